@@ -1,0 +1,1 @@
+"""Wolfpack: a Slack bot that keeps a team aligned."""

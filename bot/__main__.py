@@ -1,0 +1,108 @@
+"""The `wolfpack` command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from bot.config import ConfigError, configure_logging, load_settings, require_for_run
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wolfpack", description="Wolfpack, the Slack bot that keeps a team aligned."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start the bot")
+    run.add_argument(
+        "--http", action="store_true", help="serve HTTP even when SLACK_APP_TOKEN is set"
+    )
+    run.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on")  # noqa: S104
+    run.add_argument("--no-scheduler", action="store_true", help="serve requests only")
+    demo = sub.add_parser("demo", help="simulate a pack end to end, offline")
+    demo.add_argument("--out", type=Path, default=Path("wolfpack-demo"))
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest.add_argument("--url", default=None, help="the bot's public base URL (HTTP mode)")
+    manifest.add_argument("--socket", action="store_true", help="a Socket Mode app")
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "manifest":
+        from bot.slack.manifest import manifest_yaml
+
+        if not args.socket and not args.url:
+            print("wolfpack manifest: give --url https://your.host or --socket", file=sys.stderr)
+            return 2
+        sys.stdout.write(manifest_yaml(args.url, socket=args.socket))
+        return 0
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return run_demo(args.out)
+    try:
+        settings = load_settings(os.environ)
+    except ConfigError as error:
+        print(f"wolfpack: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    if args.command == "db":
+        from bot.store.db import make_engine, upgrade
+
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        engine.dispose()
+        print("database is up to date")
+        return 0
+    if args.command == "run":
+        return _run(settings, args)
+    return 2
+
+
+def _run(settings: object, args: argparse.Namespace) -> int:
+    from bot.config import Settings
+
+    assert isinstance(settings, Settings)
+    try:
+        mode = require_for_run(settings, http=args.http)
+    except ConfigError as error:
+        print(f"wolfpack: {error}", file=sys.stderr)
+        return 2
+    from bot.wiring import build
+
+    wolfpack = build(settings)
+    if mode == "socket":
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(wolfpack.bolt, settings.app_token, web_client=wolfpack.client)
+        handler.start()  # type: ignore[no-untyped-call]
+        return 0
+    port = args.port or settings.port
+    server = wolfpack.serve_http(args.host, port)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        wolfpack.close()
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"wolfpack: serving HTTP on {args.host}:{server.port}", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        wolfpack.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""Rounds and answers: one check-in occurrence of a pack, and each member's response to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.core.errors import FieldErrors
+from bot.core.packs import (
+    PRIORITY_MAX,
+    TEXT_ANSWER_MAX,
+    Member,
+    PackSettings,
+    QuestionKind,
+)
+
+
+class AnswerStatus(enum.StrEnum):
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    pack_id: int
+    local_date: dt.date
+    parent_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What a member typed in the check-in modal, keyed by question key."""
+
+    texts: Mapping[str, str] = field(default_factory=dict)
+    collaborators: tuple[str, ...] = ()
+    alignment: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    round_id: int
+    pack_id: int
+    user_id: str
+    status: AnswerStatus
+    texts: Mapping[str, str]
+    collaborators: tuple[str, ...]
+    alignment: int | None
+    version: int = 1
+    published_version: int = 0
+    reply_ts: str | None = None
+    updated_at: dt.datetime | None = None
+
+    @property
+    def blockers(self) -> str:
+        return self.texts.get("blockers", "")
+
+    @property
+    def top_priority(self) -> str:
+        return self.texts.get("priority", "")
+
+    @property
+    def is_solo(self) -> bool:
+        return self.status is AnswerStatus.ANSWERED and not self.collaborators
+
+
+def validate_answer(settings: PackSettings, given: AnswerInput, author: str) -> AnswerInput:
+    """The answer cleaned of stray whitespace, or FieldErrors keyed by question key."""
+    errors: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    collaborators: tuple[str, ...] = ()
+    alignment: int | None = None
+    for q in settings.questions:
+        if q.kind in (QuestionKind.TEXT, QuestionKind.BLOCKERS, QuestionKind.PRIORITY):
+            value = given.texts.get(q.key, "").strip()
+            limit = PRIORITY_MAX if q.kind is QuestionKind.PRIORITY else TEXT_ANSWER_MAX
+            if q.required and not value:
+                errors[q.key] = "Please answer this one."
+            elif len(value) > limit:
+                errors[q.key] = f"Keep it under {limit} characters (this is {len(value)})."
+            elif value:
+                texts[q.key] = value
+        elif q.kind is QuestionKind.COLLABORATORS:
+            collaborators = tuple(dict.fromkeys(u for u in given.collaborators if u != author))
+            if len(collaborators) > 20:
+                errors[q.key] = "Name at most 20 people."
+            if q.required and not collaborators:
+                errors[q.key] = "Pick at least one person."
+        elif q.kind is QuestionKind.ALIGNMENT:
+            if given.alignment is None:
+                if q.required:
+                    errors[q.key] = "Pick a number from 1 to 5."
+            elif not 1 <= given.alignment <= 5:
+                errors[q.key] = "Pick a number from 1 to 5."
+            else:
+                alignment = given.alignment
+    if errors:
+        raise FieldErrors(errors)
+    return AnswerInput(texts=texts, collaborators=collaborators, alignment=alignment)
+
+
+@dataclass(frozen=True)
+class RoundTally:
+    """What the round's parent message says."""
+
+    local_date: dt.date
+    answered: int
+    skipped: int
+    expected: int
+    away_names: tuple[str, ...]
+    blockers: int
+
+    @property
+    def heard_from(self) -> int:
+        return self.answered + self.skipped
+
+
+def tally_round(
+    local_date: dt.date, members: Sequence[Member], answers: Sequence[Answer]
+) -> RoundTally:
+    """Counts for the parent message. Away members are listed as away and not expected,
+    unless they answered anyway; nobody is singled out for not answering."""
+    by_user = {a.user_id: a for a in answers}
+    active = [m for m in members if m.active]
+    away = [m for m in active if m.person.away and m.person.away.covers(local_date)]
+    away_ids = {m.user_id for m in away}
+    expected = sum(1 for m in active if m.user_id not in away_ids or m.user_id in by_user)
+    counted = [a for a in answers if a.user_id in {m.user_id for m in active}]
+    answered = sum(1 for a in counted if a.status is AnswerStatus.ANSWERED)
+    skipped = sum(1 for a in counted if a.status is AnswerStatus.SKIPPED)
+    return RoundTally(
+        local_date=local_date,
+        answered=answered,
+        skipped=skipped,
+        expected=expected,
+        away_names=tuple(sorted(m.person.name for m in away if m.user_id not in by_user)),
+        blockers=sum(1 for a in counted if a.status is AnswerStatus.ANSWERED and a.blockers),
+    )

@@ -1,0 +1,235 @@
+"""Packs, their members and their settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.core.errors import FieldErrors
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+QUESTION_MAX = 150
+TEXT_ANSWER_MAX = 1500
+PRIORITY_MAX = 280
+MAX_EXTRA_QUESTIONS = 5
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class TimezoneMode(enum.StrEnum):
+    MEMBER = "member"
+    PACK = "pack"
+
+
+class QuestionKind(enum.StrEnum):
+    TEXT = "text"
+    BLOCKERS = "blockers"
+    COLLABORATORS = "collaborators"
+    ALIGNMENT = "alignment"
+    PRIORITY = "priority"
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    kind: QuestionKind
+    label: str
+    required: bool
+
+
+DEFAULT_QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "progress", QuestionKind.TEXT, "What did you move forward since the last check-in?", True
+    ),
+    Question("focus", QuestionKind.TEXT, "What will you focus on next?", True),
+    Question("blockers", QuestionKind.BLOCKERS, "Anything blocking you?", False),
+    Question(
+        "collaborators",
+        QuestionKind.COLLABORATORS,
+        "Who are you working with on it?",
+        False,
+    ),
+    Question(
+        "alignment",
+        QuestionKind.ALIGNMENT,
+        "How aligned do you feel with where the project is heading?",
+        True,
+    ),
+    Question(
+        "priority",
+        QuestionKind.PRIORITY,
+        "What should the team's top priority be right now?",
+        False,
+    ),
+)
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_time(value: str) -> dt.time | None:
+    """`HH:MM` on a 24-hour clock, or None when it is not one."""
+    match = _TIME.match(value.strip())
+    if match is None:
+        return None
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def is_timezone(name: str) -> bool:
+    if not name or name != name.strip() or name not in _zone_names():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _zone_names() -> frozenset[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    return _ZONES
+
+
+@dataclass(frozen=True)
+class PackSettings:
+    checkin_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    checkin_time: dt.time = dt.time(9, 30)
+    timezone_mode: TimezoneMode = TimezoneMode.MEMBER
+    timezone: str = "UTC"
+    reminder_minutes: int = 120
+    summary_day: int = 4
+    summary_time: dt.time = dt.time(16, 0)
+    anonymous: bool = True
+    name_lone_wolves: bool = False
+    questions: tuple[Question, ...] = DEFAULT_QUESTIONS
+
+    def validated(self) -> PackSettings:
+        """Returns self, or raises FieldErrors naming every bad setting."""
+        errors: dict[str, str] = {}
+        if not self.checkin_days:
+            errors["checkin_days"] = "Pick at least one check-in day."
+        elif not all(0 <= d <= 6 for d in self.checkin_days):
+            errors["checkin_days"] = "Days are Monday to Sunday."
+        if not is_timezone(self.timezone):
+            errors["timezone"] = (
+                f"“{self.timezone[:60]}” is not a timezone name. Use an IANA name such as "
+                "Europe/Berlin or America/New_York."
+            )
+        if not 0 <= self.reminder_minutes <= 24 * 60:
+            errors["reminder"] = "The reminder comes 0 (off) to 24 hours after the prompt."
+        if not 0 <= self.summary_day <= 6:
+            errors["summary_day"] = "The summary day is Monday to Sunday."
+        texts = [q for q in self.questions if q.kind in (QuestionKind.TEXT, QuestionKind.BLOCKERS)]
+        if not texts:
+            errors["questions"] = "Keep at least one written question."
+        for q in self.questions:
+            if not q.label.strip():
+                errors[f"question:{q.key}"] = "A question needs some text."
+            elif len(q.label) > QUESTION_MAX:
+                errors[f"question:{q.key}"] = f"Keep questions under {QUESTION_MAX} characters."
+        if len({q.key for q in self.questions}) != len(self.questions):
+            errors["questions"] = "Two questions share a key."
+        if errors:
+            raise FieldErrors(errors)
+        return self
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.questions if q.key == key), None)
+
+    def with_changes(self, **changes: object) -> PackSettings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: int
+    workspace_id: int
+    channel_id: str
+    name: str
+    settings: PackSettings
+    created_by: str
+    admin_ids: tuple[str, ...] = ()
+
+    def is_admin(self, person: Person) -> bool:
+        return person.user_id in self.admin_ids or person.is_workspace_admin
+
+
+@dataclass(frozen=True)
+class Away:
+    start: dt.date
+    end: dt.date
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Person:
+    """A Slack user as the workspace knows them, whatever packs they are in."""
+
+    user_id: str
+    name: str
+    tz: str
+    is_bot: bool = False
+    deleted: bool = False
+    is_workspace_admin: bool = False
+    away: Away | None = None
+
+    @property
+    def can_be_member(self) -> bool:
+        return not self.is_bot and not self.deleted
+
+
+@dataclass(frozen=True)
+class Member:
+    pack_id: int
+    person: Person
+    role: Role
+    active: bool = True
+
+    @property
+    def user_id(self) -> str:
+        return self.person.user_id
+
+
+@dataclass(frozen=True)
+class PackDraft:
+    """What the setup form produces: a pack to create or update."""
+
+    channel_id: str
+    name: str
+    settings: PackSettings
+    member_ids: tuple[str, ...]
+    admin_ids: tuple[str, ...]
+    created_by: str
+
+
+def parse_away(start_text: str, end_text: str, today: dt.date) -> Away:
+    """`YYYY-MM-DD YYYY-MM-DD` from `/checkin away`, checked."""
+    try:
+        start = dt.date.fromisoformat(start_text)
+    except ValueError:
+        raise FieldErrors(
+            {"start": f"“{start_text[:40]}” is not a date like 2026-12-20."}
+        ) from None
+    try:
+        end = dt.date.fromisoformat(end_text)
+    except ValueError:
+        raise FieldErrors({"end": f"“{end_text[:40]}” is not a date like 2027-01-03."}) from None
+    if end < start:
+        raise FieldErrors({"end": "The away period ends before it starts."})
+    if end < today:
+        raise FieldErrors({"end": "That away period is already over."})
+    if (end - start).days > 366:
+        raise FieldErrors({"end": "Away periods are at most a year long."})
+    return Away(start, end)

@@ -1,0 +1,155 @@
+"""What the core needs from the outside world, as Protocols the adapters implement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round, RoundTally
+from bot.core.packs import Away, Member, Pack, PackDraft, Person, Question
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """An aware datetime."""
+        ...
+
+
+class PackRepository(Protocol):
+    def by_channel(self, channel_id: str) -> Pack | None: ...
+    def get(self, pack_id: int) -> Pack | None: ...
+    def of_user(self, user_id: str) -> list[Pack]: ...
+    def save(self, draft: PackDraft, now: dt.datetime) -> tuple[Pack, bool]:
+        """Creates or updates the pack of the draft's channel; True when created."""
+        ...
+
+
+class PersonRepository(Protocol):
+    def get(self, user_id: str) -> Person | None: ...
+    def many(self, user_ids: Sequence[str]) -> dict[str, Person]: ...
+    def upsert(self, person: Person, now: dt.datetime) -> Person:
+        """Stores the Slack profile fields; keeps the stored away period."""
+        ...
+
+    def set_away(self, user_id: str, away: Away | None) -> None: ...
+
+
+class MemberRepository(Protocol):
+    def of_pack(self, pack_id: int, *, include_inactive: bool = False) -> list[Member]: ...
+    def get(self, pack_id: int, user_id: str) -> Member | None: ...
+    def replace(self, pack_id: int, member_ids: Sequence[str], now: dt.datetime) -> None:
+        """Makes exactly these users the active members; others become inactive, never deleted."""
+        ...
+
+    def join(self, pack_id: int, user_id: str, now: dt.datetime) -> bool:
+        """Activates the membership; True when something changed."""
+        ...
+
+    def leave(self, pack_id: int, user_id: str, now: dt.datetime) -> bool: ...
+    def leave_all(self, user_id: str, now: dt.datetime) -> int: ...
+
+
+class RoundRepository(Protocol):
+    def get(self, round_id: int) -> Round | None: ...
+    def get_or_create(self, pack_id: int, local_date: dt.date, now: dt.datetime) -> Round: ...
+    def claim_parent(self, round_id: int, now: dt.datetime, until: dt.datetime) -> bool:
+        """Atomically reserves the right to post the round's parent message."""
+        ...
+
+    def set_parent(self, round_id: int, ts: str, channel_id: str) -> None: ...
+    def release_parent(self, round_id: int) -> None: ...
+
+
+class AnswerRepository(Protocol):
+    def get(self, answer_id: int) -> Answer | None: ...
+    def of_member(self, round_id: int, user_id: str) -> Answer | None: ...
+    def of_round(self, round_id: int) -> list[Answer]: ...
+    def save(
+        self,
+        round_id: int,
+        pack_id: int,
+        user_id: str,
+        status: AnswerStatus,
+        given: AnswerInput,
+        now: dt.datetime,
+    ) -> Answer:
+        """Inserts, or updates the member's answer of the round and bumps its version."""
+        ...
+
+    def claim_publish(self, answer_id: int, now: dt.datetime, until: dt.datetime) -> Answer | None:
+        """Reserves an answer whose latest version is not yet in the channel; None when there
+        is nothing to publish or someone else holds it."""
+        ...
+
+    def mark_published(self, answer_id: int, version: int, reply_ts: str) -> None: ...
+    def release_publish(self, answer_id: int) -> None: ...
+    def history(self, pack_id: int, user_id: str, limit: int) -> list[tuple[Round, Answer]]: ...
+    def latest_round_date(self, pack_id: int, user_id: str) -> dt.date | None: ...
+
+
+class Transaction(Protocol):
+    """One unit of work inside one workspace: every repository here sees only its rows."""
+
+    @property
+    def workspace_id(self) -> int: ...
+    @property
+    def packs(self) -> PackRepository: ...
+    @property
+    def people(self) -> PersonRepository: ...
+    @property
+    def members(self) -> MemberRepository: ...
+    @property
+    def rounds(self) -> RoundRepository: ...
+    @property
+    def answers(self) -> AnswerRepository: ...
+
+
+class Database(Protocol):
+    def transaction(
+        self, team_id: str, enterprise_id: str | None = None
+    ) -> AbstractContextManager[Transaction]:
+        """Commits on a clean exit and rolls back on an exception."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    channel_id: str
+    name: str
+    bot_is_member: bool
+
+
+class Directory(Protocol):
+    """Reads from Slack: who is who."""
+
+    def person(self, team_id: str, user_id: str) -> Person | None: ...
+    def channel(self, team_id: str, channel_id: str) -> ChannelInfo | None: ...
+    def channel_member_ids(self, team_id: str, channel_id: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class AnswerPost:
+    """A member's answer as it is shown in the round thread."""
+
+    pack: Pack
+    round: Round
+    answer: Answer
+    author: Person
+    collaborators: tuple[Person, ...]
+    questions: tuple[Question, ...]
+
+
+class Notifier(Protocol):
+    """Writes to Slack, in the domain's words; the adapter chooses the Block Kit."""
+
+    def post_round_parent(self, team_id: str, pack: Pack, tally: RoundTally) -> str:
+        """Returns the message ts."""
+        ...
+
+    def update_round_parent(self, team_id: str, pack: Pack, ts: str, tally: RoundTally) -> None: ...
+    def post_answer(self, team_id: str, post: AnswerPost, thread_ts: str) -> str: ...
+    def update_answer(self, team_id: str, post: AnswerPost, ts: str) -> None: ...
+    def confirm_answer(self, team_id: str, post: AnswerPost, permalink_ts: str | None) -> None: ...

@@ -1,0 +1,262 @@
+"""Slack's side of the conversation, for the offline demo and the tests: builds the requests
+Slack sends to an app (slash commands, modal submissions, button clicks, events), signs them
+exactly as Slack does, and posts them over real HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+_counter = itertools.count(1)
+
+Value = str | list[str] | None
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: str
+    elapsed: float
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    def message(self) -> dict[str, Any]:
+        """The ephemeral message a slash command's reply shows: Slack takes JSON, or plain text."""
+        if self.body.startswith("{"):
+            found: dict[str, Any] = json.loads(self.body)
+            return found
+        return {"text": self.body}
+
+
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """`v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}`, over the raw bytes as Slack does."""
+    base = b"v0:" + str(timestamp).encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def state_of(
+    view: Mapping[str, Any], overrides: Mapping[str, Value] | None = None
+) -> dict[str, Any]:
+    """`view.state.values` as Slack builds it when the user presses Submit: each input holds
+    its initial value unless `overrides` (block_id -> text, user ids, option values or a time)
+    says what the user changed."""
+    overrides = overrides or {}
+    values: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        block_id = block["block_id"]
+        element = block["element"]
+        kind = element["type"]
+        action_id = element["action_id"]
+        given = overrides.get(block_id, ...)
+        state: dict[str, Any] = {"type": kind}
+        if kind == "plain_text_input":
+            state["value"] = element.get("initial_value") if given is ... else given
+        elif kind in ("multi_users_select",):
+            state["selected_users"] = (
+                list(element.get("initial_users", [])) if given is ... else list(given or [])
+            )
+        elif kind == "checkboxes":
+            if given is ...:
+                state["selected_options"] = list(element.get("initial_options", []))
+            else:
+                wanted = set(given or [])
+                state["selected_options"] = [o for o in element["options"] if o["value"] in wanted]
+        elif kind in ("radio_buttons", "static_select"):
+            if given is ...:
+                state["selected_option"] = element.get("initial_option")
+            else:
+                state["selected_option"] = next(
+                    (o for o in element["options"] if o["value"] == given), None
+                )
+        elif kind == "timepicker":
+            state["selected_time"] = element.get("initial_time") if given is ... else given
+        values[block_id] = {action_id: state}
+    return values
+
+
+class SlackSide:
+    """Sends what Slack would send to the app at `url` (its /slack/events endpoint)."""
+
+    def __init__(
+        self,
+        url: str,
+        signing_secret: str,
+        *,
+        team_id: str = "T0001",
+        api_app_id: str = "A0001",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.secret = signing_secret
+        self.team_id = team_id
+        self.api_app_id = api_app_id
+        self.clock = clock
+
+    # --- transport ---
+
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        ts = int(self.clock()) if timestamp is None else timestamp
+        request = urllib.request.Request(self.url, data=body, method="POST")  # noqa: S310
+        request.add_header("Content-Type", content_type)
+        request.add_header("X-Slack-Request-Timestamp", str(ts))
+        request.add_header(
+            "X-Slack-Signature", sign(self.secret, body, ts) if signature is None else signature
+        )
+        for key, value in (headers or {}).items():
+            request.add_header(key, value)
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return Reply(
+                    response.status, response.read().decode(), time.perf_counter() - started
+                )
+        except urllib.error.HTTPError as error:
+            with error:
+                return Reply(error.code, error.read().decode(), time.perf_counter() - started)
+
+    def _form(self, fields: Mapping[str, str], **kwargs: Any) -> Reply:
+        return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded", **kwargs)
+
+    def _interactive(self, payload: Mapping[str, Any], **kwargs: Any) -> Reply:
+        return self._form({"payload": json.dumps(payload)}, **kwargs)
+
+    # --- what people do ---
+
+    def command(
+        self, command: str, text: str, *, user: str, channel: str, **kwargs: Any
+    ) -> tuple[Reply, str]:
+        """A slash command; returns the reply and the trigger_id Slack attached."""
+        trigger = f"{next(_counter)}.{int(self.clock())}.trigger"
+        reply = self._form(
+            {
+                "token": "unused",
+                "team_id": self.team_id,
+                "team_domain": "acme",
+                "channel_id": channel,
+                "channel_name": channel.lower(),
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": command,
+                "text": text,
+                "api_app_id": self.api_app_id,
+                "is_enterprise_install": "false",
+                "response_url": f"{self.url}/response/{trigger}",
+                "trigger_id": trigger,
+            },
+            **kwargs,
+        )
+        return reply, trigger
+
+    def submit(
+        self,
+        view: Mapping[str, Any],
+        *,
+        user: str,
+        values: Mapping[str, Value] | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        """Presses Submit on an open modal, after changing the fields in `values`."""
+        submitted = dict(view)
+        submitted.setdefault("id", f"V{next(_counter)}")
+        submitted["state"] = {"values": state_of(view, values)}
+        submitted["team_id"] = self.team_id
+        return self._interactive(
+            {
+                "type": "view_submission",
+                "team": {"id": self.team_id, "domain": "acme"},
+                "user": {"id": user, "team_id": self.team_id},
+                "api_app_id": self.api_app_id,
+                "trigger_id": f"{next(_counter)}.{int(self.clock())}.trigger",
+                "view": submitted,
+                "is_enterprise_install": False,
+            },
+            **kwargs,
+        )
+
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        channel: str | None = None,
+        message_ts: str | None = None,
+        **kwargs: Any,
+    ) -> tuple[Reply, str]:
+        trigger = f"{next(_counter)}.{int(self.clock())}.trigger"
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": self.team_id, "domain": "acme"},
+            "user": {"id": user, "team_id": self.team_id},
+            "api_app_id": self.api_app_id,
+            "trigger_id": trigger,
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": value,
+                    "action_ts": f"{self.clock():.6f}",
+                }
+            ],
+            "response_url": f"{self.url}/response/{trigger}",
+        }
+        if channel:
+            payload["channel"] = {"id": channel}
+            payload["container"] = {
+                "type": "message",
+                "channel_id": channel,
+                "message_ts": message_ts,
+            }
+        return self._interactive(payload, **kwargs), trigger
+
+    def event(
+        self,
+        event: Mapping[str, Any],
+        *,
+        event_id: str | None = None,
+        retry: int | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if retry is not None:
+            headers["X-Slack-Retry-Num"] = str(retry)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        body = {
+            "token": "unused",
+            "team_id": self.team_id,
+            "api_app_id": self.api_app_id,
+            "event": dict(event),
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_counter):08d}",
+            "event_time": int(self.clock()),
+            "authorizations": [
+                {
+                    "team_id": self.team_id,
+                    "user_id": "UBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+        }
+        return self.post(json.dumps(body).encode(), "application/json", headers=headers, **kwargs)

@@ -1,0 +1,42 @@
+"""The Bolt App: built from its parts, never at import time."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.core.flows import Flows
+from bot.slack.listeners import checkin, home, membership, setup
+
+
+def build_bolt_app(
+    flows: Flows,
+    *,
+    client: WebClient,
+    signing_secret: str | None,
+    listener_executor: Executor,
+    token_verification: bool = True,
+    process_before_response: bool = True,
+) -> App:
+    """Listeners ack on the request's own thread (process_before_response), so a request costs
+    no polling wait for the ack; work Slack need not wait for runs as lazy listeners on
+    `listener_executor`, which the caller sizes."""
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        process_before_response=process_before_response,
+        # The HTTP front verifies signatures before Bolt sees a request; Socket Mode needs none.
+        request_verification_enabled=False,
+        token_verification_enabled=token_verification,
+        listener_executor=listener_executor,
+        logger=logging.getLogger("bot.slack.bolt"),
+        ignoring_self_events_enabled=True,
+        url_verification_enabled=True,
+        ssl_check_enabled=True,
+    )
+    for feature in (setup, checkin, home, membership):
+        feature.register(app, flows)
+    return app

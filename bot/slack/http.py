@@ -1,0 +1,225 @@
+"""The HTTP front: a small WSGI app that verifies Slack's signature, rejects malformed bodies
+with 400, answers health checks, and hands everything else to Bolt; served by waitress.
+
+Bolt's own adapters answer 404 to an event no listener matched (so Slack retries it) and 500
+to a signed but malformed body; this front answers 200 and 400 instead."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from json import JSONDecodeError
+from typing import Any
+from urllib.parse import parse_qsl
+
+from slack_bolt import App, BoltRequest
+from waitress.server import create_server
+
+log = logging.getLogger("bot.http")
+
+MAX_BODY = 1 << 20
+MAX_SKEW = 5 * 60
+_JSON = [("Content-Type", "application/json")]
+StartResponse = Callable[..., Any]
+_PHRASES = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def _status(code: int) -> str:
+    return f"{code} {_PHRASES.get(code, 'Status')}"
+
+
+def parse_slack_body(text: str, content_type: str) -> dict[str, Any] | None:
+    """The payload of a Slack request, or None when it is not one Slack would send."""
+    try:
+        if content_type.startswith("application/json") or text.lstrip().startswith("{"):
+            payload = json.loads(text)
+        else:
+            form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
+            payload = json.loads(form["payload"]) if "payload" in form else form
+    except (JSONDecodeError, ValueError, KeyError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    if "ssl_check" in payload:
+        return payload
+    if "command" in payload:
+        return payload if _strings(payload, "command", "team_id", "user_id") else None
+    kind = payload.get("type")
+    if kind == "url_verification":
+        return payload if _strings(payload, "challenge") else None
+    if kind == "event_callback":
+        return (
+            payload
+            if isinstance(payload.get("event"), dict) and _strings(payload, "event_id")
+            else None
+        )
+    if kind in ("view_submission", "view_closed"):
+        return payload if _has_user(payload) and isinstance(payload.get("view"), dict) else None
+    if kind == "block_actions":
+        return payload if _has_user(payload) and isinstance(payload.get("actions"), list) else None
+    return payload if isinstance(kind, str) else None
+
+
+def _strings(payload: dict[str, Any], *keys: str) -> bool:
+    return all(isinstance(payload.get(k), str) for k in keys)
+
+
+def _has_user(payload: dict[str, Any]) -> bool:
+    user = payload.get("user")
+    return isinstance(user, dict) and isinstance(user.get("id"), str)
+
+
+def signature_is_valid(
+    secret: bytes, body: bytes, timestamp: str, signature: str, now: float
+) -> bool:
+    """Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}` with the
+    signing secret, at most 5 minutes off. Computed over the raw bytes (slack_sdk's verifier
+    decodes the body as UTF-8 first, which a hostile body need not be)."""
+    if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_SKEW:
+        return False
+    if not signature.startswith("v0=") or len(signature) != 67:
+        return False
+    expected = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
+    return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
+
+
+class SlackHttpApp:
+    def __init__(
+        self,
+        bolt: App,
+        signing_secret: str,
+        health: Callable[[], bool],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.bolt = bolt
+        self.secret = signing_secret.encode()
+        self.health = health
+        self.clock = clock
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz":
+            ok = self.health()
+            return self._reply(
+                start_response,
+                200 if ok else 503,
+                {"status": "ok" if ok else "unavailable", "database": ok},
+            )
+        if path != "/slack/events":
+            return self._reply(start_response, 404, {"error": "not_found"})
+        if method != "POST":
+            return self._reply(start_response, 405, {"error": "method_not_allowed"})
+        return self._slack(environ, start_response)
+
+    def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return self._reply(start_response, 400, {"error": "bad_length"})
+        if length > MAX_BODY:
+            return self._reply(start_response, 413, {"error": "too_large"})
+        raw: bytes = environ["wsgi.input"].read(length) if length > 0 else b""
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+        if not signature_is_valid(self.secret, raw, timestamp, signature, self.clock()):
+            return self._reply(start_response, 401, {"error": "invalid_signature"})
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._reply(start_response, 400, {"error": "not_utf8"})
+        content_type = environ.get("CONTENT_TYPE", "")
+        payload = parse_slack_body(text, content_type)
+        if payload is None:
+            return self._reply(start_response, 400, {"error": "malformed_body"})
+        headers: dict[str, str | Sequence[str]] = {
+            key[5:].replace("_", "-").lower(): [str(value)]
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        headers["content-type"] = [content_type]
+        response = self.bolt.dispatch(
+            BoltRequest(body=text, query=environ.get("QUERY_STRING", ""), headers=headers)
+        )
+        status = response.status
+        if status == 404:
+            # Nothing handles it: acknowledge, so Slack neither retries nor shows an error.
+            log.info("unhandled %s request acknowledged", payload.get("type") or "command")
+            status, body, out_headers = 200, "", [("Content-Type", "text/plain")]
+        else:
+            body = response.body
+            out_headers = [(k, v) for k, values in response.headers.items() for v in values]
+        data = body.encode("utf-8")
+        start_response(_status(status), [*out_headers, ("Content-Length", str(len(data)))])
+        return [data]
+
+    @staticmethod
+    def _reply(
+        start_response: StartResponse, status: int, payload: dict[str, Any]
+    ) -> Iterable[bytes]:
+        data = json.dumps(payload).encode()
+        start_response(_status(status), [*_JSON, ("Content-Length", str(len(data)))])
+        return [data]
+
+
+class HttpServer:
+    """waitress in a thread of its own, stoppable (tests and `wolfpack run` both use it)."""
+
+    def __init__(
+        self, app: Callable[..., Iterable[bytes]], host: str, port: int, threads: int
+    ) -> None:
+        self._server: Any = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="wolfpack",
+            asyncore_loop_timeout=0.2,
+            channel_timeout=60,
+            clear_untrusted_proxy_headers=True,
+        )
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Serves until stop(); the loop, and closing its sockets, stay on this one thread."""
+        from waitress import wasyncore
+
+        server = self._server
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.2, map=server._map, use_poll=True, count=1)
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
+
+    def start(self) -> HttpServer:
+        self._thread = threading.Thread(target=self.serve_forever, name="http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._server.pull_trigger()
+            self._thread.join(timeout=10)

@@ -1,0 +1,37 @@
+"""Every action_id, block_id and callback_id the bot uses, in one place."""
+
+from __future__ import annotations
+
+import enum
+
+
+class View(enum.StrEnum):
+    SETUP = "wolfpack_setup"
+    CHECKIN = "checkin"
+    NOTICE = "notice"
+
+
+class Action(enum.StrEnum):
+    CHECKIN_OPEN = "checkin_open"
+    CHECKIN_EDIT = "checkin_edit"
+
+
+class SetupField(enum.StrEnum):
+    MEMBERS = "members"
+    ADMINS = "admins"
+    DAYS = "checkin_days"
+    TIME = "checkin_time"
+    TZ_MODE = "timezone_mode"
+    TIMEZONE = "timezone"
+    REMINDER = "reminder"
+    SUMMARY_DAY = "summary_day"
+    SUMMARY_TIME = "summary_time"
+    PRIVACY = "privacy"
+    Q_PROGRESS = "q_progress"
+    Q_FOCUS = "q_focus"
+    Q_BLOCKERS = "q_blockers"
+    Q_EXTRA = "q_extra"
+    Q_OPTIONS = "q_options"
+
+
+QUESTION_BLOCK_PREFIX = "q:"

@@ -1,0 +1,179 @@
+"""`/checkin` and its sub-commands, the check-in modal's submission, and the buttons that open
+the modal (pack choice, Edit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.errors import FieldErrors, UserError
+from bot.core.flows import Flows, PackChoice
+from bot.core.packs import Pack
+from bot.slack.blocks.checkin import (
+    checkin_errors,
+    checkin_modal,
+    choose_pack_blocks,
+    history_blocks,
+    read_checkin,
+)
+from bot.slack.blocks.common import day_label, notice_modal
+from bot.slack.blocks.help import CHECKIN_HELP, unknown
+from bot.slack.ids import Action, View
+from bot.slack.listeners.support import guarded, log, split_command, team_of
+
+TRIGGER_EXPIRED = "Slack closed the window before I could open your check-in. Please run it again."
+
+
+def _open_checkin(
+    flows: Flows, client: WebClient, team_id: str, pack: Pack, user_id: str, trigger_id: str
+) -> str | None:
+    """Opens the modal; returns a message for the user when it could not be opened."""
+    form = flows.checkin_form(team_id, pack.id, user_id)
+    try:
+        client.views_open(trigger_id=trigger_id, view=checkin_modal(form, pack.name))
+    except SlackApiError as error:
+        log.warning("check-in modal not opened: %s", error.response.get("error"))
+        return TRIGGER_EXPIRED
+    return None
+
+
+def register(app: App, flows: Flows) -> None:
+    @guarded
+    def checkin_ack(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        team_id = team_of(context)
+        user_id, channel_id = body["user_id"], body["channel_id"]
+        sub, args = split_command(body.get("text"))
+        try:
+            if sub == "":
+                chosen = flows.choose_pack(team_id, channel_id, user_id)
+                if isinstance(chosen, PackChoice):
+                    ack(text="Which pack?", blocks=choose_pack_blocks(chosen.packs))
+                    return
+                problem = _open_checkin(flows, client, team_id, chosen, user_id, body["trigger_id"])
+                ack(text=problem) if problem else ack()
+            elif sub == "skip":
+                chosen = flows.choose_pack(team_id, channel_id, user_id)
+                if isinstance(chosen, PackChoice):
+                    ack(text="You're in several packs: run `/checkin skip` in the pack's channel.")
+                    return
+                answer, day = flows.skip(team_id, chosen.id, user_id)
+                context["publish_round"] = answer.round_id
+                ack(text=f"Skipped {day_label(day)}. See you next round.")
+            elif sub == "away":
+                if len(args) != 2:
+                    ack(
+                        text="Say when: `/checkin away 2026-12-20 2027-01-03` (first and last day)."
+                    )
+                    return
+                away = flows.set_away(team_id, user_id, args[0], args[1])
+                ack(
+                    text=f"Got it: you're away {away.start.isoformat()} to {away.end.isoformat()}. "
+                    "No prompts then, and you're shown as away, not missing. `/checkin back` "
+                    "ends it early."
+                )
+            elif sub == "back":
+                ended = flows.back(team_id, user_id)
+                ack(text="Welcome back!" if ended else "You weren't marked away.")
+            elif sub == "history":
+                count = None
+                if args:
+                    if not args[0].isdigit():
+                        ack(text="Say how many: `/checkin history 5`.")
+                        return
+                    count = int(args[0])
+                chosen = flows.choose_pack(team_id, channel_id, user_id)
+                if isinstance(chosen, PackChoice):
+                    ack(
+                        text="You're in several packs: run `/checkin history` in the pack's channel.",  # noqa: E501
+                    )
+                    return
+                pack, entries = flows.history(team_id, chosen.id, user_id, count)
+                ack(text="Your check-ins", blocks=history_blocks(pack, entries))
+            elif sub == "help":
+                ack(text=CHECKIN_HELP)
+            else:
+                ack(text=unknown("/checkin", sub, CHECKIN_HELP))
+        except FieldErrors as bad:
+            ack(text=" ".join(bad.errors.values()))
+        except UserError as error:
+            ack(text=error.message)
+
+    def checkin_lazy(context: BoltContext) -> None:
+        round_id = context.get("publish_round")
+        if round_id is not None:
+            flows.publish_round(team_of(context), int(round_id))
+
+    app.command("/checkin")(ack=checkin_ack, lazy=[checkin_lazy])
+
+    @guarded
+    def checkin_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        try:
+            pack_id, round_date, given = read_checkin(body["view"])
+        except (KeyError, ValueError, TypeError):
+            ack(
+                response_action="update",
+                view=notice_modal("Check-in", "This form is out of date. Run `/checkin` again."),
+            )
+            return
+        try:
+            answer = flows.submit_checkin(
+                team_of(context), pack_id, body["user"]["id"], round_date, given
+            )
+        except FieldErrors as bad:
+            ack(response_action="errors", errors=checkin_errors(bad.errors))
+            return
+        except UserError as error:
+            ack(response_action="update", view=notice_modal("Check-in", error.message))
+            return
+        context["answer_id"] = answer.id
+        context["round_id"] = answer.round_id
+        ack()
+
+    def publish_checkin(context: BoltContext) -> None:
+        if context.get("answer_id") is None:
+            return
+        team_id = team_of(context)
+        flows.publish_round(team_id, int(context["round_id"]))
+        flows.confirm(team_id, int(context["answer_id"]))
+
+    app.view(View.CHECKIN)(ack=checkin_submitted, lazy=[publish_checkin])
+
+    @app.action(Action.CHECKIN_OPEN)
+    @guarded
+    def checkin_open(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        team_id = team_of(context)
+        user_id = body["user"]["id"]
+        try:
+            pack_id = int(body["actions"][0]["value"])
+            form = flows.checkin_form(team_id, pack_id, user_id)
+            view = checkin_modal(form, form.pack.name)
+        except (KeyError, ValueError):
+            view = notice_modal("Check-in", "That button is out of date. Run `/checkin` again.")
+        except UserError as error:
+            view = notice_modal("Check-in", error.message)
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.CHECKIN_EDIT)
+    @guarded
+    def checkin_edit(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        team_id = team_of(context)
+        try:
+            answer_id = int(body["actions"][0]["value"])
+            form = flows.edit_form(team_id, answer_id, body["user"]["id"])
+            view = checkin_modal(form, form.pack.name)
+        except (KeyError, ValueError):
+            view = notice_modal("Check-in", "That button is out of date. Run `/checkin` again.")
+        except UserError as error:
+            view = notice_modal("Check-in", error.message)
+        client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -1,0 +1,123 @@
+"""core.ports.Notifier and core.ports.Directory on slack_sdk's WebClient."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.checkins import RoundTally
+from bot.core.packs import Pack, Person
+from bot.core.ports import AnswerPost, ChannelInfo
+from bot.slack.blocks.checkin import answer_blocks, confirmation, round_parent
+
+log = logging.getLogger(__name__)
+
+ClientFor = Callable[[str], WebClient]
+
+
+def person_from_slack(user: dict[str, object]) -> Person:
+    """A users.info / user_change `user` object as a Person."""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, dict) else {}
+    name = (
+        str(profile.get("display_name") or "")
+        or str(profile.get("real_name") or "")
+        or str(user.get("real_name") or "")
+        or str(user.get("name") or "")
+        or str(user.get("id"))
+    )
+    return Person(
+        user_id=str(user["id"]),
+        name=name,
+        tz=str(user.get("tz") or "UTC"),
+        is_bot=bool(user.get("is_bot")) or user.get("id") == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+        is_workspace_admin=bool(user.get("is_admin")) or bool(user.get("is_owner")),
+    )
+
+
+class SlackNotifier:
+    def __init__(self, client_for: ClientFor) -> None:
+        self.client_for = client_for
+
+    def _dm(self, team_id: str, user_id: str) -> str:
+        opened = self.client_for(team_id).conversations_open(users=user_id)
+        return str(opened["channel"]["id"])
+
+    def post_round_parent(self, team_id: str, pack: Pack, tally: RoundTally) -> str:
+        text, blocks = round_parent(tally)
+        sent = self.client_for(team_id).chat_postMessage(
+            channel=pack.channel_id, text=text, blocks=blocks, unfurl_links=False
+        )
+        return str(sent["ts"])
+
+    def update_round_parent(self, team_id: str, pack: Pack, ts: str, tally: RoundTally) -> None:
+        text, blocks = round_parent(tally)
+        self.client_for(team_id).chat_update(
+            channel=pack.channel_id, ts=ts, text=text, blocks=blocks
+        )
+
+    def post_answer(self, team_id: str, post: AnswerPost, thread_ts: str) -> str:
+        text, blocks = answer_blocks(post)
+        sent = self.client_for(team_id).chat_postMessage(
+            channel=post.pack.channel_id,
+            thread_ts=thread_ts,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(sent["ts"])
+
+    def update_answer(self, team_id: str, post: AnswerPost, ts: str) -> None:
+        text, blocks = answer_blocks(post)
+        self.client_for(team_id).chat_update(
+            channel=post.pack.channel_id, ts=ts, text=text, blocks=blocks
+        )
+
+    def confirm_answer(self, team_id: str, post: AnswerPost, permalink_ts: str | None) -> None:
+        text, blocks = confirmation(post)
+        self.client_for(team_id).chat_postMessage(
+            channel=self._dm(team_id, post.answer.user_id), text=text, blocks=blocks
+        )
+
+
+class SlackDirectory:
+    def __init__(self, client_for: ClientFor) -> None:
+        self.client_for = client_for
+
+    def person(self, team_id: str, user_id: str) -> Person | None:
+        try:
+            found = self.client_for(team_id).users_info(user=user_id)
+        except SlackApiError as error:
+            if error.response.get("error") in ("user_not_found", "user_not_visible"):
+                return None
+            raise
+        return person_from_slack(found["user"])
+
+    def channel(self, team_id: str, channel_id: str) -> ChannelInfo | None:
+        try:
+            found = self.client_for(team_id).conversations_info(channel=channel_id)
+        except SlackApiError as error:
+            if error.response.get("error") in (
+                "channel_not_found",
+                "method_not_supported_for_channel_type",
+            ):
+                return None
+            raise
+        channel = found["channel"]
+        return ChannelInfo(
+            channel_id=str(channel["id"]),
+            name=str(channel.get("name") or channel_id),
+            bot_is_member=bool(channel.get("is_member")),
+        )
+
+    def channel_member_ids(self, team_id: str, channel_id: str) -> list[str]:
+        ids: list[str] = []
+        client = self.client_for(team_id)
+        for page in client.conversations_members(channel=channel_id, limit=200):
+            ids.extend(str(u) for u in page.get("members", []))
+        return ids

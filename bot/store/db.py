@@ -1,0 +1,102 @@
+"""Engine, sessions and migrations. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from importlib.resources import files
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.repositories import SqlTransaction, ensure_workspace
+
+
+def normalize_url(url: str) -> str:
+    """`postgres://` and `postgresql://` use psycopg 3, the driver we install."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # WAL lets readers run beside the one writer; foreign keys are off by default.
+            # Autocommit mode lets SQLAlchemy's begin event below issue BEGIN IMMEDIATE.
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # Take the write lock up front: a deferred transaction that later writes can fail
+            # with "database is locked" instead of waiting its turn.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("bot.store") / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+class SqlDatabase:
+    """core.ports.Database on SQLAlchemy."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._workspaces: dict[tuple[str, str], int] = {}
+
+    @contextlib.contextmanager
+    def transaction(
+        self, team_id: str, enterprise_id: str | None = None
+    ) -> Iterator[SqlTransaction]:
+        key = (team_id, enterprise_id or "")
+        with self._sessions.begin() as session:
+            workspace_id = self._workspaces.get(key)
+            if workspace_id is None:
+                workspace_id = ensure_workspace(session, team_id, enterprise_id or "")
+                self._workspaces[key] = workspace_id
+            yield SqlTransaction(session, workspace_id)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    def forget_workspace_cache(self) -> None:
+        self._workspaces.clear()

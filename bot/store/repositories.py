@@ -1,0 +1,568 @@
+"""Repositories: SQL in, core objects out. Each is bound to one workspace and filters every
+query on it, so one workspace's request can never read or write another's rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round
+from bot.core.packs import (
+    Away,
+    Member,
+    Pack,
+    PackDraft,
+    PackSettings,
+    Person,
+    Question,
+    QuestionKind,
+    Role,
+    TimezoneMode,
+)
+from bot.store.models import (
+    AnswerRow,
+    MembershipRow,
+    PackRow,
+    PersonRow,
+    RoundRow,
+    WorkspaceRow,
+)
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def ensure_workspace(session: Session, team_id: str, enterprise_id: str) -> int:
+    now = dt.datetime.now(dt.UTC)
+    stmt = (
+        _insert(session)(WorkspaceRow)
+        .values(team_id=team_id, enterprise_id=enterprise_id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["team_id", "enterprise_id"])
+    )
+    session.execute(stmt)
+    found = session.scalar(
+        select(WorkspaceRow.id).where(
+            WorkspaceRow.team_id == team_id, WorkspaceRow.enterprise_id == enterprise_id
+        )
+    )
+    assert found is not None
+    return found
+
+
+# --- settings as JSON ------------------------------------------------------------------------
+
+
+def settings_to_json(settings: PackSettings) -> dict[str, Any]:
+    return {
+        "checkin_days": sorted(settings.checkin_days),
+        "checkin_time": settings.checkin_time.strftime("%H:%M"),
+        "timezone_mode": settings.timezone_mode.value,
+        "timezone": settings.timezone,
+        "reminder_minutes": settings.reminder_minutes,
+        "summary_day": settings.summary_day,
+        "summary_time": settings.summary_time.strftime("%H:%M"),
+        "anonymous": settings.anonymous,
+        "name_lone_wolves": settings.name_lone_wolves,
+        "questions": [
+            {"key": q.key, "kind": q.kind.value, "label": q.label, "required": q.required}
+            for q in settings.questions
+        ],
+    }
+
+
+def settings_from_json(data: dict[str, Any]) -> PackSettings:
+    defaults = PackSettings()
+    questions = tuple(
+        Question(q["key"], QuestionKind(q["kind"]), q["label"], bool(q["required"]))
+        for q in data.get("questions", [])
+    )
+    return PackSettings(
+        checkin_days=frozenset(int(d) for d in data.get("checkin_days", defaults.checkin_days)),
+        checkin_time=dt.time.fromisoformat(data.get("checkin_time", "09:30")),
+        timezone_mode=TimezoneMode(data.get("timezone_mode", defaults.timezone_mode.value)),
+        timezone=str(data.get("timezone", defaults.timezone)),
+        reminder_minutes=int(data.get("reminder_minutes", defaults.reminder_minutes)),
+        summary_day=int(data.get("summary_day", defaults.summary_day)),
+        summary_time=dt.time.fromisoformat(data.get("summary_time", "16:00")),
+        anonymous=bool(data.get("anonymous", defaults.anonymous)),
+        name_lone_wolves=bool(data.get("name_lone_wolves", defaults.name_lone_wolves)),
+        questions=questions or defaults.questions,
+    )
+
+
+def _pack(row: PackRow) -> Pack:
+    return Pack(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        name=row.name,
+        settings=settings_from_json(row.settings),
+        created_by=row.created_by,
+        admin_ids=tuple(row.admin_ids),
+    )
+
+
+def _person(row: PersonRow) -> Person:
+    away = None
+    if row.away_start is not None and row.away_end is not None:
+        away = Away(row.away_start, row.away_end)
+    return Person(
+        user_id=row.user_id,
+        name=row.name,
+        tz=row.tz,
+        is_bot=row.is_bot,
+        deleted=row.deleted,
+        is_workspace_admin=row.is_workspace_admin,
+        away=away,
+    )
+
+
+def _round(row: RoundRow) -> Round:
+    return Round(id=row.id, pack_id=row.pack_id, local_date=row.local_date, parent_ts=row.parent_ts)
+
+
+def _answer(row: AnswerRow) -> Answer:
+    return Answer(
+        id=row.id,
+        round_id=row.round_id,
+        pack_id=row.pack_id,
+        user_id=row.user_id,
+        status=AnswerStatus(row.status),
+        texts=dict(row.texts),
+        collaborators=tuple(row.collaborators),
+        alignment=row.alignment,
+        version=row.version,
+        published_version=row.published_version,
+        reply_ts=row.reply_ts,
+        updated_at=row.updated_at,
+    )
+
+
+class _Scoped:
+    def __init__(self, session: Session, workspace_id: int) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+
+class SqlPacks(_Scoped):
+    def _row(self, **where: Any) -> PackRow | None:
+        return self.session.scalar(
+            select(PackRow).filter_by(workspace_id=self.workspace_id, **where)
+        )
+
+    def by_channel(self, channel_id: str) -> Pack | None:
+        row = self._row(channel_id=channel_id)
+        return _pack(row) if row else None
+
+    def get(self, pack_id: int) -> Pack | None:
+        row = self._row(id=pack_id)
+        return _pack(row) if row else None
+
+    def of_user(self, user_id: str) -> list[Pack]:
+        rows = self.session.scalars(
+            select(PackRow)
+            .join(MembershipRow, MembershipRow.pack_id == PackRow.id)
+            .where(
+                PackRow.workspace_id == self.workspace_id,
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.user_id == user_id,
+                MembershipRow.active.is_(True),
+            )
+            .order_by(PackRow.id)
+        )
+        return [_pack(r) for r in rows]
+
+    def save(self, draft: PackDraft, now: dt.datetime) -> tuple[Pack, bool]:
+        row = self._row(channel_id=draft.channel_id)
+        created = row is None
+        if row is None:
+            row = PackRow(
+                workspace_id=self.workspace_id,
+                channel_id=draft.channel_id,
+                created_by=draft.created_by,
+                created_at=now,
+            )
+            self.session.add(row)
+        row.name = draft.name[:100]
+        row.settings = settings_to_json(draft.settings)
+        row.admin_ids = list(dict.fromkeys(draft.admin_ids))
+        row.updated_at = now
+        self.session.flush()
+        return _pack(row), created
+
+
+class SqlPeople(_Scoped):
+    def _row(self, user_id: str) -> PersonRow | None:
+        return self.session.scalar(
+            select(PersonRow).where(
+                PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id
+            )
+        )
+
+    def get(self, user_id: str) -> Person | None:
+        row = self._row(user_id)
+        return _person(row) if row else None
+
+    def many(self, user_ids: Sequence[str]) -> dict[str, Person]:
+        if not user_ids:
+            return {}
+        rows = self.session.scalars(
+            select(PersonRow).where(
+                PersonRow.workspace_id == self.workspace_id,
+                PersonRow.user_id.in_(list(set(user_ids))),
+            )
+        )
+        return {r.user_id: _person(r) for r in rows}
+
+    def upsert(self, person: Person, now: dt.datetime) -> Person:
+        values = {
+            "name": person.name[:200],
+            "tz": person.tz[:64],
+            "is_bot": person.is_bot,
+            "deleted": person.deleted,
+            "is_workspace_admin": person.is_workspace_admin,
+            "refreshed_at": now,
+        }
+        stmt = (
+            _insert(self.session)(PersonRow)
+            .values(workspace_id=self.workspace_id, user_id=person.user_id, **values)
+            .on_conflict_do_update(index_elements=["workspace_id", "user_id"], set_=values)
+        )
+        self.session.execute(stmt)
+        stored = self.get(person.user_id)
+        assert stored is not None
+        return stored
+
+    def set_away(self, user_id: str, away: Away | None) -> None:
+        self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id)
+            .values(away_start=away.start if away else None, away_end=away.end if away else None)
+        )
+
+
+class SqlMembers(_Scoped):
+    def _admins(self, pack_id: int) -> set[str]:
+        ids = self.session.scalar(
+            select(PackRow.admin_ids).where(
+                PackRow.workspace_id == self.workspace_id, PackRow.id == pack_id
+            )
+        )
+        return set(ids or [])
+
+    def _rows(self, pack_id: int, *, user_id: str | None, include_inactive: bool) -> list[Member]:
+        query = (
+            select(MembershipRow, PersonRow)
+            .join(
+                PersonRow,
+                and_(
+                    PersonRow.workspace_id == MembershipRow.workspace_id,
+                    PersonRow.user_id == MembershipRow.user_id,
+                ),
+            )
+            .where(
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.pack_id == pack_id,
+            )
+            .order_by(PersonRow.name, MembershipRow.user_id)
+        )
+        if user_id is not None:
+            query = query.where(MembershipRow.user_id == user_id)
+        if not include_inactive:
+            query = query.where(MembershipRow.active.is_(True))
+        admins = self._admins(pack_id)
+        return [
+            Member(
+                pack_id=m.pack_id,
+                person=_person(p),
+                role=Role.ADMIN if m.user_id in admins else Role.MEMBER,
+                active=m.active,
+            )
+            for m, p in self.session.execute(query).all()
+        ]
+
+    def of_pack(self, pack_id: int, *, include_inactive: bool = False) -> list[Member]:
+        return self._rows(pack_id, user_id=None, include_inactive=include_inactive)
+
+    def get(self, pack_id: int, user_id: str) -> Member | None:
+        found = self._rows(pack_id, user_id=user_id, include_inactive=True)
+        return found[0] if found else None
+
+    def _membership(self, pack_id: int, user_id: str) -> MembershipRow | None:
+        return self.session.scalar(
+            select(MembershipRow).where(
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.pack_id == pack_id,
+                MembershipRow.user_id == user_id,
+            )
+        )
+
+    def replace(self, pack_id: int, member_ids: Sequence[str], now: dt.datetime) -> None:
+        wanted = set(member_ids)
+        rows = self.session.scalars(
+            select(MembershipRow).where(
+                MembershipRow.workspace_id == self.workspace_id, MembershipRow.pack_id == pack_id
+            )
+        ).all()
+        seen = set()
+        for row in rows:
+            seen.add(row.user_id)
+            if row.user_id in wanted and not row.active:
+                row.active, row.joined_at, row.left_at = True, now, None
+            elif row.user_id not in wanted and row.active:
+                row.active, row.left_at = False, now
+        for user_id in member_ids:
+            if user_id not in seen:
+                seen.add(user_id)
+                self.session.add(
+                    MembershipRow(
+                        workspace_id=self.workspace_id,
+                        pack_id=pack_id,
+                        user_id=user_id,
+                        active=True,
+                        joined_at=now,
+                    )
+                )
+        self.session.flush()
+
+    def join(self, pack_id: int, user_id: str, now: dt.datetime) -> bool:
+        row = self._membership(pack_id, user_id)
+        if row is None:
+            self.session.add(
+                MembershipRow(
+                    workspace_id=self.workspace_id,
+                    pack_id=pack_id,
+                    user_id=user_id,
+                    active=True,
+                    joined_at=now,
+                )
+            )
+            self.session.flush()
+            return True
+        if row.active:
+            return False
+        row.active, row.joined_at, row.left_at = True, now, None
+        return True
+
+    def leave(self, pack_id: int, user_id: str, now: dt.datetime) -> bool:
+        row = self._membership(pack_id, user_id)
+        if row is None or not row.active:
+            return False
+        row.active, row.left_at = False, now
+        return True
+
+    def leave_all(self, user_id: str, now: dt.datetime) -> int:
+        result = self.session.execute(
+            update(MembershipRow)
+            .where(
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.user_id == user_id,
+                MembershipRow.active.is_(True),
+            )
+            .values(active=False, left_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SqlRounds(_Scoped):
+    def _row(self, round_id: int) -> RoundRow | None:
+        return self.session.scalar(
+            select(RoundRow).where(
+                RoundRow.workspace_id == self.workspace_id, RoundRow.id == round_id
+            )
+        )
+
+    def get(self, round_id: int) -> Round | None:
+        row = self._row(round_id)
+        return _round(row) if row else None
+
+    def get_or_create(self, pack_id: int, local_date: dt.date, now: dt.datetime) -> Round:
+        stmt = (
+            _insert(self.session)(RoundRow)
+            .values(
+                workspace_id=self.workspace_id,
+                pack_id=pack_id,
+                local_date=local_date,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["pack_id", "local_date"])
+        )
+        self.session.execute(stmt)
+        row = self.session.scalar(
+            select(RoundRow).where(
+                RoundRow.workspace_id == self.workspace_id,
+                RoundRow.pack_id == pack_id,
+                RoundRow.local_date == local_date,
+            )
+        )
+        assert row is not None
+        return _round(row)
+
+    def claim_parent(self, round_id: int, now: dt.datetime, until: dt.datetime) -> bool:
+        result = self.session.execute(
+            update(RoundRow)
+            .where(
+                RoundRow.workspace_id == self.workspace_id,
+                RoundRow.id == round_id,
+                RoundRow.parent_ts.is_(None),
+                or_(
+                    RoundRow.parent_claimed_until.is_(None),
+                    RoundRow.parent_claimed_until < now,
+                ),
+            )
+            .values(parent_claimed_until=until)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    def set_parent(self, round_id: int, ts: str, channel_id: str) -> None:
+        self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.workspace_id == self.workspace_id, RoundRow.id == round_id)
+            .values(parent_ts=ts, channel_id=channel_id, parent_claimed_until=None)
+        )
+
+    def release_parent(self, round_id: int) -> None:
+        self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.workspace_id == self.workspace_id, RoundRow.id == round_id)
+            .values(parent_claimed_until=None)
+        )
+
+
+class SqlAnswers(_Scoped):
+    def _row(self, **where: Any) -> AnswerRow | None:
+        return self.session.scalar(
+            select(AnswerRow).filter_by(workspace_id=self.workspace_id, **where)
+        )
+
+    def get(self, answer_id: int) -> Answer | None:
+        row = self._row(id=answer_id)
+        return _answer(row) if row else None
+
+    def of_member(self, round_id: int, user_id: str) -> Answer | None:
+        row = self._row(round_id=round_id, user_id=user_id)
+        return _answer(row) if row else None
+
+    def of_round(self, round_id: int) -> list[Answer]:
+        rows = self.session.scalars(
+            select(AnswerRow)
+            .where(AnswerRow.workspace_id == self.workspace_id, AnswerRow.round_id == round_id)
+            .order_by(AnswerRow.created_at, AnswerRow.id)
+        )
+        return [_answer(r) for r in rows]
+
+    def save(
+        self,
+        round_id: int,
+        pack_id: int,
+        user_id: str,
+        status: AnswerStatus,
+        given: AnswerInput,
+        now: dt.datetime,
+    ) -> Answer:
+        row = self._row(round_id=round_id, user_id=user_id)
+        if row is None:
+            row = AnswerRow(
+                workspace_id=self.workspace_id,
+                pack_id=pack_id,
+                round_id=round_id,
+                user_id=user_id,
+                version=0,
+                published_version=0,
+                created_at=now,
+            )
+            self.session.add(row)
+        row.status = status.value
+        row.texts = dict(given.texts)
+        row.collaborators = list(given.collaborators)
+        row.alignment = given.alignment
+        row.blockers = given.texts.get("blockers", "")
+        row.version = (row.version or 0) + 1
+        row.updated_at = now
+        self.session.flush()
+        return _answer(row)
+
+    def claim_publish(self, answer_id: int, now: dt.datetime, until: dt.datetime) -> Answer | None:
+        result = self.session.execute(
+            update(AnswerRow)
+            .where(
+                AnswerRow.workspace_id == self.workspace_id,
+                AnswerRow.id == answer_id,
+                AnswerRow.status == AnswerStatus.ANSWERED.value,
+                AnswerRow.published_version < AnswerRow.version,
+                or_(
+                    AnswerRow.publish_claimed_until.is_(None),
+                    AnswerRow.publish_claimed_until < now,
+                ),
+            )
+            .values(publish_claimed_until=until)
+        )
+        if int(getattr(result, "rowcount", 0) or 0) != 1:
+            return None
+        return self.get(answer_id)
+
+    def mark_published(self, answer_id: int, version: int, reply_ts: str) -> None:
+        self.session.execute(
+            update(AnswerRow)
+            .where(AnswerRow.workspace_id == self.workspace_id, AnswerRow.id == answer_id)
+            .values(published_version=version, reply_ts=reply_ts, publish_claimed_until=None)
+        )
+
+    def release_publish(self, answer_id: int) -> None:
+        self.session.execute(
+            update(AnswerRow)
+            .where(AnswerRow.workspace_id == self.workspace_id, AnswerRow.id == answer_id)
+            .values(publish_claimed_until=None)
+        )
+
+    def history(self, pack_id: int, user_id: str, limit: int) -> list[tuple[Round, Answer]]:
+        rows = self.session.execute(
+            select(RoundRow, AnswerRow)
+            .join(AnswerRow, AnswerRow.round_id == RoundRow.id)
+            .where(
+                RoundRow.workspace_id == self.workspace_id,
+                AnswerRow.workspace_id == self.workspace_id,
+                AnswerRow.pack_id == pack_id,
+                AnswerRow.user_id == user_id,
+            )
+            .order_by(RoundRow.local_date.desc())
+            .limit(limit)
+        ).all()
+        return [(_round(r), _answer(a)) for r, a in rows]
+
+    def latest_round_date(self, pack_id: int, user_id: str) -> dt.date | None:
+        return self.session.scalar(
+            select(RoundRow.local_date)
+            .join(AnswerRow, AnswerRow.round_id == RoundRow.id)
+            .where(
+                RoundRow.workspace_id == self.workspace_id,
+                AnswerRow.workspace_id == self.workspace_id,
+                AnswerRow.pack_id == pack_id,
+                AnswerRow.user_id == user_id,
+            )
+            .order_by(RoundRow.local_date.desc())
+            .limit(1)
+        )
+
+
+@dataclasses.dataclass
+class SqlTransaction:
+    """core.ports.Transaction: the repositories of one workspace sharing one session."""
+
+    session: Session
+    workspace_id: int
+
+    def __post_init__(self) -> None:
+        self.packs = SqlPacks(self.session, self.workspace_id)
+        self.people = SqlPeople(self.session, self.workspace_id)
+        self.members = SqlMembers(self.session, self.workspace_id)
+        self.rounds = SqlRounds(self.session, self.workspace_id)
+        self.answers = SqlAnswers(self.session, self.workspace_id)

@@ -1,0 +1,110 @@
+"""The one module that knows every layer: builds the object graph from Settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.core.flows import Flows
+from bot.core.ports import Clock
+from bot.slack.app import build_bolt_app
+from bot.slack.client import SharedWebClient, shared_ssl_context
+from bot.slack.http import HttpServer, SlackHttpApp
+from bot.slack.notifier import SlackDirectory, SlackNotifier
+from bot.store.db import SqlDatabase, make_engine, upgrade
+
+log = logging.getLogger(__name__)
+
+# Sized from bench/http_server.py: see bench/README.md.
+HTTP_THREADS = 16
+LISTENER_THREADS = 16
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+def web_client(settings: Settings, token: str | None) -> WebClient:
+    """One client per token, with one SSL context for all its calls (slack_sdk otherwise builds
+    a new one per call) and retries for rate limits, server errors and dropped connections."""
+    return SharedWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        ssl=shared_ssl_context(),
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+@dataclass
+class Wolfpack:
+    settings: Settings
+    engine: Engine
+    db: SqlDatabase
+    flows: Flows
+    client: WebClient
+    bolt: App
+    executor: ThreadPoolExecutor
+    servers: list[HttpServer] = field(default_factory=list)
+
+    def http_app(self) -> SlackHttpApp:
+        secret = self.settings.signing_secret
+        if secret is None:
+            raise ValueError("SLACK_SIGNING_SECRET is needed to serve HTTP")
+        return SlackHttpApp(self.bolt, secret, self.db.ping)
+
+    def serve_http(self, host: str = "127.0.0.1", port: int = 0) -> HttpServer:
+        server = HttpServer(self.http_app(), host, port, threads=HTTP_THREADS)
+        self.servers.append(server)
+        return server
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.executor.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    token_verification: bool = True,
+) -> Wolfpack:
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    db = SqlDatabase(engine)
+    client = web_client(settings, settings.bot_token)
+
+    def client_for(team_id: str) -> WebClient:
+        return client
+
+    flows = Flows(db, SlackNotifier(client_for), SlackDirectory(client_for), clock or SystemClock())
+    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    bolt = build_bolt_app(
+        flows,
+        client=client,
+        signing_secret=settings.signing_secret,
+        listener_executor=executor,
+        token_verification=token_verification,
+    )
+    return Wolfpack(settings, engine, db, flows, client, bolt, executor)

@@ -1,0 +1,148 @@
+"""Shared fixtures: real databases (a SQLite file and the PostgreSQL server on this machine),
+the fake Slack Web API over HTTP, an injected clock, and the whole bot served over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import load_settings
+from bot.simulate import SlackSide
+from bot.store.db import make_engine, upgrade
+from bot.store.models import Base
+from bot.wiring import Wolfpack, build
+
+if TYPE_CHECKING:
+    from bot.fake_slack import FakeSlack
+
+PG_URL = os.environ.get("WOLFPACK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM = "T0001"
+CHANNEL = "CTEAM"
+ANA, BO, CY, DEE = "UANA", "UBO", "UCY", "UDEE"
+HELPER_BOT = "UHELPER"
+
+
+class FixedClock:
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC))  # a Tuesday
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A schema of its own on the PostgreSQL server, migrated once; fails loudly when the
+    server is not there (CI starts it)."""
+    schema = f"wp_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "wolfpack.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_schema_url")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    path = tmp_path / "wolfpack.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    from bot.fake_slack import FakeSlack
+
+    with FakeSlack(team_id=TEAM, bot_user_id="UBOT") as fake:
+        fake.add_user(ANA, name="Ana", tz="Europe/Berlin", is_admin=True)
+        fake.add_user(BO, name="Bo", tz="America/Los_Angeles")
+        fake.add_user(CY, name="Cy", tz="Asia/Kolkata")
+        fake.add_user(DEE, name="Dee", tz="Pacific/Auckland")
+        fake.add_user(HELPER_BOT, name="Helper", is_bot=True)
+        fake.add_channel(CHANNEL, name="team", members=[ANA, BO, CY, HELPER_BOT])
+        yield fake
+        assert fake.unknown_method_calls == [], "the bot called Slack methods that do not exist"
+
+
+@dataclass
+class Harness:
+    wolfpack: Wolfpack
+    fake: FakeSlack
+    side: SlackSide
+    clock: FixedClock
+
+
+def start_bot(database_url: str, fake: FakeSlack, clock: FixedClock) -> Wolfpack:
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": database_url,
+        },
+        env_file=None,
+    )
+    return build(settings, clock=clock)
+
+
+@pytest.fixture
+def bot(database_url: str, fake_slack: FakeSlack, clock: FixedClock) -> Iterator[Harness]:
+    wolfpack = start_bot(database_url, fake_slack, clock)
+    server = wolfpack.serve_http().start()
+    try:
+        yield Harness(
+            wolfpack,
+            fake_slack,
+            SlackSide(f"{server.url}/slack/events", SIGNING_SECRET, team_id=TEAM),
+            clock,
+        )
+    finally:
+        wolfpack.close()

@@ -1,0 +1,79 @@
+"""Every builder stays within Slack's limits, whatever the user typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.checkins import Answer, AnswerStatus, Round, RoundTally
+from bot.core.flows import CheckinForm, Home, HomePack, SetupForm
+from bot.core.packs import MAX_EXTRA_QUESTIONS, Pack, PackSettings, Person, Question, QuestionKind
+from bot.core.ports import AnswerPost, ChannelInfo
+from bot.slack.blocks.checkin import (
+    answer_blocks,
+    checkin_modal,
+    choose_pack_blocks,
+    confirmation,
+    history_blocks,
+    round_parent,
+)
+from bot.slack.blocks.home import home_view
+from bot.slack.blocks.setup import setup_modal
+from tests.slack.limits import check_message, check_view
+
+HUGE = "<!channel> & " * 1000
+LONG_Q = "Q" * 150
+QUESTIONS = PackSettings().questions + tuple(
+    Question(f"extra_{i}", QuestionKind.TEXT, LONG_Q, False)
+    for i in range(1, MAX_EXTRA_QUESTIONS + 1)
+)
+PACK = Pack(1, 1, "C1", "n" * 100, PackSettings(questions=QUESTIONS), "U1", ("U1",))
+DAY = dt.date(2026, 12, 1)
+
+
+def _answer() -> Answer:
+    texts = {q.key: HUGE[:1500] for q in QUESTIONS if q.kind is not QuestionKind.PRIORITY}
+    texts["priority"] = HUGE[:280]
+    return Answer(7, 3, 1, "U1", AnswerStatus.ANSWERED, texts, tuple(f"U{i}" for i in range(20)), 3)
+
+
+def _post() -> AnswerPost:
+    people = tuple(Person(f"U{i}", HUGE, "UTC") for i in range(20))
+    return AnswerPost(
+        PACK, Round(3, 1, DAY, "1.1"), _answer(), Person("U1", HUGE, "UTC"), people, QUESTIONS
+    )
+
+
+def test_channel_messages_fit() -> None:
+    text, blocks = answer_blocks(_post())
+    check_message(blocks, text)
+    text, blocks = confirmation(_post())
+    check_message(blocks, text)
+    text, blocks = round_parent(
+        RoundTally(DAY, 100, 20, 500, tuple(HUGE[:80] for _ in range(400)), 50)
+    )
+    check_message(blocks, text)
+    check_message(history_blocks(PACK, [(Round(i, 1, DAY), _answer()) for i in range(20)]))
+    check_message(choose_pack_blocks([PACK] * 40))
+
+
+def test_views_fit() -> None:
+    check_view(checkin_modal(CheckinForm(PACK, DAY, _answer()), "team"))
+    form = SetupForm(
+        ChannelInfo("C1", "c" * 80, True),
+        PACK,
+        PACK.settings,
+        tuple(f"U{i}" for i in range(500)),
+        ("U1",),
+    )
+    view = setup_modal(form, external_id="wp-" + "a" * 32)
+    check_view(view)
+    home = Home(
+        Person("U1", HUGE, "UTC"),
+        tuple(
+            HomePack(
+                PACK, dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC), "Pacific/Auckland", False
+            )
+            for _ in range(60)
+        ),
+    )
+    check_view(home_view(home))

@@ -1,0 +1,120 @@
+"""The HTTP front: signatures, malformed bodies, health, speed of the ack."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlencode
+
+import pytest
+
+from bot.simulate import sign
+from tests.conftest import BO, CHANNEL, SIGNING_SECRET, Harness
+from tests.e2e.journey import setup_pack
+
+
+def _command_body(user: str = BO) -> bytes:
+    return urlencode(
+        {
+            "team_id": "T0001",
+            "channel_id": CHANNEL,
+            "user_id": user,
+            "command": "/checkin",
+            "text": "",
+            "trigger_id": "1.2.trigger",
+            "api_app_id": "A0001",
+        }
+    ).encode()
+
+
+def _rows(h: Harness) -> int:
+    from sqlalchemy import func, select
+
+    from bot.store.models import AnswerRow, PackRow, RoundRow
+
+    with h.wolfpack.db.session() as s:
+        return sum(
+            s.scalar(select(func.count()).select_from(t)) or 0
+            for t in (PackRow, RoundRow, AnswerRow)
+        )
+
+
+@pytest.mark.parametrize(
+    "case", ["missing", "stale", "future", "tampered", "wrong_secret", "v1_prefix", "non_hex"]
+)
+def test_bad_signatures_get_401_and_change_nothing(bot: Harness, case: str) -> None:
+    setup_pack(bot)
+    rows, calls = _rows(bot), len(bot.fake.calls)
+    body = _command_body()
+    now = int(time.time())
+    ts, sig = now, sign(SIGNING_SECRET, body, now)
+    if case == "missing":
+        sig = ""
+    elif case == "stale":
+        ts = now - 301
+        sig = sign(SIGNING_SECRET, body, ts)
+    elif case == "future":
+        ts = now + 301
+        sig = sign(SIGNING_SECRET, body, ts)
+    elif case == "tampered":
+        body = body.replace(b"user_id=UBO", b"user_id=UCY")
+    elif case == "wrong_secret":
+        sig = sign("another-secret", body, ts)
+    elif case == "v1_prefix":
+        sig = "v1=" + sig[3:]
+    elif case == "non_hex":
+        sig = sig[:-2] + "zz"
+    reply = bot.side.post(body, "application/x-www-form-urlencoded", timestamp=ts, signature=sig)
+    assert reply.status == 401
+    assert _rows(bot) == rows
+    assert len(bot.fake.calls) == calls
+
+
+def test_checkin_is_answered_within_three_seconds_with_a_modal(bot: Harness) -> None:
+    setup_pack(bot)
+    reply, trigger = bot.side.command("/checkin", "", user=BO, channel=CHANNEL)
+    assert reply.status == 200
+    assert reply.elapsed < 3.0
+    opened = bot.fake.calls_to("views.open")[-1]
+    assert opened.args["trigger_id"] == trigger
+    assert opened.args["view"]["callback_id"] == "checkin"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+        (b'{"type": ', "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b"payload=%5B%5D", "application/x-www-form-urlencoded"),
+        (b"hello=world", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe\x00bad", "application/x-www-form-urlencoded"),
+        (
+            b"payload=" + json.dumps({"type": "view_submission"}).encode(),
+            "application/x-www-form-urlencoded",
+        ),
+    ],
+)
+def test_signed_malformed_bodies_get_400(bot: Harness, body: bytes, content_type: str) -> None:
+    reply = bot.side.post(body, content_type)
+    assert reply.status in (400,), reply.body
+
+
+def test_unhandled_events_are_acknowledged(bot: Harness) -> None:
+    reply = bot.side.event({"type": "reaction_added", "user": BO, "reaction": "wolf"})
+    assert reply.status == 200
+
+
+def test_url_verification(bot: Harness) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "abc123", "token": "x"}).encode()
+    reply = bot.side.post(body, "application/json")
+    assert reply.status == 200 and "abc123" in reply.body
+
+
+def test_health(bot: Harness) -> None:
+    import urllib.request
+
+    url = bot.side.url.replace("/slack/events", "/healthz")
+    with urllib.request.urlopen(url) as response:
+        assert response.status == 200
+        assert json.loads(response.read()) == {"status": "ok", "database": True}

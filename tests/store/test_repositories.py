@@ -1,0 +1,128 @@
+import datetime as dt
+import threading
+
+import pytest
+
+from bot.core.checkins import AnswerInput, AnswerStatus
+from bot.core.packs import Away, PackDraft, PackSettings, Person
+from bot.store.db import SqlDatabase, make_engine
+
+NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def db(database_url: str) -> SqlDatabase:
+    engine = make_engine(database_url)
+    yield SqlDatabase(engine)
+    engine.dispose()
+
+
+def _setup_pack(db: SqlDatabase, team: str, channel: str, users: list[str]) -> int:
+    with db.transaction(team) as tx:
+        for u in users:
+            tx.people.upsert(Person(u, u.lower(), "Europe/Berlin"), NOW)
+        pack, created = tx.packs.save(
+            PackDraft(
+                channel,
+                "team",
+                PackSettings(timezone="Europe/Berlin"),
+                tuple(users),
+                (users[0],),
+                users[0],
+            ),
+            NOW,
+        )
+        assert created
+        tx.members.replace(pack.id, users, NOW)
+        return pack.id
+
+
+def test_two_workspaces_never_see_each_others_rows(db: SqlDatabase) -> None:
+    # The same channel and user ids in two workspaces: Slack ids are only unique per workspace.
+    a = _setup_pack(db, "TA", "C1", ["U1", "U2"])
+    b = _setup_pack(db, "TB", "C1", ["U1", "U3"])
+    assert a != b
+    with db.transaction("TA") as tx:
+        rnd = tx.rounds.get_or_create(a, dt.date(2026, 12, 1), NOW)
+        tx.answers.save(
+            rnd.id, a, "U1", AnswerStatus.ANSWERED, AnswerInput({"progress": "A's secret"}), NOW
+        )
+        tx.people.set_away("U1", Away(dt.date(2026, 12, 2), dt.date(2026, 12, 3)))
+    with db.transaction("TB") as tx:
+        assert tx.packs.by_channel("C1").id == b
+        assert tx.packs.get(a) is None
+        assert [m.user_id for m in tx.members.of_pack(b)] == ["U1", "U3"]
+        assert tx.members.of_pack(a) == []
+        assert tx.rounds.get(rnd.id) is None
+        assert tx.answers.of_round(rnd.id) == []
+        assert tx.answers.history(a, "U1", 10) == []
+        assert tx.people.get("U1").away is None
+        assert tx.packs.of_user("U1")[0].id == b
+        # Writes through another workspace's ids touch nothing.
+        assert not tx.rounds.claim_parent(rnd.id, NOW, NOW)
+        tx.rounds.set_parent(rnd.id, "1.0", "C1")
+        assert tx.answers.claim_publish(1, NOW, NOW) is None
+    with db.transaction("TA") as tx:
+        assert tx.rounds.get(rnd.id).parent_ts is None
+        assert tx.people.get("U1").away == Away(dt.date(2026, 12, 2), dt.date(2026, 12, 3))
+        assert tx.answers.of_round(rnd.id)[0].texts == {"progress": "A's secret"}
+
+
+def test_answers_are_one_per_member_and_round_and_edits_bump_the_version(db: SqlDatabase) -> None:
+    pack_id = _setup_pack(db, "TA", "C1", ["U1"])
+    with db.transaction("TA") as tx:
+        rnd = tx.rounds.get_or_create(pack_id, dt.date(2026, 12, 1), NOW)
+        first = tx.answers.save(
+            rnd.id, pack_id, "U1", AnswerStatus.ANSWERED, AnswerInput({"progress": "a"}), NOW
+        )
+        again = tx.answers.save(
+            rnd.id, pack_id, "U1", AnswerStatus.ANSWERED, AnswerInput({"progress": "b"}), NOW
+        )
+        assert again.id == first.id and again.version == first.version + 1
+        assert tx.rounds.get_or_create(pack_id, dt.date(2026, 12, 1), NOW).id == rnd.id
+
+
+def test_publish_claims_are_exclusive(db: SqlDatabase) -> None:
+    pack_id = _setup_pack(db, "TA", "C1", ["U1"])
+    with db.transaction("TA") as tx:
+        rnd = tx.rounds.get_or_create(pack_id, dt.date(2026, 12, 1), NOW)
+        answer = tx.answers.save(
+            rnd.id, pack_id, "U1", AnswerStatus.ANSWERED, AnswerInput({"progress": "a"}), NOW
+        )
+    until = NOW + dt.timedelta(seconds=60)
+    wins: list[bool] = []
+    barrier = threading.Barrier(4)
+
+    def claim() -> None:
+        barrier.wait()
+        with db.transaction("TA") as tx:
+            wins.append(tx.rounds.claim_parent(rnd.id, NOW, until))
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == [False, False, False, True]
+    with db.transaction("TA") as tx:
+        claimed = tx.answers.claim_publish(answer.id, NOW, until)
+        assert claimed is not None
+        assert tx.answers.claim_publish(answer.id, NOW, until) is None
+        tx.answers.mark_published(answer.id, claimed.version, "111.222")
+        # Published and unchanged: nothing to claim even once the claim would have expired.
+        assert tx.answers.claim_publish(answer.id, until + dt.timedelta(seconds=1), until) is None
+
+
+def test_memberships_are_deactivated_not_deleted(db: SqlDatabase) -> None:
+    pack_id = _setup_pack(db, "TA", "C1", ["U1", "U2"])
+    with db.transaction("TA") as tx:
+        tx.members.replace(pack_id, ["U1"], NOW)
+        assert [m.user_id for m in tx.members.of_pack(pack_id)] == ["U1"]
+        assert {m.user_id for m in tx.members.of_pack(pack_id, include_inactive=True)} == {
+            "U1",
+            "U2",
+        }
+        assert tx.members.join(pack_id, "U2", NOW)
+        assert not tx.members.join(pack_id, "U2", NOW)
+        assert tx.members.leave_all("U2", NOW) == 1
+        assert tx.packs.of_user("U2") == []

@@ -1,0 +1,98 @@
+"""The command line as a person runs it: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def wolfpack(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**base, **(env or {})},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_run_without_tokens_names_the_missing_variable(tmp_path: Path) -> None:
+    done = wolfpack("run", cwd=tmp_path)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "SLACK_BOT_TOKEN" in lines[0]
+
+
+def test_run_with_a_malformed_setting(tmp_path: Path) -> None:
+    done = wolfpack(
+        "run",
+        env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "http"},
+        cwd=tmp_path,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().startswith("wolfpack: PORT:")
+    done = wolfpack("run", env={"SLACK_BOT_TOKEN": "xoxb-1"}, cwd=tmp_path)
+    assert "SLACK_SIGNING_SECRET" in done.stderr and done.returncode != 0
+
+
+def test_secrets_stay_out_of_reprs() -> None:
+    from bot.config import load_settings
+
+    settings = load_settings(
+        {"SLACK_BOT_TOKEN": "xoxb-very-secret", "SLACK_SIGNING_SECRET": "shh-123"}, env_file=None
+    )
+    assert "very-secret" not in repr(settings) and "shh-123" not in repr(settings)
+    assert settings.bot_token == "xoxb-very-secret"
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    from bot.config import load_settings
+
+    env = tmp_path / ".env"
+    env.write_text("PORT=4000\nLOG_LEVEL=debug\n")
+    settings = load_settings({"PORT": "5000"}, env_file=env)
+    assert settings.port == 5000 and settings.log_level == "DEBUG"
+
+
+def test_manifest_for_http_and_socket_mode() -> None:
+    http = yaml.safe_load(wolfpack("manifest", "--url", "https://wolf.example.com").stdout)
+    assert (
+        http["settings"]["event_subscriptions"]["request_url"]
+        == "https://wolf.example.com/slack/events"
+    )
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert {c["command"] for c in http["features"]["slash_commands"]} >= {"/checkin", "/wolfpack"}
+    socket = yaml.safe_load(wolfpack("manifest", "--socket").stdout)
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert "request_url" not in socket["settings"]["event_subscriptions"]
+    assert "member_joined_channel" in socket["settings"]["event_subscriptions"]["bot_events"]
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    done = wolfpack(
+        "db", "upgrade", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "w.db").exists()
+
+
+def test_demo_runs_offline_without_tokens(tmp_path: Path) -> None:
+    done = wolfpack("demo", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "heard from 6 of 6" in done.stdout
+    assert "Away: Gus" in done.stdout
+    assert "Waiting on staging database access" in done.stdout
+    thread = json.loads((tmp_path / "out" / "round.json").read_text())
+    assert len(thread["replies"]) == 5
+    assert "&lt;!channel&gt;" in json.dumps(thread)
