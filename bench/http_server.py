@@ -6,25 +6,36 @@
   polls for the ack while the listener runs on Bolt's pool;
 - `bolt-dev-server`: Bolt's built-in development server (`App.start()`), the baseline.
 
-The request is a signed `/checkin help` slash command: no Slack call, no database; what is
-measured is the serving stack. Run: `python bench/http_server.py [--requests N] [--concurrency C]`.
+The first request is a signed `/checkin help` slash command: no Slack call, no database; what
+is measured is the serving stack. The second part sizes waitress' thread pool on the request
+that matters most, a `/checkin` that reads the pack from the database and opens the modal with
+`views.open` on the fake Slack before it answers. Run:
+`python bench/http_server.py [--requests N] [--concurrency C]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
+import itertools
+import os
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from slack_bolt import App
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
+from bot.core.packs import PackDraft, PackSettings
 from bot.fake_slack import FakeSlack
 from bot.simulate import sign
 from bot.slack.app import build_bolt_app
@@ -34,22 +45,27 @@ from bot.wiring import HTTP_THREADS, Wolfpack, build
 SECRET = "bench-secret"
 
 
-def _body() -> bytes:
+_triggers = itertools.count(1)
+
+
+def _body(text: str) -> bytes:
+    """A slash command with a fresh trigger_id: Slack's, like the fake's, work once."""
     return urlencode(
         {
             "team_id": "T0001",
             "channel_id": "C1",
             "user_id": "U1",
             "command": "/checkin",
-            "text": "help",
-            "trigger_id": "1.2.3",
+            "text": text,
+            "trigger_id": f"{next(_triggers)}.1.bench",
             "api_app_id": "A1",
         }
     ).encode()
 
 
-def _load(url: str, requests: int, concurrency: int) -> tuple[float, list[float]]:
-    body = _body()
+def _load(
+    url: str, requests: int, concurrency: int, text: str = "help"
+) -> tuple[float, list[float]]:
     parts = urlsplit(url)
     latencies: list[float] = []
     lock = threading.Lock()
@@ -59,6 +75,7 @@ def _load(url: str, requests: int, concurrency: int) -> tuple[float, list[float]
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         mine: list[float] = []
         for _ in range(per_worker):
+            body = _body(text)
             ts = int(time.time())
             headers = {
                 "Content-Type": "application/x-www-form-urlencoded",
@@ -91,6 +108,34 @@ def _report(name: str, elapsed: float, latencies: list[float], baseline: float |
     return rate
 
 
+@contextlib.contextmanager
+def _bot_process(settings: Settings, threads: int) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "PATH": os.environ["PATH"],
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": settings.slack_api_url,
+        "DATABASE_URL": settings.database_url,
+        "LOG_LEVEL": "ERROR",
+    }
+    command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--threads", str(threads)]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        while "serving HTTP" not in process.stderr.readline():
+            assert process.poll() is None, "the bot did not start"
+        yield f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
 def _bolt(wolfpack: Wolfpack) -> App:
     """The bot's listeners in Bolt's default mode (the ack awaited by polling)."""
     return build_bolt_app(
@@ -106,6 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
         settings = load_settings(
@@ -113,7 +159,7 @@ def main() -> None:
                 "SLACK_BOT_TOKEN": "xoxb-bench",
                 "SLACK_SIGNING_SECRET": SECRET,
                 "SLACK_API_URL": fake.url,
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'b.db'}",
+                "DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'b.db'}",
             },
             env_file=None,
         )
@@ -159,7 +205,22 @@ def main() -> None:
         server = wolfpack.serve_http().start()
         elapsed, lat = _load(f"{server.url}/slack/events", args.requests, args.concurrency)
         _report("waitress (wolfpack run)", elapsed, lat, base)
+        server.stop()
+
+        server.stop()
         wolfpack.close()
+        print(f"\n/checkin opening the modal (database + views.open), {args.concurrency} clients,")
+        print("bot in its own process (`wolfpack run --http --threads N`)")
+        fake.add_user("U1", name="Ana", tz="Europe/Berlin")
+        fake.add_channel("C1", name="team", members=["U1"])
+        draft = PackDraft("C1", "team", PackSettings(timezone="UTC"), ("U1",), ("U1",), "U1")
+        wolfpack.flows.save_pack("T0001", "U1", draft)
+        first: float | None = None
+        for threads in (2, 4, 8, HTTP_THREADS, 32):
+            with _bot_process(settings, threads) as url:
+                elapsed, lat = _load(url, args.requests // 2, args.concurrency, text="")
+            rate = _report(f"threads={threads}", elapsed, lat, first)
+            first = first or rate
 
 
 if __name__ == "__main__":

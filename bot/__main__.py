@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
     run.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on")  # noqa: S104
     run.add_argument("--no-scheduler", action="store_true", help="serve requests only")
+    run.add_argument(
+        "--threads", type=int, default=None, help="HTTP worker threads (default 16, see bench/)"
+    )
     demo = sub.add_parser("demo", help="simulate a pack end to end, offline")
     demo.add_argument("--out", type=Path, default=Path("wolfpack-demo"))
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
@@ -88,10 +91,10 @@ def _run(settings: object, args: argparse.Namespace) -> int:
         handler.start()  # type: ignore[no-untyped-call]
         return 0
     port = args.port or settings.port
-    server = wolfpack.serve_http(args.host, port)
+    server = wolfpack.serve_http(args.host, port, threads=args.threads)
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        wolfpack.close()
+        server.stop()
 
     signal.signal(signal.SIGTERM, stop)
     print(f"wolfpack: serving HTTP on {args.host}:{server.port}", file=sys.stderr)

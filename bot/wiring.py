@@ -70,8 +70,10 @@ class Wolfpack:
             raise ValueError("SLACK_SIGNING_SECRET is needed to serve HTTP")
         return SlackHttpApp(self.bolt, secret, self.db.ping)
 
-    def serve_http(self, host: str = "127.0.0.1", port: int = 0) -> HttpServer:
-        server = HttpServer(self.http_app(), host, port, threads=HTTP_THREADS)
+    def serve_http(
+        self, host: str = "127.0.0.1", port: int = 0, *, threads: int | None = None
+    ) -> HttpServer:
+        server = HttpServer(self.http_app(), host, port, threads=threads or HTTP_THREADS)
         self.servers.append(server)
         return server
 

@@ -96,3 +96,47 @@ def test_demo_runs_offline_without_tokens(tmp_path: Path) -> None:
     thread = json.loads((tmp_path / "out" / "round.json").read_text())
     assert len(thread["replies"]) == 5
     assert "&lt;!channel&gt;" in json.dumps(thread)
+
+
+def test_run_serves_http_migrates_and_stops_on_sigterm(tmp_path: Path, fake_slack: object) -> None:
+    import signal
+    import socket
+    import urllib.request
+
+    from tests.conftest import SIGNING_SECRET
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "PATH": os.environ["PATH"],
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.url,  # type: ignore[attr-defined]
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        while line and "serving HTTP" not in line:
+            line = process.stderr.readline()
+        assert "serving HTTP" in line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            assert json.loads(response.read()) == {"status": "ok", "database": True}
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

@@ -228,8 +228,8 @@ class Flows:
         with self.db.transaction(team_id) as tx:
             pack, member = self._membership(tx, pack_id, user_id)
             day = schedule.current_round_date(pack.settings, member.person, self.clock.now())
-            rnd = tx.rounds.get_or_create(pack.id, day, self.clock.now())
-            answer = tx.answers.of_member(rnd.id, user_id)
+            rnd = tx.rounds.find(pack.id, day)
+            answer = tx.answers.of_member(rnd.id, user_id) if rnd is not None else None
         if answer is not None and answer.status is not AnswerStatus.ANSWERED:
             answer = None
         return CheckinForm(pack=pack, round_date=day, answer=answer)

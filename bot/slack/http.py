@@ -219,7 +219,9 @@ class HttpServer:
         return self
 
     def stop(self) -> None:
+        if self._stopping.is_set():
+            return
         self._stopping.set()
-        if self._thread is not None:
-            self._server.pull_trigger()
+        self._server.pull_trigger()
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)

@@ -384,6 +384,16 @@ class SqlRounds(_Scoped):
         row = self._row(round_id)
         return _round(row) if row else None
 
+    def find(self, pack_id: int, local_date: dt.date) -> Round | None:
+        row = self.session.scalar(
+            select(RoundRow).where(
+                RoundRow.workspace_id == self.workspace_id,
+                RoundRow.pack_id == pack_id,
+                RoundRow.local_date == local_date,
+            )
+        )
+        return _round(row) if row else None
+
     def get_or_create(self, pack_id: int, local_date: dt.date, now: dt.datetime) -> Round:
         stmt = (
             _insert(self.session)(RoundRow)
@@ -396,15 +406,9 @@ class SqlRounds(_Scoped):
             .on_conflict_do_nothing(index_elements=["pack_id", "local_date"])
         )
         self.session.execute(stmt)
-        row = self.session.scalar(
-            select(RoundRow).where(
-                RoundRow.workspace_id == self.workspace_id,
-                RoundRow.pack_id == pack_id,
-                RoundRow.local_date == local_date,
-            )
-        )
-        assert row is not None
-        return _round(row)
+        found = self.find(pack_id, local_date)
+        assert found is not None
+        return found
 
     def claim_parent(self, round_id: int, now: dt.datetime, until: dt.datetime) -> bool:
         result = self.session.execute(

@@ -118,3 +118,19 @@ def test_health(bot: Harness) -> None:
     with urllib.request.urlopen(url) as response:
         assert response.status == 200
         assert json.loads(response.read()) == {"status": "ok", "database": True}
+
+
+def test_health_is_503_when_the_database_does_not_answer(bot: Harness) -> None:
+    import io
+
+    from bot.slack.http import SlackHttpApp
+    from bot.store.db import SqlDatabase, make_engine
+
+    unreachable = SqlDatabase(make_engine("postgresql://postgres@127.0.0.1:1/none"))
+    front = SlackHttpApp(bot.wolfpack.bolt, SIGNING_SECRET, unreachable.ping)
+    seen: list[str] = []
+    environ = {"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO()}
+    body = b"".join(front(environ, lambda status, headers: seen.append(status)))
+    assert seen == ["503 Service Unavailable"]
+    assert json.loads(body) == {"status": "unavailable", "database": False}
+    unreachable.engine.dispose()
