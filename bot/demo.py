@@ -12,9 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot.fake_slack import FakeSlack
-
 from bot.config import load_settings
+from bot.fake_slack import FakeSlack
 from bot.simulate import SlackSide, Value
 from bot.wiring import build
 
