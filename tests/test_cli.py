@@ -140,3 +140,20 @@ def test_run_serves_http_migrates_and_stops_on_sigterm(tmp_path: Path, fake_slac
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_run_mode_follows_the_tokens() -> None:
+    import pytest
+
+    from bot.config import ConfigError, load_settings, require_for_run
+
+    def mode(env: dict[str, str], http: bool = False) -> str:
+        return require_for_run(load_settings(env, env_file=None), http=http)
+
+    socket_env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}
+    assert mode(socket_env) == "socket"
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        mode(socket_env, http=True)
+    assert mode({**socket_env, "SLACK_SIGNING_SECRET": "s"}, http=True) == "http"
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN: must be an app-level token"):
+        load_settings({"SLACK_APP_TOKEN": "xoxb-wrong"}, env_file=None)

@@ -29,7 +29,6 @@ from bot.core.packs import (
     PackDraft,
     PackSettings,
     Person,
-    QuestionKind,
     parse_away,
 )
 from bot.core.ports import (
@@ -373,9 +372,7 @@ class Flows:
             pack = tx.packs.get(answer.pack_id)
         if rnd is None or pack is None:
             return
-        self.notifier.confirm_answer(
-            team_id, self._answer_post(team_id, pack, rnd, answer), answer.reply_ts
-        )
+        self.notifier.confirm_answer(team_id, self._answer_post(team_id, pack, rnd, answer))
 
     def history(
         self, team_id: str, pack_id: int, user_id: str, count: int | None
@@ -393,8 +390,8 @@ class Flows:
         person = self._person(team_id, user_id)
         if person is None:
             raise NotFound("I couldn't find your Slack profile. Try again in a minute.")
-        today = schedule.member_zone(PackSettings(timezone="UTC"), person)
-        away = parse_away(start, end, self.clock.now().astimezone(today).date())
+        zone = schedule.member_zone(PackSettings(timezone=person.tz), person)
+        away = parse_away(start, end, self.clock.now().astimezone(zone).date())
         with self.db.transaction(team_id) as tx:
             tx.people.set_away(user_id, away)
         return away
@@ -481,13 +478,3 @@ class Flows:
 
 
 _NO_PACK = "This channel has no pack yet. An admin can create one here with `/wolfpack setup`."
-
-__all__ = [
-    "CheckinForm",
-    "Flows",
-    "Home",
-    "HomePack",
-    "PackChoice",
-    "QuestionKind",
-    "SetupForm",
-]

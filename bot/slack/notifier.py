@@ -78,7 +78,7 @@ class SlackNotifier:
             channel=post.pack.channel_id, ts=ts, text=text, blocks=blocks
         )
 
-    def confirm_answer(self, team_id: str, post: AnswerPost, permalink_ts: str | None) -> None:
+    def confirm_answer(self, team_id: str, post: AnswerPost) -> None:
         text, blocks = confirmation(post)
         self.client_for(team_id).chat_postMessage(
             channel=self._dm(team_id, post.answer.user_id), text=text, blocks=blocks

@@ -55,7 +55,10 @@ def register(app: App, flows: Flows) -> None:
                     ack(text="Which pack?", blocks=choose_pack_blocks(chosen.packs))
                     return
                 problem = _open_checkin(flows, client, team_id, chosen, user_id, body["trigger_id"])
-                ack(text=problem) if problem else ack()
+                if problem:
+                    ack(text=problem)
+                else:
+                    ack()
             elif sub == "skip":
                 chosen = flows.choose_pack(team_id, channel_id, user_id)
                 if isinstance(chosen, PackChoice):
