@@ -10,7 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from bot.config import ConfigError, configure_logging, load_settings, require_for_run
+from bot.config import (
+    ConfigError,
+    Settings,
+    configure_logging,
+    load_settings,
+    require_for_run,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--threads", type=int, default=None, help="HTTP worker threads (default 16, see bench/)"
     )
+    tick = sub.add_parser("tick", help="one scheduling pass: queue and deliver what is due")
+    tick.add_argument("--now", default=None, help="ISO-8601 time with an offset (default: now)")
     demo = sub.add_parser("demo", help="simulate a pack end to end, offline")
     demo.add_argument("--out", type=Path, default=Path("wolfpack-demo"))
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
@@ -69,13 +77,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(settings, args)
+    if args.command == "tick":
+        return _tick(settings, args.now)
     return 2
 
 
-def _run(settings: object, args: argparse.Namespace) -> int:
-    from bot.config import Settings
+def _tick(settings: Settings, now_text: str | None) -> int:
+    import datetime as dt
+    import json
 
-    assert isinstance(settings, Settings)
+    now = dt.datetime.now(dt.UTC)
+    if now_text is not None:
+        try:
+            now = dt.datetime.fromisoformat(now_text.replace("Z", "+00:00"))
+        except ValueError:
+            print(f"wolfpack: --now: “{now_text}” is not an ISO-8601 time", file=sys.stderr)
+            return 2
+        if now.tzinfo is None:
+            print(
+                "wolfpack: --now needs an offset, such as 2026-12-01T09:30:00+01:00",
+                file=sys.stderr,
+            )
+            return 2
+    if settings.slack_bot_token is None:
+        print("wolfpack: SLACK_BOT_TOKEN is not set: a tick sends messages.", file=sys.stderr)
+        return 2
+    from bot.wiring import build
+
+    wolfpack = build(settings)
+    try:
+        report = wolfpack.ticker.tick(now.astimezone(dt.UTC))
+    finally:
+        wolfpack.close()
+    print(json.dumps(report.as_dict()))
+    return 0
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         mode = require_for_run(settings, http=args.http)
     except ConfigError as error:

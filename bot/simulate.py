@@ -82,6 +82,8 @@ def state_of(
                 )
         elif kind == "timepicker":
             state["selected_time"] = element.get("initial_time") if given is ... else given
+        elif kind == "datepicker":
+            state["selected_date"] = element.get("initial_date") if given is ... else given
         values[block_id] = {action_id: state}
     return values
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.core.flows import Flows
 from bot.core.ports import Clock
+from bot.core.ticks import Ticker
 from bot.slack.app import build_bolt_app
 from bot.slack.client import SharedWebClient, shared_ssl_context
 from bot.slack.http import HttpServer, SlackHttpApp
@@ -37,19 +39,23 @@ class SystemClock:
         return dt.datetime.now(dt.UTC)
 
 
-def web_client(settings: Settings, token: str | None) -> WebClient:
+def web_client(settings: Settings, token: str | None, *, interactive: bool = True) -> WebClient:
     """One client per token, with one SSL context for all its calls (slack_sdk otherwise builds
-    a new one per call) and retries for rate limits, server errors and dropped connections."""
+    a new one per call). The interactive client retries rate limits and server errors in the
+    call; the delivery client leaves that to the delivery queue, which never sleeps a thread on
+    a Retry-After."""
+    handlers: list[RetryHandler] = [ConnectionErrorRetryHandler(max_retry_count=2)]
+    if interactive:
+        handlers += [
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ]
     return SharedWebClient(
         token=token,
         base_url=settings.slack_api_url,
         ssl=shared_ssl_context(),
         timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=handlers,
     )
 
 
@@ -59,6 +65,7 @@ class Wolfpack:
     engine: Engine
     db: SqlDatabase
     flows: Flows
+    ticker: Ticker
     client: WebClient
     bolt: App
     executor: ThreadPoolExecutor
@@ -100,7 +107,14 @@ def build(
     def client_for(team_id: str) -> WebClient:
         return client
 
-    flows = Flows(db, SlackNotifier(client_for), SlackDirectory(client_for), clock or SystemClock())
+    delivery_client = web_client(settings, settings.bot_token, interactive=False)
+
+    def delivery_client_for(team_id: str) -> WebClient:
+        return delivery_client
+
+    notifier = SlackNotifier(client_for, delivery_client_for)
+    flows = Flows(db, notifier, SlackDirectory(client_for), clock or SystemClock())
+    ticker = Ticker(db, notifier)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     bolt = build_bolt_app(
         flows,
@@ -109,4 +123,4 @@ def build(
         listener_executor=executor,
         token_verification=token_verification,
     )
-    return Wolfpack(settings, engine, db, flows, client, bolt, executor)
+    return Wolfpack(settings, engine, db, flows, ticker, client, bolt, executor)

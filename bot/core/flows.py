@@ -386,6 +386,9 @@ class Flows:
 
     # --- availability ----------------------------------------------------------------------
 
+    def today(self) -> dt.date:
+        return self.clock.now().date()
+
     def set_away(self, team_id: str, user_id: str, start: str, end: str) -> Away:
         person = self._person(team_id, user_id)
         if person is None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import holidays
 
 from bot.core.errors import FieldErrors
 
@@ -90,6 +93,23 @@ def is_timezone(name: str) -> bool:
     return True
 
 
+def is_holiday_country(code: str) -> bool:
+    return code in holidays.utils.list_supported_countries()
+
+
+@functools.lru_cache(maxsize=256)
+def _holidays(country: str, year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+def is_holiday(settings: PackSettings, day: dt.date) -> bool:
+    if day in settings.holiday_dates:
+        return True
+    return settings.holiday_country is not None and day in _holidays(
+        settings.holiday_country, day.year
+    )
+
+
 _ZONES: frozenset[str] | None = None
 
 
@@ -112,6 +132,9 @@ class PackSettings:
     anonymous: bool = True
     name_lone_wolves: bool = False
     questions: tuple[Question, ...] = DEFAULT_QUESTIONS
+    holiday_country: str | None = None
+    holiday_dates: frozenset[dt.date] = frozenset()
+    late_limit_minutes: int = 180
 
     def validated(self) -> PackSettings:
         """Returns self, or raises FieldErrors naming every bad setting."""
@@ -127,6 +150,13 @@ class PackSettings:
             )
         if not 0 <= self.reminder_minutes <= 24 * 60:
             errors["reminder"] = "The reminder comes 0 (off) to 24 hours after the prompt."
+        if self.holiday_country is not None and not is_holiday_country(self.holiday_country):
+            errors["holiday_country"] = (
+                f"“{self.holiday_country[:20]}” is not a country code the holiday calendar "
+                "knows. Use two letters, such as DE or US."
+            )
+        if not 0 <= self.late_limit_minutes <= 24 * 60:
+            errors["late_limit"] = "A late prompt is sent at most 24 hours after its time."
         if not 0 <= self.summary_day <= 6:
             errors["summary_day"] = "The summary day is Monday to Sunday."
         texts = [q for q in self.questions if q.kind in (QuestionKind.TEXT, QuestionKind.BLOCKERS)]

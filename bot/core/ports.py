@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round, RoundTally
+from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import Away, Member, Pack, PackDraft, Person, Question
+from bot.core.schedule import Due
 
 
 class Clock(Protocol):
@@ -19,6 +21,7 @@ class Clock(Protocol):
 
 
 class PackRepository(Protocol):
+    def all(self) -> list[Pack]: ...
     def by_channel(self, channel_id: str) -> Pack | None: ...
     def get(self, pack_id: int) -> Pack | None: ...
     def of_user(self, user_id: str) -> list[Pack]: ...
@@ -89,6 +92,33 @@ class AnswerRepository(Protocol):
     def release_publish(self, answer_id: int) -> None: ...
     def history(self, pack_id: int, user_id: str, limit: int) -> list[tuple[Round, Answer]]: ...
     def latest_round_date(self, pack_id: int, user_id: str) -> dt.date | None: ...
+    def status_on(self, pack_id: int, user_id: str, local_date: dt.date) -> AnswerStatus | None:
+        """The member's answer status for the round of that date, if they answered or skipped."""
+        ...
+
+
+class DeliveryRepository(Protocol):
+    def add(self, due: Due, state: DeliveryState, now: dt.datetime) -> bool:
+        """Inserts the delivery unless its key exists; True when inserted."""
+        ...
+
+    def claim(self, now: dt.datetime, until: dt.datetime, limit: int) -> list[Delivery]:
+        """Pending deliveries whose time has come, reserved until `until` for this process
+        (rows another process holds are skipped, never waited for)."""
+        ...
+
+    def finish(
+        self,
+        delivery_id: int,
+        state: DeliveryState,
+        now: dt.datetime,
+        *,
+        error: str | None = None,
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+    ) -> None: ...
+    def retry(self, delivery_id: int, at: dt.datetime, error: str, *, count: bool) -> None: ...
+    def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]: ...
 
 
 class Transaction(Protocol):
@@ -106,9 +136,15 @@ class Transaction(Protocol):
     def rounds(self) -> RoundRepository: ...
     @property
     def answers(self) -> AnswerRepository: ...
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
 
 
 class Database(Protocol):
+    def team_ids(self) -> list[str]:
+        """Every workspace with data here."""
+        ...
+
     def transaction(
         self, team_id: str, enterprise_id: str | None = None
     ) -> AbstractContextManager[Transaction]:
@@ -154,3 +190,9 @@ class Notifier(Protocol):
     def post_answer(self, team_id: str, post: AnswerPost, thread_ts: str) -> str: ...
     def update_answer(self, team_id: str, post: AnswerPost, ts: str) -> None: ...
     def confirm_answer(self, team_id: str, post: AnswerPost) -> None: ...
+    def send_prompt(
+        self, team_id: str, pack: Pack, person: Person, local_date: dt.date, *, reminder: bool
+    ) -> tuple[str, str]:
+        """DMs the check-in prompt (or its reminder); returns (channel, ts). Raises
+        core.delivery.SendError."""
+        ...

@@ -4,9 +4,11 @@ so a daylight-saving change never moves a local 09:30."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.core.packs import PackSettings, Person, TimezoneMode
+from bot.core.packs import PackSettings, Person, TimezoneMode, is_holiday
 
 _LOOKAHEAD_DAYS = 400
 
@@ -46,16 +48,85 @@ def current_round_date(settings: PackSettings, person: Person, now: dt.datetime)
 
 
 def next_checkin_at(settings: PackSettings, person: Person, now: dt.datetime) -> dt.datetime | None:
-    """The next prompt instant after `now` for this member, skipping days they are away."""
+    """The next prompt instant after `now` for this member, skipping holidays and days away."""
     zone = member_zone(settings, person)
     today = now.astimezone(zone).date()
     for ahead in range(_LOOKAHEAD_DAYS):
         day = today + dt.timedelta(days=ahead)
-        if not is_checkin_day(settings, day):
-            continue
-        if person.away is not None and person.away.covers(day):
+        if not is_round_day(settings, person, day):
             continue
         at = local_checkin_at(settings, person, day)
         if at > now:
             return at
+    return None
+
+
+# --- what is due ---------------------------------------------------------------------------
+
+
+class DueKind(enum.StrEnum):
+    PROMPT = "prompt"
+    REMINDER = "reminder"
+    SUMMARY = "summary"
+
+
+@dataclass(frozen=True)
+class Due:
+    """One message the schedule says should go out, named by its idempotency key."""
+
+    key: str
+    kind: DueKind
+    pack_id: int
+    user_id: str | None
+    local_date: dt.date
+    due_at: dt.datetime
+
+
+# How far back a plan looks: a day and a bit, so every due time since the last plan is seen
+# however long the bot was down, and a late limit decides what is still sent.
+LOOKBACK = dt.timedelta(hours=30)
+
+
+def is_round_day(settings: PackSettings, person: Person, day: dt.date) -> bool:
+    """A day this member is prompted: a check-in day of their own calendar, not a pack
+    holiday, and not inside their away period."""
+    if not is_checkin_day(settings, day) or is_holiday(settings, day):
+        return False
+    return person.away is None or not person.away.covers(day)
+
+
+def member_due(pack_id: int, settings: PackSettings, person: Person, now: dt.datetime) -> list[Due]:
+    """The prompts and reminders of one member whose time came in the last LOOKBACK."""
+    zone = member_zone(settings, person)
+    today = now.astimezone(zone).date()
+    found: list[Due] = []
+    for back in (2, 1, 0):
+        day = today - dt.timedelta(days=back)
+        if not is_round_day(settings, person, day):
+            continue
+        at = local_checkin_at(settings, person, day)
+        times = [(DueKind.PROMPT, at)]
+        if settings.reminder_minutes > 0:
+            times.append((DueKind.REMINDER, at + dt.timedelta(minutes=settings.reminder_minutes)))
+        for kind, when in times:
+            if when <= now and now - when <= LOOKBACK:
+                key = f"{kind.value}:{pack_id}:{person.user_id}:{day.isoformat()}"
+                found.append(Due(key, kind, pack_id, person.user_id, day, when))
+    return found
+
+
+def summary_due(pack_id: int, settings: PackSettings, now: dt.datetime) -> Due | None:
+    """The pack's weekly summary when its time came in the last LOOKBACK."""
+    zone = ZoneInfo(settings.timezone)
+    today = now.astimezone(zone).date()
+    for back in range(2):
+        day = today - dt.timedelta(days=back)
+        if day.weekday() != settings.summary_day:
+            continue
+        at = dt.datetime.combine(day, settings.summary_time).replace(tzinfo=zone)
+        at = at.astimezone(dt.UTC).astimezone(zone)
+        if at <= now and now - at <= LOOKBACK:
+            year, week, _ = day.isocalendar()
+            key = f"summary:{pack_id}:{year}-W{week:02d}"
+            return Due(key, DueKind.SUMMARY, pack_id, None, day, at)
     return None

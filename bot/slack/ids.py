@@ -8,12 +8,20 @@ import enum
 class View(enum.StrEnum):
     SETUP = "wolfpack_setup"
     CHECKIN = "checkin"
+    AWAY = "away"
     NOTICE = "notice"
 
 
 class Action(enum.StrEnum):
     CHECKIN_OPEN = "checkin_open"
     CHECKIN_EDIT = "checkin_edit"
+    PROMPT_SKIP = "prompt_skip"
+    PROMPT_AWAY = "prompt_away"
+
+
+class AwayField(enum.StrEnum):
+    START = "away_start"
+    END = "away_end"
 
 
 class SetupField(enum.StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -9,9 +10,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.checkins import RoundTally
+from bot.core.delivery import SendError
 from bot.core.packs import Pack, Person
 from bot.core.ports import AnswerPost, ChannelInfo
-from bot.slack.blocks.checkin import answer_blocks, confirmation, round_parent
+from bot.slack.blocks.checkin import answer_blocks, confirmation, prompt_message, round_parent
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +41,40 @@ def person_from_slack(user: dict[str, object]) -> Person:
     )
 
 
+def send_error(error: SlackApiError) -> SendError:
+    """A Slack failure in the words of the delivery queue."""
+    response = error.response
+    retry_after = None
+    if response.status_code == 429:
+        raw = response.headers.get("Retry-After") or response.headers.get("retry-after")
+        try:
+            retry_after = float(raw) if raw is not None else 1.0
+        except (TypeError, ValueError):
+            retry_after = 1.0
+        return SendError("ratelimited", retry_after=retry_after)
+    if response.status_code >= 500:
+        return SendError(f"http_{response.status_code}")
+    code = response.get("error") if isinstance(response.data, dict) else None
+    return SendError(str(code or f"http_{response.status_code}"))
+
+
 class SlackNotifier:
-    def __init__(self, client_for: ClientFor) -> None:
+    def __init__(self, client_for: ClientFor, delivery_client_for: ClientFor | None = None) -> None:
         self.client_for = client_for
+        # Scheduled sends retry through the queue, so their client does not sleep on errors.
+        self.delivery_client_for = delivery_client_for or client_for
+
+    def send_prompt(
+        self, team_id: str, pack: Pack, person: Person, local_date: dt.date, *, reminder: bool
+    ) -> tuple[str, str]:
+        text, blocks = prompt_message(pack, local_date, reminder=reminder)
+        client = self.delivery_client_for(team_id)
+        try:
+            channel = str(client.conversations_open(users=person.user_id)["channel"]["id"])
+            sent = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as error:
+            raise send_error(error) from None
+        return channel, str(sent["ts"])
 
     def _dm(self, team_id: str, user_id: str) -> str:
         opened = self.client_for(team_id).conversations_open(users=user_id)

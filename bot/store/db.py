@@ -9,10 +9,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.models import WorkspaceRow
 from bot.store.repositories import SqlTransaction, ensure_workspace
 
 
@@ -84,6 +85,10 @@ class SqlDatabase:
                 workspace_id = ensure_workspace(session, team_id, enterprise_id or "")
                 self._workspaces[key] = workspace_id
             yield SqlTransaction(session, workspace_id)
+
+    def team_ids(self) -> list[str]:
+        with self._sessions.begin() as session:
+            return list(session.scalars(select(WorkspaceRow.team_id).order_by(WorkspaceRow.id)))
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round
+from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import (
     Away,
     Member,
@@ -26,8 +27,10 @@ from bot.core.packs import (
     Role,
     TimezoneMode,
 )
+from bot.core.schedule import Due, DueKind
 from bot.store.models import (
     AnswerRow,
+    DeliveryRow,
     MembershipRow,
     PackRow,
     PersonRow,
@@ -75,6 +78,9 @@ def settings_to_json(settings: PackSettings) -> dict[str, Any]:
             {"key": q.key, "kind": q.kind.value, "label": q.label, "required": q.required}
             for q in settings.questions
         ],
+        "holiday_country": settings.holiday_country,
+        "holiday_dates": sorted(d.isoformat() for d in settings.holiday_dates),
+        "late_limit_minutes": settings.late_limit_minutes,
     }
 
 
@@ -95,6 +101,9 @@ def settings_from_json(data: dict[str, Any]) -> PackSettings:
         anonymous=bool(data.get("anonymous", defaults.anonymous)),
         name_lone_wolves=bool(data.get("name_lone_wolves", defaults.name_lone_wolves)),
         questions=questions or defaults.questions,
+        holiday_country=data.get("holiday_country") or None,
+        holiday_dates=frozenset(dt.date.fromisoformat(d) for d in data.get("holiday_dates", [])),
+        late_limit_minutes=int(data.get("late_limit_minutes", defaults.late_limit_minutes)),
     )
 
 
@@ -153,6 +162,12 @@ class _Scoped:
 
 
 class SqlPacks(_Scoped):
+    def all(self) -> list[Pack]:
+        rows = self.session.scalars(
+            select(PackRow).where(PackRow.workspace_id == self.workspace_id).order_by(PackRow.id)
+        )
+        return [_pack(r) for r in rows]
+
     def _row(self, **where: Any) -> PackRow | None:
         return self.session.scalar(
             select(PackRow).filter_by(workspace_id=self.workspace_id, **where)
@@ -542,6 +557,20 @@ class SqlAnswers(_Scoped):
         ).all()
         return [(_round(r), _answer(a)) for r, a in rows]
 
+    def status_on(self, pack_id: int, user_id: str, local_date: dt.date) -> AnswerStatus | None:
+        found = self.session.scalar(
+            select(AnswerRow.status)
+            .join(RoundRow, AnswerRow.round_id == RoundRow.id)
+            .where(
+                AnswerRow.workspace_id == self.workspace_id,
+                RoundRow.workspace_id == self.workspace_id,
+                AnswerRow.pack_id == pack_id,
+                AnswerRow.user_id == user_id,
+                RoundRow.local_date == local_date,
+            )
+        )
+        return AnswerStatus(found) if found else None
+
     def latest_round_date(self, pack_id: int, user_id: str) -> dt.date | None:
         return self.session.scalar(
             select(RoundRow.local_date)
@@ -557,6 +586,114 @@ class SqlAnswers(_Scoped):
         )
 
 
+def _delivery(row: DeliveryRow) -> Delivery:
+    return Delivery(
+        id=row.id,
+        key=row.key,
+        kind=DueKind(row.kind),
+        pack_id=row.pack_id,
+        user_id=row.user_id,
+        local_date=row.local_date,
+        due_at=row.due_at,
+        state=DeliveryState(row.state),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        message_ts=row.message_ts,
+    )
+
+
+class SqlDeliveries(_Scoped):
+    def add(self, due: Due, state: DeliveryState, now: dt.datetime) -> bool:
+        stmt = (
+            _insert(self.session)(DeliveryRow)
+            .values(
+                workspace_id=self.workspace_id,
+                key=due.key,
+                kind=due.kind.value,
+                pack_id=due.pack_id,
+                user_id=due.user_id,
+                local_date=due.local_date,
+                due_at=due.due_at,
+                state=state.value,
+                attempts=0,
+                next_attempt_at=due.due_at,
+                last_error="too_late" if state is DeliveryState.MISSED else None,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            # RETURNING, not rowcount: psycopg reports no rowcount for ON CONFLICT inserts.
+            .returning(DeliveryRow.id)
+        )
+        return self.session.execute(stmt).first() is not None
+
+    def claim(self, now: dt.datetime, until: dt.datetime, limit: int) -> list[Delivery]:
+        rows = self.session.scalars(
+            select(DeliveryRow)
+            .where(
+                DeliveryRow.workspace_id == self.workspace_id,
+                DeliveryRow.state == DeliveryState.PENDING.value,
+                DeliveryRow.next_attempt_at <= now,
+                or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now),
+            )
+            .order_by(DeliveryRow.due_at, DeliveryRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            row.claimed_until = until
+        return [_delivery(r) for r in rows]
+
+    def finish(
+        self,
+        delivery_id: int,
+        state: DeliveryState,
+        now: dt.datetime,
+        *,
+        error: str | None = None,
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+    ) -> None:
+        self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.workspace_id == self.workspace_id, DeliveryRow.id == delivery_id)
+            .values(
+                state=state.value,
+                last_error=error,
+                channel_id=channel_id,
+                message_ts=message_ts,
+                claimed_until=None,
+                updated_at=now,
+            )
+        )
+
+    def retry(self, delivery_id: int, at: dt.datetime, error: str, *, count: bool) -> None:
+        self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.workspace_id == self.workspace_id, DeliveryRow.id == delivery_id)
+            .values(
+                next_attempt_at=at,
+                last_error=error,
+                claimed_until=None,
+                attempts=DeliveryRow.attempts + (1 if count else 0),
+                updated_at=at,
+            )
+        )
+
+    def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]:
+        rows = self.session.scalars(
+            select(DeliveryRow)
+            .where(
+                DeliveryRow.workspace_id == self.workspace_id,
+                DeliveryRow.pack_id == pack_id,
+                DeliveryRow.state == DeliveryState.FAILED.value,
+                DeliveryRow.updated_at >= since,
+            )
+            .order_by(DeliveryRow.updated_at)
+        )
+        return [_delivery(r) for r in rows]
+
+
 @dataclasses.dataclass
 class SqlTransaction:
     """core.ports.Transaction: the repositories of one workspace sharing one session."""
@@ -570,3 +707,4 @@ class SqlTransaction:
         self.members = SqlMembers(self.session, self.workspace_id)
         self.rounds = SqlRounds(self.session, self.workspace_id)
         self.answers = SqlAnswers(self.session, self.workspace_id)
+        self.deliveries = SqlDeliveries(self.session, self.workspace_id)

@@ -23,7 +23,7 @@ from bot.slack.blocks.common import (
     section,
     sections,
 )
-from bot.slack.ids import QUESTION_BLOCK_PREFIX, Action, View
+from bot.slack.ids import QUESTION_BLOCK_PREFIX, Action, AwayField, View
 from bot.slack.mrkdwn import clip, escape
 
 ALIGNMENT_LABELS = {
@@ -209,3 +209,59 @@ def choose_pack_blocks(packs: Sequence[Pack]) -> list[Block]:
             ],
         },
     ]
+
+
+# --- the DM prompt -----------------------------------------------------------------------------
+
+
+def prompt_message(pack: Pack, local_date: dt.date, *, reminder: bool) -> tuple[str, list[Block]]:
+    """The check-in prompt in a member's DM; the reminder says the same, gently."""
+    when = day_label(local_date)
+    if reminder:
+        text = f"A gentle reminder: the check-in for {when} is still open."
+    else:
+        text = f"Time to check in for {when}."
+    blocks: list[Block] = [
+        section(f"{text} Your answer goes to the thread in <#{pack.channel_id}>."),
+        {
+            "type": "actions",
+            "elements": [
+                button("Check in", Action.CHECKIN_OPEN, str(pack.id), style="primary"),
+                button("Skip today", Action.PROMPT_SKIP, f"{pack.id}:{local_date.isoformat()}"),
+                button("I'm away…", Action.PROMPT_AWAY, str(pack.id)),
+            ],
+        },
+    ]
+    return text, blocks
+
+
+def away_modal(today: dt.date) -> dict[str, Any]:
+    def picker(field: AwayField, label: str) -> Block:
+        return {
+            "type": "input",
+            "block_id": field.value,
+            "label": plain(label),
+            "element": {
+                "type": "datepicker",
+                "action_id": field.value,
+                "initial_date": today.isoformat(),
+            },
+        }
+
+    blocks = [
+        section("No prompts while you're away, and you're shown as away, never as missing."),
+        picker(AwayField.START, "First day away"),
+        picker(AwayField.END, "Last day away"),
+    ]
+    return modal("Time away", blocks, callback_id=View.AWAY, submit="Save", close="Cancel")
+
+
+def read_away(view: dict[str, Any]) -> tuple[str, str]:
+    values: dict[str, Any] = view.get("state", {}).get("values", {})
+
+    def picked(field: AwayField) -> str:
+        return str(
+            ((values.get(field.value) or {}).get(field.value) or {}).get("selected_date") or ""
+        )
+
+    return picked(AwayField.START), picked(AwayField.END)

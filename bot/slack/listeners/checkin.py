@@ -13,15 +13,17 @@ from bot.core.errors import FieldErrors, UserError
 from bot.core.flows import Flows, PackChoice
 from bot.core.packs import Pack
 from bot.slack.blocks.checkin import (
+    away_modal,
     checkin_errors,
     checkin_modal,
     choose_pack_blocks,
     history_blocks,
+    read_away,
     read_checkin,
 )
 from bot.slack.blocks.common import day_label, notice_modal
 from bot.slack.blocks.help import CHECKIN_HELP, unknown
-from bot.slack.ids import Action, View
+from bot.slack.ids import Action, AwayField, View
 from bot.slack.listeners.support import guarded, log, split_command, team_of
 
 TRIGGER_EXPIRED = "Slack closed the window before I could open your check-in. Please run it again."
@@ -163,6 +165,62 @@ def register(app: App, flows: Flows) -> None:
         except UserError as error:
             view = notice_modal("Check-in", error.message)
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.PROMPT_SKIP)
+    @guarded
+    def prompt_skip(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        team_id = team_of(context)
+        try:
+            pack_id = int(str(body["actions"][0]["value"]).split(":")[0])
+            answer, day = flows.skip(team_id, pack_id, body["user"]["id"])
+            note = f"Skipped {day_label(day)}. See you next round."
+        except (KeyError, ValueError):
+            return
+        except UserError as error:
+            answer, note = None, error.message
+        container = body.get("container") or {}
+        if container.get("channel_id") and container.get("message_ts"):
+            client.chat_update(
+                channel=container["channel_id"], ts=container["message_ts"], text=note, blocks=[]
+            )
+        if answer is not None:
+            flows.publish_round(team_id, answer.round_id)
+
+    @app.action(Action.PROMPT_AWAY)
+    @guarded
+    def prompt_away(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=away_modal(flows.today()))
+
+    @app.view(View.AWAY)
+    @guarded
+    def away_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        start, end = read_away(body["view"])
+        try:
+            away = flows.set_away(team_of(context), body["user"]["id"], start, end)
+        except FieldErrors as bad:
+            fields = {"start": AwayField.START.value, "end": AwayField.END.value}
+            ack(
+                response_action="errors",
+                errors={fields.get(k, AwayField.END.value): v for k, v in bad.errors.items()},
+            )
+            return
+        except UserError as error:
+            ack(response_action="update", view=notice_modal("Time away", error.message))
+            return
+        ack(
+            response_action="update",
+            view=notice_modal(
+                "Time away",
+                f"You're away {away.start.isoformat()} to {away.end.isoformat()}. No prompts "
+                "then; `/checkin back` ends it early.",
+            ),
+        )
 
     @app.action(Action.CHECKIN_EDIT)
     @guarded

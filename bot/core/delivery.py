@@ -1,0 +1,110 @@
+"""The delivery queue's rules: what a tick plans, when a message is still worth sending, and
+what a failed send means (wait, retry with backoff, or give up and tell the admins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from bot.core.schedule import Due, DueKind
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE = dt.timedelta(seconds=15)
+CLAIM_FOR = dt.timedelta(minutes=2)
+BATCH = 200
+
+# Errors that no retry will fix: recorded, shown to pack admins, never retried.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "account_inactive",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "token_revoked",
+        "user_disabled",
+        "cannot_dm_bot",
+        "missing_scope",
+        "not_authed",
+        "team_access_not_granted",
+    }
+)
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    key: str
+    kind: DueKind
+    pack_id: int
+    user_id: str | None
+    local_date: dt.date
+    due_at: dt.datetime
+    state: DeliveryState
+    attempts: int
+    last_error: str | None = None
+    message_ts: str | None = None
+
+
+class SendError(Exception):
+    """A send that did not happen. `retry_after` is set when Slack said how long to wait."""
+
+    def __init__(self, code: str, *, retry_after: float | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after
+
+    @property
+    def permanent(self) -> bool:
+        return self.code in PERMANENT_ERRORS
+
+
+def initial_state(due: Due, now: dt.datetime, late_limit: dt.timedelta) -> DeliveryState:
+    """A prompt found later than the late limit (the bot was down) is recorded as missed."""
+    if due.kind in (DueKind.PROMPT, DueKind.REMINDER) and now - due.due_at > late_limit:
+        return DeliveryState.MISSED
+    return DeliveryState.PENDING
+
+
+def next_attempt(error: SendError, attempts: int, now: dt.datetime) -> dt.datetime | None:
+    """When to try again after `attempts` tries ended in `error`; None to give up."""
+    if error.permanent:
+        return None
+    if error.retry_after is not None:
+        return now + dt.timedelta(seconds=max(error.retry_after, 1.0))
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    delay: dt.timedelta = BACKOFF_BASE * (2 ** (attempts - 1))
+    return now + delay
+
+
+@dataclass
+class TickReport:
+    queued: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    missed: int = 0
+    retrying: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "queued": self.queued,
+            "sent": self.sent,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "missed": self.missed,
+            "retrying": self.retrying,
+            "errors": dict(sorted(self.errors.items())),
+        }

@@ -1,0 +1,132 @@
+"""The tick: one scheduling pass. It plans what is due into the delivery queue (a key that
+exists inserts nothing, so planning is safe to repeat) and then delivers what the queue holds,
+claiming rows so that any number of processes can tick at once without sending anything twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot.core.checkins import AnswerStatus
+from bot.core.delivery import (
+    BATCH,
+    CLAIM_FOR,
+    Delivery,
+    DeliveryState,
+    SendError,
+    TickReport,
+    initial_state,
+    next_attempt,
+)
+from bot.core.ports import Database, Notifier
+from bot.core.schedule import DueKind, member_due
+
+log = logging.getLogger(__name__)
+
+
+class Ticker:
+    def __init__(self, db: Database, notifier: Notifier) -> None:
+        self.db = db
+        self.notifier = notifier
+
+    def tick(self, now: dt.datetime) -> TickReport:
+        report = TickReport()
+        teams = self.db.team_ids()
+        for team_id in teams:
+            self.plan(team_id, now, report)
+        for team_id in teams:
+            self.deliver(team_id, now, report)
+        return report
+
+    def plan(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
+        with self.db.transaction(team_id) as tx:
+            for pack in tx.packs.all():
+                late_limit = dt.timedelta(minutes=pack.settings.late_limit_minutes)
+                for member in tx.members.of_pack(pack.id):
+                    for due in member_due(pack.id, pack.settings, member.person, now):
+                        state = initial_state(due, now, late_limit)
+                        if tx.deliveries.add(due, state, now):
+                            if state is DeliveryState.MISSED:
+                                report.missed += 1
+                            else:
+                                report.queued += 1
+
+    def deliver(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
+        while True:
+            with self.db.transaction(team_id) as tx:
+                batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
+            if not batch:
+                return
+            for delivery in batch:
+                self._deliver_one(team_id, delivery, now, report)
+
+    def _deliver_one(
+        self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport
+    ) -> None:
+        with self.db.transaction(team_id) as tx:
+            pack = tx.packs.get(delivery.pack_id)
+            member = tx.members.get(delivery.pack_id, delivery.user_id or "")
+            status = (
+                tx.answers.status_on(delivery.pack_id, member.user_id, delivery.local_date)
+                if member is not None
+                else None
+            )
+            reason = None
+            if pack is None or member is None or not member.active:
+                reason = "not_a_member"
+            elif member.person.away is not None and member.person.away.covers(delivery.local_date):
+                reason = "away"
+            elif status is AnswerStatus.ANSWERED:
+                reason = "answered"
+            elif status is AnswerStatus.SKIPPED:
+                reason = "skipped_round"
+            elif now - delivery.due_at > dt.timedelta(minutes=pack.settings.late_limit_minutes):
+                tx.deliveries.finish(delivery.id, DeliveryState.MISSED, now, error="too_late")
+                report.missed += 1
+                return
+            if reason is not None:
+                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=reason)
+                report.skipped += 1
+                return
+        assert pack is not None and member is not None
+        try:
+            channel, ts = self.notifier.send_prompt(
+                team_id,
+                pack,
+                member.person,
+                delivery.local_date,
+                reminder=delivery.kind is DueKind.REMINDER,
+            )
+        except SendError as error:
+            self._failed(team_id, delivery, error, now, report)
+            return
+        except OSError as error:
+            log.warning("delivery %s: network error %s", delivery.key, error)
+            self._failed(team_id, delivery, SendError("network_error"), now, report)
+            return
+        with self.db.transaction(team_id) as tx:
+            tx.deliveries.finish(
+                delivery.id, DeliveryState.SENT, now, channel_id=channel, message_ts=ts
+            )
+        report.sent += 1
+
+    def _failed(
+        self,
+        team_id: str,
+        delivery: Delivery,
+        error: SendError,
+        now: dt.datetime,
+        report: TickReport,
+    ) -> None:
+        counted = error.retry_after is None
+        attempts = delivery.attempts + (1 if counted else 0)
+        at = next_attempt(error, attempts, now)
+        with self.db.transaction(team_id) as tx:
+            if at is None:
+                tx.deliveries.finish(delivery.id, DeliveryState.FAILED, now, error=error.code)
+                report.failed += 1
+                report.errors[error.code] = report.errors.get(error.code, 0) + 1
+                log.warning("delivery %s failed for good: %s", delivery.key, error.code)
+            else:
+                tx.deliveries.retry(delivery.id, at, error.code, count=counted)
+                report.retrying += 1

@@ -1,0 +1,121 @@
+"""What the schedule says is due, checked over whole weeks around daylight-saving changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.delivery import DeliveryState, SendError, initial_state, next_attempt
+from bot.core.errors import FieldErrors
+from bot.core.packs import Away, PackSettings, Person
+from bot.core.schedule import DueKind, member_due, summary_due
+
+UTC = dt.UTC
+ZONES = ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland")
+
+
+def first_seen(
+    settings: PackSettings, person: Person, start: dt.datetime, end: dt.datetime, step: dt.timedelta
+) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """Plans every `step` like the tick does; each key's due time and when it was first seen."""
+    seen: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    now = start
+    while now < end:
+        for due in member_due(1, settings, person, now):
+            seen.setdefault(due.key, (due.due_at, now))
+        now += step
+    return seen
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_prompts_at_0930_local_on_weekdays_through_both_clock_changes(tz: str) -> None:
+    # 2026: the US changes clocks on 8 March, the EU on 29 March, New Zealand on 5 April.
+    settings = PackSettings(reminder_minutes=0)
+    person = Person("U1", "Ana", tz)
+    start, end = dt.datetime(2026, 3, 1, tzinfo=UTC), dt.datetime(2026, 4, 13, tzinfo=UTC)
+    step = dt.timedelta(minutes=5)
+    seen = first_seen(settings, person, start, end, step)
+    zone = ZoneInfo(tz)
+    prompted_days = set()
+    for key, (due_at, found_at) in seen.items():
+        local = due_at.astimezone(zone)
+        assert (local.hour, local.minute) == (9, 30), (key, local)
+        assert local.weekday() < 5, (key, local)
+        assert dt.timedelta(0) <= found_at - due_at < step
+        prompted_days.add(local.date())
+    weekdays = {
+        d
+        for d in (dt.date(2026, 3, 2) + dt.timedelta(days=i) for i in range(40))
+        if d.weekday() < 5
+    }
+    assert weekdays <= prompted_days
+
+
+def test_holidays_and_away_days_get_no_prompt() -> None:
+    settings = PackSettings(
+        reminder_minutes=0, holiday_country="DE", holiday_dates=frozenset({dt.date(2026, 12, 29)})
+    )
+    person = Person(
+        "U1", "Ana", "Europe/Berlin", away=Away(dt.date(2026, 12, 30), dt.date(2026, 12, 31))
+    )
+    seen = first_seen(
+        settings,
+        person,
+        dt.datetime(2026, 12, 21, tzinfo=UTC),
+        dt.datetime(2027, 1, 5, tzinfo=UTC),
+        dt.timedelta(minutes=30),
+    )
+    days = sorted(due.astimezone(ZoneInfo("Europe/Berlin")).date() for due, _ in seen.values())
+    # 25 and 26 Dec are German holidays (26th is a Saturday anyway), 1 Jan too; the 29th is the
+    # pack's own holiday; the 30th and 31st the member is away.
+    assert days == [dt.date(2026, 12, d) for d in (21, 22, 23, 24, 28)] + [dt.date(2027, 1, 4)]
+
+
+def test_reminders_follow_the_prompt_by_the_pack_delay() -> None:
+    settings = PackSettings(reminder_minutes=120)
+    person = Person("U1", "Ana", "Europe/Berlin")
+    dues = member_due(1, settings, person, dt.datetime(2026, 12, 1, 11, 0, tzinfo=UTC))
+    kinds = {d.kind: d for d in dues if d.local_date == dt.date(2026, 12, 1)}
+    assert kinds[DueKind.PROMPT].due_at == dt.datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    assert kinds[DueKind.REMINDER].due_at == dt.datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
+    assert kinds[DueKind.REMINDER].key == "reminder:1:U1:2026-12-01"
+
+
+def test_the_weekly_summary_is_due_once_a_week_in_the_pack_timezone() -> None:
+    settings = PackSettings(timezone="America/New_York")
+    before = summary_due(1, settings, dt.datetime(2026, 12, 4, 20, 59, tzinfo=UTC))
+    assert before is None or before.key != "summary:1:2026-W49"
+    due = summary_due(1, settings, dt.datetime(2026, 12, 4, 21, 0, tzinfo=UTC))
+    assert due is not None and due.key == "summary:1:2026-W49"
+    assert due.due_at == dt.datetime(2026, 12, 4, 16, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+def test_late_prompts_are_missed_and_errors_decide_retries() -> None:
+    settings = PackSettings()
+    person = Person("U1", "Ana", "Europe/Berlin")
+    limit = dt.timedelta(hours=3)
+    at_1015 = dt.datetime(2026, 12, 1, 9, 15, tzinfo=UTC)
+    (due,) = [d for d in member_due(1, settings, person, at_1015) if d.local_date.day == 1]
+    assert initial_state(due, at_1015, limit) is DeliveryState.PENDING
+    assert (
+        initial_state(due, dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC), limit)
+        is DeliveryState.MISSED
+    )
+    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert next_attempt(SendError("ratelimited", retry_after=2), 1, now) == now + dt.timedelta(
+        seconds=2
+    )
+    assert next_attempt(SendError("user_not_found"), 1, now) is None
+    delays = [next_attempt(SendError("http_500"), n, now) for n in range(1, 6)]
+    assert delays[-1] is None
+    assert [d - now for d in delays[:-1] if d] == [
+        dt.timedelta(seconds=s) for s in (15, 30, 60, 120)
+    ]
+
+
+def test_bad_holiday_country_is_refused() -> None:
+    with pytest.raises(FieldErrors) as raised:
+        PackSettings(holiday_country="XX").validated()
+    assert "holiday_country" in raised.value.errors

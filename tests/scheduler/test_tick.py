@@ -1,0 +1,211 @@
+"""Ticks against the fake Slack over HTTP, with an injected clock: prompts by DM at each
+member's 09:30, never twice, retried the way Slack asks, and missed when too late."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+from sqlalchemy import select
+
+from bot.core.delivery import TickReport
+from bot.store.models import DeliveryRow
+from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, Harness
+from tests.e2e.journey import GOOD_ANSWER, open_checkin, setup_pack
+
+UTC = dt.UTC
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).astimezone(UTC)
+
+
+def prompts_to(h: Harness, user: str) -> list[dict]:
+    """The prompts that reached the member's DM (failed attempts are not messages)."""
+    return [m for m in h.fake.messages(f"D{user}") if "check in" in m.get("text", "").lower()]
+
+
+def tick(h: Harness, when: str) -> TickReport:
+    h.clock.at = at(when)
+    return h.wolfpack.ticker.tick(h.clock.at)
+
+
+def states(h: Harness) -> dict[str, tuple[str, str | None]]:
+    with h.wolfpack.db.session() as s:
+        return {r.key: (r.state, r.last_error) for r in s.scalars(select(DeliveryRow))}
+
+
+def test_each_member_is_prompted_at_0930_local_once(bot: Harness) -> None:
+    setup_pack(bot, values={"reminder": "0"})
+    # Tue 1 Dec: 09:30 in Berlin is 08:30 UTC; in Kolkata 04:00 UTC; in Los Angeles 17:30 UTC.
+    report = tick(bot, "2026-12-01T04:00:00+00:00")
+    assert (report.sent, len(prompts_to(bot, CY)), len(prompts_to(bot, ANA))) == (1, 1, 0)
+    report = tick(bot, "2026-12-01T08:29:00+00:00")
+    assert report.sent == 0
+    report = tick(bot, "2026-12-01T08:30:00+00:00")
+    assert report.sent == 1 and len(prompts_to(bot, ANA)) == 1
+    again = tick(bot, "2026-12-01T08:30:00+00:00")
+    assert (again.queued, again.sent) == (0, 0)
+    tick(bot, "2026-12-01T17:30:00+00:00")
+    assert [len(prompts_to(bot, u)) for u in (ANA, BO, CY)] == [1, 1, 1]
+    prompt = prompts_to(bot, BO)[0]
+    labels = [
+        e["text"]["text"] for b in prompt["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert labels == ["Check in", "Skip today", "I'm away…"]
+    # Nothing reaches the channel: prompts and reminders are private.
+    assert bot.fake.messages(CHANNEL) == []
+
+
+def test_down_over_0930_back_at_1015_sends_back_at_1300_misses(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA], "reminder": "0"})
+    report = tick(bot, "2026-12-01T10:15:00+01:00")
+    assert report.sent == 1 and len(prompts_to(bot, ANA)) == 1
+    report = tick(bot, "2026-12-02T13:00:00+01:00")
+    assert (report.sent, report.missed) == (0, 1)
+    assert len(prompts_to(bot, ANA)) == 1
+    assert states(bot)[f"prompt:1:{ANA}:2026-12-02"] == ("missed", "too_late")
+
+
+def test_rate_limits_server_errors_and_permanent_errors(bot: Harness) -> None:
+    setup_pack(
+        bot,
+        values={
+            "members": [ANA, BO, CY],
+            "reminder": "0",
+            "timezone_mode": "pack",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    bot.fake.fail_next("chat.postMessage", status=429, retry_after=2)
+    bot.fake.fail_next("conversations.open", status=500, times=3)
+    bot.fake.error_next("conversations.open", "user_not_found")
+    first = tick(bot, "2026-12-01T08:30:00+00:00")
+    # Three members, one call each: the 429, then a 500, then user_not_found... in queue order.
+    assert first.sent + first.retrying + first.failed == 3
+    for seconds in (3, 20, 50, 110, 240):
+        tick(bot, f"2026-12-01T08:{30 + seconds // 60:02d}:{seconds % 60:02d}+00:00")
+    final = states(bot)
+    sent = [k for k, (state, _) in final.items() if state == "sent"]
+    failed = {k: e for k, (state, e) in final.items() if state == "failed"}
+    assert len(sent) == 2 and list(failed.values()) == ["user_not_found"]
+    for user in (ANA, BO, CY):
+        assert len(prompts_to(bot, user)) <= 1
+    calls_before = len(bot.fake.calls)
+    tick(bot, "2026-12-01T09:30:00+00:00")
+    assert len(bot.fake.calls) == calls_before
+
+
+def test_no_prompt_after_answering_or_while_away(bot: Harness) -> None:
+    setup_pack(
+        bot,
+        values={
+            "members": [ANA, BO],
+            "reminder": "0",
+            "timezone_mode": "pack",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    bot.clock.at = at("2026-12-01T07:00:00+00:00")
+    bot.side.submit(open_checkin(bot, ANA), user=ANA, values=GOOD_ANSWER)
+    bot.side.command("/checkin", "away 2026-12-01 2026-12-02", user=BO, channel=CHANNEL)
+    report = tick(bot, "2026-12-01T08:30:00+00:00")
+    assert (report.sent, report.queued) == (0, 1)
+    assert prompts_to(bot, ANA) == [] and prompts_to(bot, BO) == []
+
+
+def test_reminder_only_when_not_answered(bot: Harness) -> None:
+    setup_pack(
+        bot, values={"members": [ANA, BO], "timezone_mode": "pack", "timezone": "Europe/Berlin"}
+    )
+    tick(bot, "2026-12-01T08:30:00+00:00")
+    bot.side.submit(open_checkin(bot, ANA), user=ANA, values=GOOD_ANSWER)
+    report = tick(bot, "2026-12-01T10:30:00+00:00")
+    assert report.sent == 1
+    reminders = [
+        c.args
+        for c in bot.fake.calls_to("chat.postMessage")
+        if "reminder" in c.args.get("text", "")
+    ]
+    assert [r["channel"] for r in reminders] == [f"D{BO}"]
+
+
+def test_wolfpack_tick_twice_sends_nothing_new(bot: Harness, database_url: str) -> None:
+    setup_pack(bot, values={"members": [ANA], "reminder": "0"})
+    env = {
+        "PATH": os.environ["PATH"],
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": bot.fake.url,
+        "DATABASE_URL": database_url,
+    }
+
+    def run() -> dict[str, int]:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "tick", "--now", "2026-12-01T09:45:00+01:00"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        lines = done.stdout.strip().splitlines()
+        assert len(lines) == 1
+        return json.loads(lines[0])
+
+    first, second = run(), run()
+    assert (first["queued"], first["sent"]) == (1, 1)
+    assert (second["queued"], second["sent"], second["failed"]) == (0, 0, 0)
+    assert len(prompts_to(bot, ANA)) == 1
+
+
+def test_429_waits_the_retry_after_then_delivers_once(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA], "reminder": "0"})
+    bot.fake.fail_next("chat.postMessage", status=429, retry_after=2)
+    assert tick(bot, "2026-12-01T08:30:00+00:00").retrying == 1
+    calls = len(bot.fake.calls)
+    assert tick(bot, "2026-12-01T08:30:01+00:00").sent == 0
+    assert len(bot.fake.calls) == calls
+    assert tick(bot, "2026-12-01T08:30:02+00:00").sent == 1
+    assert len(prompts_to(bot, ANA)) == 1
+    assert states(bot)[f"prompt:1:{ANA}:2026-12-01"] == ("sent", None)
+
+
+def test_prompt_buttons_skip_and_away(bot: Harness) -> None:
+    setup_pack(
+        bot,
+        values={
+            "members": [ANA, BO],
+            "reminder": "0",
+            "timezone_mode": "pack",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    tick(bot, "2026-12-01T08:30:00+00:00")
+    prompt = prompts_to(bot, ANA)[0]
+    reply, _ = bot.side.click(
+        "prompt_skip", "1:2026-12-01", user=ANA, channel=f"D{ANA}", message_ts=prompt["ts"]
+    )
+    assert reply.status == 200
+    assert bot.fake.messages(f"D{ANA}")[0]["text"] == "Skipped Tue 1 Dec. See you next round."
+    bot.fake.wait_for(lambda f: "1 skipped" in json.dumps(f.messages(CHANNEL)))
+
+    bot.side.click("prompt_away", "1", user=BO, channel=f"D{BO}")
+    view = bot.fake.calls_to("views.open")[-1].args["view"]
+    assert view["callback_id"] == "away"
+    bad = bot.side.submit(
+        view, user=BO, values={"away_start": "2026-12-10", "away_end": "2026-12-03"}
+    )
+    assert bad.json()["response_action"] == "errors"
+    assert "ends before it starts" in bad.json()["errors"]["away_end"]
+    good = bot.side.submit(
+        view, user=BO, values={"away_start": "2026-12-02", "away_end": "2026-12-04"}
+    )
+    assert good.json()["response_action"] == "update"
+    report = tick(bot, "2026-12-02T08:30:00+00:00")
+    # Bo is away from the 2nd: only his prompt of the 1st; Ana's first prompt now says skipped.
+    assert len(prompts_to(bot, BO)) == 1 and len(bot.fake.messages(f"D{ANA}")) == 2
+    assert report.sent == 1
