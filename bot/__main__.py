@@ -122,11 +122,16 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.wiring import build
 
     wolfpack = build(settings)
+    if not args.no_scheduler:
+        wolfpack.scheduler().start()
     if mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         handler = SocketModeHandler(wolfpack.bolt, settings.app_token, web_client=wolfpack.client)
-        handler.start()  # type: ignore[no-untyped-call]
+        try:
+            handler.start()  # type: ignore[no-untyped-call]
+        finally:
+            wolfpack.close()
         return 0
     port = args.port or settings.port
     server = wolfpack.serve_http(args.host, port, threads=args.threads)

@@ -21,11 +21,13 @@ from bot.config import Settings
 from bot.core.flows import Flows
 from bot.core.ports import Clock
 from bot.core.ticks import Ticker
+from bot.scheduler.runner import AlwaysLeader, Lease, TickRunner
 from bot.slack.app import build_bolt_app
 from bot.slack.client import SharedWebClient, shared_ssl_context
 from bot.slack.http import HttpServer, SlackHttpApp
 from bot.slack.notifier import SlackDirectory, SlackNotifier
 from bot.store.db import SqlDatabase, make_engine, upgrade
+from bot.store.lease import AdvisoryLease
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,9 @@ class Wolfpack:
     client: WebClient
     bolt: App
     executor: ThreadPoolExecutor
+    clock: Clock
     servers: list[HttpServer] = field(default_factory=list)
+    runners: list[TickRunner] = field(default_factory=list)
 
     def http_app(self) -> SlackHttpApp:
         secret = self.settings.signing_secret
@@ -84,7 +88,20 @@ class Wolfpack:
         self.servers.append(server)
         return server
 
+    def scheduler(self) -> TickRunner:
+        """The tick on an interval; on PostgreSQL only the holder of the lease ticks."""
+        lease: Lease = (
+            AdvisoryLease(self.engine)
+            if self.engine.dialect.name == "postgresql"
+            else AlwaysLeader()
+        )
+        runner = TickRunner(self.ticker.tick, self.clock.now, lease)
+        self.runners.append(runner)
+        return runner
+
     def close(self) -> None:
+        for runner in self.runners:
+            runner.stop()
         for server in self.servers:
             server.stop()
         self.executor.shutdown(wait=True)
@@ -113,8 +130,9 @@ def build(
         return delivery_client
 
     notifier = SlackNotifier(client_for, delivery_client_for)
-    flows = Flows(db, notifier, SlackDirectory(client_for), clock or SystemClock())
-    ticker = Ticker(db, notifier)
+    directory = SlackDirectory(client_for)
+    flows = Flows(db, notifier, directory, clock or SystemClock())
+    ticker = Ticker(db, notifier, directory)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     bolt = build_bolt_app(
         flows,
@@ -123,4 +141,4 @@ def build(
         listener_executor=executor,
         token_verification=token_verification,
     )
-    return Wolfpack(settings, engine, db, flows, ticker, client, bolt, executor)
+    return Wolfpack(settings, engine, db, flows, ticker, client, bolt, executor, flows.clock)

@@ -82,12 +82,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("pg_schema_url")
+    return empty_pg(url)
+
+
+def empty_pg(url: str) -> str:
     engine = make_engine(url)
     with engine.begin() as conn:
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def pg_url(pg_schema_url: str) -> str:
+    return empty_pg(pg_schema_url)
 
 
 @pytest.fixture

@@ -38,6 +38,9 @@ class PersonRepository(Protocol):
         ...
 
     def set_away(self, user_id: str, away: Away | None) -> None: ...
+    def stale(self, refreshed_before: dt.datetime, limit: int) -> list[str]:
+        """Members of any pack whose Slack profile was last read before that time."""
+        ...
 
 
 class MemberRepository(Protocol):

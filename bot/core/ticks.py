@@ -18,25 +18,50 @@ from bot.core.delivery import (
     initial_state,
     next_attempt,
 )
-from bot.core.ports import Database, Notifier
+from bot.core.ports import Database, Directory, Notifier
 from bot.core.schedule import DueKind, member_due
 
 log = logging.getLogger(__name__)
 
 
+# Slack sends no event when daylight saving moves a clock, but does when someone changes their
+# timezone; profiles are read again daily in case an event was lost.
+PROFILE_MAX_AGE = dt.timedelta(hours=24)
+PROFILES_PER_TICK = 50
+
+
 class Ticker:
-    def __init__(self, db: Database, notifier: Notifier) -> None:
+    def __init__(self, db: Database, notifier: Notifier, directory: Directory) -> None:
         self.db = db
         self.notifier = notifier
+        self.directory = directory
 
     def tick(self, now: dt.datetime) -> TickReport:
         report = TickReport()
         teams = self.db.team_ids()
         for team_id in teams:
+            self.refresh_profiles(team_id, now)
             self.plan(team_id, now, report)
         for team_id in teams:
             self.deliver(team_id, now, report)
         return report
+
+    def refresh_profiles(self, team_id: str, now: dt.datetime) -> None:
+        with self.db.transaction(team_id) as tx:
+            stale = tx.people.stale(now - PROFILE_MAX_AGE, PROFILES_PER_TICK)
+        for user_id in stale:
+            try:
+                person = self.directory.person(team_id, user_id)
+            except Exception:
+                log.warning("profile of %s not refreshed; trying again next tick", user_id)
+                return
+            with self.db.transaction(team_id) as tx:
+                if person is None:
+                    tx.members.leave_all(user_id, now)
+                else:
+                    tx.people.upsert(person, now)
+                    if not person.can_be_member:
+                        tx.members.leave_all(user_id, now)
 
     def plan(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
         with self.db.transaction(team_id) as tx:

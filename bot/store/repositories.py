@@ -263,6 +263,23 @@ class SqlPeople(_Scoped):
             .values(away_start=away.start if away else None, away_end=away.end if away else None)
         )
 
+    def stale(self, refreshed_before: dt.datetime, limit: int) -> list[str]:
+        active = select(MembershipRow.user_id).where(
+            MembershipRow.workspace_id == self.workspace_id, MembershipRow.active.is_(True)
+        )
+        return list(
+            self.session.scalars(
+                select(PersonRow.user_id)
+                .where(
+                    PersonRow.workspace_id == self.workspace_id,
+                    PersonRow.refreshed_at < refreshed_before,
+                    PersonRow.user_id.in_(active),
+                )
+                .order_by(PersonRow.refreshed_at)
+                .limit(limit)
+            )
+        )
+
 
 class SqlMembers(_Scoped):
     def _admins(self, pack_id: int) -> set[str]:

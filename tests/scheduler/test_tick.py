@@ -209,3 +209,17 @@ def test_prompt_buttons_skip_and_away(bot: Harness) -> None:
     # Bo is away from the 2nd: only his prompt of the 1st; Ana's first prompt now says skipped.
     assert len(prompts_to(bot, BO)) == 1 and len(bot.fake.messages(f"D{ANA}")) == 2
     assert report.sent == 1
+
+
+def test_profiles_are_read_again_daily(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO], "reminder": "0"})
+    bot.fake.add_user(BO, name="Bo", tz="Asia/Tokyo")
+    tick(bot, "2026-12-01T12:00:00+00:00")
+    assert "Asia/Tokyo" not in json.dumps(
+        bot.side.command("/wolfpack", "members", user=ANA, channel=CHANNEL)[0].message()
+    )
+    tick(bot, "2026-12-02T10:01:00+00:00")
+    listing = json.dumps(
+        bot.side.command("/wolfpack", "members", user=ANA, channel=CHANNEL)[0].message()
+    )
+    assert "Asia/Tokyo" in listing

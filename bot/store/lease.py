@@ -1,0 +1,70 @@
+"""The scheduling lease on PostgreSQL: a session advisory lock held on a connection of its
+own. If that connection dies the lock goes with it, and another replica takes it over."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+
+from sqlalchemy import Connection, Engine, text
+
+log = logging.getLogger(__name__)
+
+# An arbitrary, fixed 64-bit key naming Wolfpack's scheduling lease.
+LEASE_KEY = 0x576F6C667061636B
+
+
+class AdvisoryLease:
+    def __init__(self, engine: Engine, key: int = LEASE_KEY) -> None:
+        self.engine = engine
+        self.key = key
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+
+    def acquire(self) -> bool:
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.execute(text("SELECT 1"))
+                    self._conn.commit()
+                    return True
+                except Exception:
+                    log.warning("lost the scheduling lease's connection; trying to take it again")
+                    self._drop()
+            conn = self.engine.connect()
+            try:
+                held = bool(
+                    conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+                )
+                conn.commit()
+            except Exception:
+                conn.close()
+                raise
+            if not held:
+                conn.close()
+                return False
+            self._conn = conn
+            log.info("this process holds the scheduling lease")
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            if self._conn is None:
+                return
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                self._conn.commit()
+            finally:
+                self._drop()
+
+    @property
+    def held(self) -> bool:
+        return self._conn is not None
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            # The connection may already be broken; closing is best effort.
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None

@@ -1,0 +1,58 @@
+"""Several processes ticking at once on PostgreSQL send each prompt exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+
+from bot.core.packs import PackDraft, PackSettings, TimezoneMode
+from tests.conftest import CHANNEL, SIGNING_SECRET, FixedClock, start_bot
+
+MEMBERS = [f"UM{i:03d}" for i in range(400)]
+
+
+def test_two_processes_ticking_at_once_send_one_prompt_per_member(
+    pg_url: str, fake_slack: object, clock: FixedClock
+) -> None:
+    fake = fake_slack
+    for user in MEMBERS:
+        fake.add_user(user, name=user, tz="Europe/Berlin")  # type: ignore[attr-defined]
+    fake.add_channel(CHANNEL, name="team", members=MEMBERS)  # type: ignore[attr-defined]
+    wolfpack = start_bot(pg_url, fake, clock)  # type: ignore[arg-type]
+    try:
+        settings = PackSettings(
+            timezone="Europe/Berlin", timezone_mode=TimezoneMode.PACK, reminder_minutes=0
+        )
+        draft = PackDraft(CHANNEL, "team", settings, tuple(MEMBERS), (MEMBERS[0],), MEMBERS[0])
+        wolfpack.flows.save_pack("T0001", MEMBERS[0], draft)
+    finally:
+        wolfpack.close()
+    env = {
+        "PATH": os.environ["PATH"],
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,  # type: ignore[attr-defined]
+        "DATABASE_URL": pg_url,
+    }
+    command = [sys.executable, "-m", "bot", "tick", "--now", "2026-12-01T09:31:00+01:00"]
+    processes = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    reports = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    assert sum(r["queued"] for r in reports) == len(MEMBERS)
+    assert sum(r["sent"] for r in reports) == len(MEMBERS)
+    per_member = Counter(
+        c.args["channel"]
+        for c in fake.calls_to("chat.postMessage")  # type: ignore[attr-defined]
+    )
+    assert per_member == Counter({f"D{u}": 1 for u in MEMBERS})

@@ -1,0 +1,85 @@
+"""The interval job and the scheduling lease."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from sqlalchemy import text
+
+from bot.scheduler.runner import AlwaysLeader, TickRunner
+from bot.store.db import make_engine
+from bot.store.lease import AdvisoryLease
+from tests.conftest import PG_URL
+
+NOW = dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC)
+
+
+def test_only_one_process_holds_the_lease_and_it_passes_on() -> None:
+    engine = make_engine(PG_URL)
+    key = 4242
+    first, second = AdvisoryLease(engine, key), AdvisoryLease(engine, key)
+    try:
+        assert first.acquire() and first.acquire()
+        assert not second.acquire()
+        first.release()
+        assert second.acquire()
+        assert not first.acquire()
+    finally:
+        first.release()
+        second.release()
+        engine.dispose()
+
+
+def test_the_lease_goes_when_its_connection_dies() -> None:
+    engine = make_engine(PG_URL)
+    key = 4343
+    holder, other = AdvisoryLease(engine, key), AdvisoryLease(engine, key)
+    try:
+        assert holder.acquire()
+        assert holder._conn is not None
+        pid = holder._conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        holder._conn.commit()
+        with engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            admin.commit()
+        assert other.acquire()
+        assert not holder.acquire()
+    finally:
+        holder.release()
+        other.release()
+        engine.dispose()
+
+
+def test_runner_ticks_only_with_the_lease() -> None:
+    ticks: list[dt.datetime] = []
+    ticked = threading.Event()
+
+    def tick(now: dt.datetime) -> None:
+        ticks.append(now)
+        ticked.set()
+
+    class Refused:
+        def acquire(self) -> bool:
+            return False
+
+        def release(self) -> None:
+            return None
+
+    follower = TickRunner(tick, lambda: NOW, Refused(), seconds=3600)
+    assert follower.run_once() is False and ticks == []
+    leader = TickRunner(tick, lambda: NOW, AlwaysLeader(), seconds=3600)
+    leader.start()
+    try:
+        assert ticked.wait(timeout=10), "the first tick runs at start"
+    finally:
+        leader.stop()
+    assert ticks == [NOW]
+
+
+def test_a_failing_tick_does_not_stop_the_runner() -> None:
+    def broken(now: dt.datetime) -> None:
+        raise RuntimeError("database down")
+
+    runner = TickRunner(broken, lambda: NOW, AlwaysLeader(), seconds=3600)
+    assert runner.run_once() is False
