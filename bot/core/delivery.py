@@ -54,6 +54,9 @@ class Delivery:
     attempts: int
     last_error: str | None = None
     message_ts: str | None = None
+    # A previous sender took this row and never recorded the outcome (it crashed or hung):
+    # Slack may already have the message, so look before sending again.
+    uncertain: bool = False
 
 
 class SendError(Exception):

@@ -194,8 +194,20 @@ class Notifier(Protocol):
     def update_answer(self, team_id: str, post: AnswerPost, ts: str) -> None: ...
     def confirm_answer(self, team_id: str, post: AnswerPost) -> None: ...
     def send_prompt(
-        self, team_id: str, pack: Pack, person: Person, local_date: dt.date, *, reminder: bool
+        self,
+        team_id: str,
+        pack: Pack,
+        person: Person,
+        local_date: dt.date,
+        *,
+        reminder: bool,
+        key: str,
     ) -> tuple[str, str]:
-        """DMs the check-in prompt (or its reminder); returns (channel, ts). Raises
-        core.delivery.SendError."""
+        """DMs the check-in prompt (or its reminder), tagged with the delivery key; returns
+        (channel, ts). Raises core.delivery.SendError."""
+        ...
+
+    def find_delivered(self, team_id: str, user_id: str, key: str) -> tuple[str, str] | None:
+        """The (channel, ts) of a DM already sent under this delivery key, if Slack has it.
+        Raises core.delivery.SendError."""
         ...

@@ -115,13 +115,23 @@ class Ticker:
                 return
         assert pack is not None and member is not None
         try:
-            channel, ts = self.notifier.send_prompt(
-                team_id,
-                pack,
-                member.person,
-                delivery.local_date,
-                reminder=delivery.kind is DueKind.REMINDER,
+            found = (
+                self.notifier.find_delivered(team_id, member.user_id, delivery.key)
+                if delivery.uncertain
+                else None
             )
+            if found is not None:
+                log.info("delivery %s was sent before its sender stopped", delivery.key)
+                channel, ts = found
+            else:
+                channel, ts = self.notifier.send_prompt(
+                    team_id,
+                    pack,
+                    member.person,
+                    delivery.local_date,
+                    reminder=delivery.kind is DueKind.REMINDER,
+                    key=delivery.key,
+                )
         except SendError as error:
             self._failed(team_id, delivery, error, now, report)
             return

@@ -18,6 +18,7 @@ BOT_SCOPES = (
     "commands",
     "chat:write",
     "im:write",
+    "im:history",
     "users:read",
     "channels:read",
     "groups:read",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -18,6 +19,11 @@ from bot.slack.blocks.checkin import answer_blocks, confirmation, prompt_message
 log = logging.getLogger(__name__)
 
 ClientFor = Callable[[str], WebClient]
+
+# Scheduled DMs carry their delivery key in message metadata, so a sender that lost track of a
+# send can ask Slack whether it happened instead of sending it again.
+DELIVERY_EVENT = "wolfpack_delivery"
+RECENT_DMS = 50
 
 
 def person_from_slack(user: dict[str, object]) -> Person:
@@ -65,16 +71,45 @@ class SlackNotifier:
         self.delivery_client_for = delivery_client_for or client_for
 
     def send_prompt(
-        self, team_id: str, pack: Pack, person: Person, local_date: dt.date, *, reminder: bool
+        self,
+        team_id: str,
+        pack: Pack,
+        person: Person,
+        local_date: dt.date,
+        *,
+        reminder: bool,
+        key: str,
     ) -> tuple[str, str]:
         text, blocks = prompt_message(pack, local_date, reminder=reminder)
         client = self.delivery_client_for(team_id)
         try:
             channel = str(client.conversations_open(users=person.user_id)["channel"]["id"])
-            sent = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            sent = client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}},
+            )
         except SlackApiError as error:
             raise send_error(error) from None
         return channel, str(sent["ts"])
+
+    def find_delivered(self, team_id: str, user_id: str, key: str) -> tuple[str, str] | None:
+        client = self.delivery_client_for(team_id)
+        try:
+            channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+            history = client.conversations_history(
+                channel=channel, limit=RECENT_DMS, include_all_metadata=True
+            )
+        except SlackApiError as error:
+            raise send_error(error) from None
+        messages: list[dict[str, Any]] = history.get("messages", [])
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+                return channel, str(message["ts"])
+        return None
 
     def _dm(self, team_id: str, user_id: str) -> str:
         opened = self.client_for(team_id).conversations_open(users=user_id)

@@ -633,6 +633,7 @@ class SqlDeliveries(_Scoped):
                 due_at=due.due_at,
                 state=state.value,
                 attempts=0,
+                in_flight=False,
                 next_attempt_at=due.due_at,
                 last_error="too_late" if state is DeliveryState.MISSED else None,
                 created_at=now,
@@ -657,9 +658,12 @@ class SqlDeliveries(_Scoped):
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
+        claimed = []
         for row in rows:
+            claimed.append(dataclasses.replace(_delivery(row), uncertain=row.in_flight))
             row.claimed_until = until
-        return [_delivery(r) for r in rows]
+            row.in_flight = True
+        return claimed
 
     def finish(
         self,
@@ -680,6 +684,7 @@ class SqlDeliveries(_Scoped):
                 channel_id=channel_id,
                 message_ts=message_ts,
                 claimed_until=None,
+                in_flight=False,
                 updated_at=now,
             )
         )
@@ -692,6 +697,7 @@ class SqlDeliveries(_Scoped):
                 next_attempt_at=at,
                 last_error=error,
                 claimed_until=None,
+                in_flight=False,
                 attempts=DeliveryRow.attempts + (1 if count else 0),
                 updated_at=at,
             )

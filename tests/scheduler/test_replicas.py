@@ -56,3 +56,65 @@ def test_two_processes_ticking_at_once_send_one_prompt_per_member(
         for c in fake.calls_to("chat.postMessage")  # type: ignore[attr-defined]
     )
     assert per_member == Counter({f"D{u}": 1 for u in MEMBERS})
+
+
+def test_a_delivery_process_killed_midway_loses_and_doubles_nothing(
+    pg_url: str, fake_slack: object, clock: FixedClock
+) -> None:
+    import signal
+
+    fake = fake_slack
+    members = [f"UK{i:03d}" for i in range(500)]
+    for user in members:
+        fake.add_user(user, name=user, tz="Europe/Berlin")  # type: ignore[attr-defined]
+    fake.add_channel(CHANNEL, name="team", members=members)  # type: ignore[attr-defined]
+    wolfpack = start_bot(pg_url, fake, clock)  # type: ignore[arg-type]
+    try:
+        settings = PackSettings(
+            timezone="Europe/Berlin", timezone_mode=TimezoneMode.PACK, reminder_minutes=0
+        )
+        draft = PackDraft(CHANNEL, "team", settings, tuple(members), (members[0],), members[0])
+        wolfpack.flows.save_pack("T0001", members[0], draft)
+    finally:
+        wolfpack.close()
+    env = {
+        "PATH": os.environ["PATH"],
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,  # type: ignore[attr-defined]
+        "DATABASE_URL": pg_url,
+    }
+    tick = [sys.executable, "-m", "bot", "tick", "--now"]
+    victim = subprocess.Popen(
+        [*tick, "2026-12-01T09:31:00+01:00"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        fake.wait_for(  # type: ignore[attr-defined]
+            lambda f: len(f.calls_to("chat.postMessage")) >= 200, timeout=120
+        )
+        victim.send_signal(signal.SIGKILL)
+    finally:
+        victim.wait(timeout=30)
+    assert victim.returncode == -signal.SIGKILL
+    sent_before = len(fake.calls_to("chat.postMessage"))  # type: ignore[attr-defined]
+    assert 200 <= sent_before < len(members), "the kill landed mid-delivery"
+    # Restarted after the dead process's claims ran out (2 minutes).
+    done = subprocess.run(
+        [*tick, "2026-12-01T09:34:00+01:00"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["failed"] == 0
+    per_member = Counter(
+        m_channel
+        for m_channel in (f"D{u}" for u in members)
+        for _ in fake.messages(m_channel)  # type: ignore[attr-defined]
+    )
+    assert per_member == Counter({f"D{u}": 1 for u in members})

@@ -223,3 +223,42 @@ def test_profiles_are_read_again_daily(bot: Harness) -> None:
         bot.side.command("/wolfpack", "members", user=ANA, channel=CHANNEL)[0].message()
     )
     assert "Asia/Tokyo" in listing
+
+
+def _abandon_claims(h: Harness, now: dt.datetime) -> list:
+    """What a sender that died after claiming leaves behind: claimed rows, outcome unknown."""
+    with h.wolfpack.db.transaction("T0001") as tx:
+        return tx.deliveries.claim(now, now + dt.timedelta(minutes=2), 100)
+
+
+def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness) -> None:
+    setup_pack(
+        bot,
+        values={
+            "members": [ANA, BO],
+            "reminder": "0",
+            "timezone_mode": "pack",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    now = at("2026-12-01T08:30:00+00:00")
+    bot.wolfpack.ticker.plan("T0001", now, TickReport())
+    claimed = {d.user_id: d for d in _abandon_claims(bot, now)}
+    assert set(claimed) == {ANA, BO} and not any(d.uncertain for d in claimed.values())
+    # Ana's message reached Slack before the sender died; Bo's did not.
+    with bot.wolfpack.db.transaction("T0001") as tx:
+        pack = tx.packs.all()[0]
+        ana = tx.people.get(ANA)
+    assert ana is not None
+    bot.wolfpack.flows.notifier.send_prompt(
+        "T0001", pack, ana, dt.date(2026, 12, 1), reminder=False, key=claimed[ANA].key
+    )
+    # Still claimed: nobody touches the rows.
+    assert tick(bot, "2026-12-01T08:31:00+00:00").sent == 0
+    report = tick(bot, "2026-12-01T08:33:00+00:00")
+    assert report.sent == 2
+    assert len(prompts_to(bot, ANA)) == 1 and len(prompts_to(bot, BO)) == 1
+    ts = prompts_to(bot, ANA)[0]["ts"]
+    with bot.wolfpack.db.session() as s:
+        row = s.scalars(select(DeliveryRow).where(DeliveryRow.key == claimed[ANA].key)).one()
+        assert (row.state, row.message_ts, row.in_flight) == ("sent", ts, False)
