@@ -214,6 +214,7 @@ class Person:
     deleted: bool = False
     is_workspace_admin: bool = False
     away: Away | None = None
+    dm_channel: str | None = None
 
     @property
     def can_be_member(self) -> bool:

@@ -143,6 +143,8 @@ class Ticker:
             tx.deliveries.finish(
                 delivery.id, DeliveryState.SENT, now, channel_id=channel, message_ts=ts
             )
+            if channel != member.person.dm_channel:
+                tx.people.set_dm_channel(member.user_id, channel)
         report.sent += 1
 
     def _failed(

@@ -82,13 +82,22 @@ class SlackNotifier:
     ) -> tuple[str, str]:
         text, blocks = prompt_message(pack, local_date, reminder=reminder)
         client = self.delivery_client_for(team_id)
+        metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}}
+        channel = person.dm_channel
         try:
+            if channel is not None:
+                try:
+                    sent = client.chat_postMessage(
+                        channel=channel, text=text, blocks=blocks, metadata=metadata
+                    )
+                    return channel, str(sent["ts"])
+                except SlackApiError as error:
+                    if error.response.get("error") != "channel_not_found":
+                        raise
+            # The DM channel is known once opened; it only needs opening the first time.
             channel = str(client.conversations_open(users=person.user_id)["channel"]["id"])
             sent = client.chat_postMessage(
-                channel=channel,
-                text=text,
-                blocks=blocks,
-                metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}},
+                channel=channel, text=text, blocks=blocks, metadata=metadata
             )
         except SlackApiError as error:
             raise send_error(error) from None

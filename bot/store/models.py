@@ -99,6 +99,7 @@ class PersonRow(Base):
     is_workspace_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     away_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     away_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    dm_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     refreshed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

@@ -131,6 +131,7 @@ def _person(row: PersonRow) -> Person:
         deleted=row.deleted,
         is_workspace_admin=row.is_workspace_admin,
         away=away,
+        dm_channel=row.dm_channel,
     )
 
 
@@ -255,6 +256,13 @@ class SqlPeople(_Scoped):
         stored = self.get(person.user_id)
         assert stored is not None
         return stored
+
+    def set_dm_channel(self, user_id: str, channel: str | None) -> None:
+        self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id)
+            .values(dm_channel=channel)
+        )
 
     def set_away(self, user_id: str, away: Away | None) -> None:
         self.session.execute(

@@ -262,3 +262,12 @@ def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness)
     with bot.wolfpack.db.session() as s:
         row = s.scalars(select(DeliveryRow).where(DeliveryRow.key == claimed[ANA].key)).one()
         assert (row.state, row.message_ts, row.in_flight) == ("sent", ts, False)
+
+
+def test_the_dm_channel_is_opened_once(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA], "reminder": "0"})
+    tick(bot, "2026-12-01T08:30:00+00:00")
+    opens = len(bot.fake.calls_to("conversations.open"))
+    assert tick(bot, "2026-12-02T08:30:00+00:00").sent == 1
+    assert len(bot.fake.calls_to("conversations.open")) == opens
+    assert len(prompts_to(bot, ANA)) == 2
