@@ -46,6 +46,12 @@ class PersonRepository(Protocol):
 
 class MemberRepository(Protocol):
     def of_pack(self, pack_id: int, *, include_inactive: bool = False) -> list[Member]: ...
+    def by_pack(
+        self, pack_ids: Sequence[int], *, include_inactive: bool = False
+    ) -> dict[int, list[Member]]:
+        """The members of several packs in one read."""
+        ...
+
     def get(self, pack_id: int, user_id: str) -> Member | None: ...
     def replace(self, pack_id: int, member_ids: Sequence[str], now: dt.datetime) -> None:
         """Makes exactly these users the active members; others become inactive, never deleted."""
@@ -96,6 +102,12 @@ class AnswerRepository(Protocol):
     def release_publish(self, answer_id: int) -> None: ...
     def history(self, pack_id: int, user_id: str, limit: int) -> list[tuple[Round, Answer]]: ...
     def latest_round_date(self, pack_id: int, user_id: str) -> dt.date | None: ...
+    def statuses(
+        self, pack_ids: Sequence[int], dates: Sequence[dt.date]
+    ) -> dict[tuple[int, str, dt.date], AnswerStatus]:
+        """Every answer status in those packs' rounds of those dates, in one read."""
+        ...
+
     def status_on(self, pack_id: int, user_id: str, local_date: dt.date) -> AnswerStatus | None:
         """The member's answer status for the round of that date, if they answered or skipped."""
         ...
@@ -104,6 +116,10 @@ class AnswerRepository(Protocol):
 class DeliveryRepository(Protocol):
     def add(self, due: Due, state: DeliveryState, now: dt.datetime) -> bool:
         """Inserts the delivery unless its key exists; True when inserted."""
+        ...
+
+    def add_many(self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime) -> list[str]:
+        """Inserts each delivery whose key does not exist; returns the keys inserted."""
         ...
 
     def claim(self, now: dt.datetime, until: dt.datetime, limit: int) -> list[Delivery]:

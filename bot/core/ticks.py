@@ -18,6 +18,7 @@ from bot.core.delivery import (
     initial_state,
     next_attempt,
 )
+from bot.core.packs import Member, Pack
 from bot.core.ports import Database, Directory, Notifier
 from bot.core.schedule import DueKind, member_due
 
@@ -65,16 +66,20 @@ class Ticker:
 
     def plan(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
         with self.db.transaction(team_id) as tx:
-            for pack in tx.packs.all():
+            packs = tx.packs.all()
+            members = tx.members.by_pack([p.id for p in packs])
+            planned = []
+            for pack in packs:
                 late_limit = dt.timedelta(minutes=pack.settings.late_limit_minutes)
-                for member in tx.members.of_pack(pack.id):
+                for member in members[pack.id]:
                     for due in member_due(pack.id, pack.settings, member.person, now):
-                        state = initial_state(due, now, late_limit)
-                        if tx.deliveries.add(due, state, now):
-                            if state is DeliveryState.MISSED:
-                                report.missed += 1
-                            else:
-                                report.queued += 1
+                        planned.append((due, initial_state(due, now, late_limit)))
+            states = {due.key: state for due, state in planned}
+            for key in tx.deliveries.add_many(planned, now):
+                if states[key] is DeliveryState.MISSED:
+                    report.missed += 1
+                else:
+                    report.queued += 1
 
     def deliver(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
         while True:
@@ -82,38 +87,64 @@ class Ticker:
                 batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
             if not batch:
                 return
-            for delivery in batch:
-                self._deliver_one(team_id, delivery, now, report)
+            sendable = self._settle(team_id, batch, now, report)
+            for delivery, pack, member in sendable:
+                self._send(team_id, delivery, pack, member, now, report)
 
-    def _deliver_one(
-        self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport
-    ) -> None:
+    def _settle(
+        self, team_id: str, batch: list[Delivery], now: dt.datetime, report: TickReport
+    ) -> list[tuple[Delivery, Pack, Member]]:
+        """Reads what the batch needs in one transaction, records the deliveries that are no
+        longer wanted (answered, skipped, away, left, too late) and returns the rest."""
+        sendable: list[tuple[Delivery, Pack, Member]] = []
         with self.db.transaction(team_id) as tx:
-            pack = tx.packs.get(delivery.pack_id)
-            member = tx.members.get(delivery.pack_id, delivery.user_id or "")
-            status = (
-                tx.answers.status_on(delivery.pack_id, member.user_id, delivery.local_date)
-                if member is not None
-                else None
-            )
-            reason = None
-            if pack is None or member is None or not member.active:
-                reason = "not_a_member"
-            elif member.person.away is not None and member.person.away.covers(delivery.local_date):
-                reason = "away"
-            elif status is AnswerStatus.ANSWERED:
-                reason = "answered"
-            elif status is AnswerStatus.SKIPPED:
-                reason = "skipped_round"
-            elif now - delivery.due_at > dt.timedelta(minutes=pack.settings.late_limit_minutes):
-                tx.deliveries.finish(delivery.id, DeliveryState.MISSED, now, error="too_late")
-                report.missed += 1
-                return
-            if reason is not None:
-                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=reason)
-                report.skipped += 1
-                return
-        assert pack is not None and member is not None
+            pack_ids = sorted({d.pack_id for d in batch})
+            packs = {p: tx.packs.get(p) for p in pack_ids}
+            members = {
+                (m.pack_id, m.user_id): m
+                for ms in tx.members.by_pack(pack_ids, include_inactive=True).values()
+                for m in ms
+            }
+            statuses = tx.answers.statuses(pack_ids, [d.local_date for d in batch])
+            for delivery in batch:
+                pack = packs.get(delivery.pack_id)
+                member = members.get((delivery.pack_id, delivery.user_id or ""))
+                status = (
+                    statuses.get((delivery.pack_id, member.user_id, delivery.local_date))
+                    if member is not None
+                    else None
+                )
+                away = member.person.away if member is not None else None
+                reason = None
+                if pack is None or member is None or not member.active:
+                    reason = "not_a_member"
+                elif away is not None and away.covers(delivery.local_date):
+                    reason = "away"
+                elif status is AnswerStatus.ANSWERED:
+                    reason = "answered"
+                elif status is AnswerStatus.SKIPPED:
+                    reason = "skipped_round"
+                elif now - delivery.due_at > dt.timedelta(minutes=pack.settings.late_limit_minutes):
+                    tx.deliveries.finish(delivery.id, DeliveryState.MISSED, now, error="too_late")
+                    report.missed += 1
+                    continue
+                if reason is not None:
+                    tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=reason)
+                    report.skipped += 1
+                    continue
+                assert pack is not None and member is not None
+                sendable.append((delivery, pack, member))
+        return sendable
+
+    def _send(
+        self,
+        team_id: str,
+        delivery: Delivery,
+        pack: Pack,
+        member: Member,
+        now: dt.datetime,
+        report: TickReport,
+    ) -> None:
         try:
             found = (
                 self.notifier.find_delivered(team_id, member.user_id, delivery.key)

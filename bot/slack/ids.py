@@ -35,6 +35,8 @@ class SetupField(enum.StrEnum):
     SUMMARY_DAY = "summary_day"
     SUMMARY_TIME = "summary_time"
     PRIVACY = "privacy"
+    HOLIDAY_COUNTRY = "holiday_country"
+    HOLIDAY_DATES = "holiday_dates"
     Q_PROGRESS = "q_progress"
     Q_FOCUS = "q_focus"
     Q_BLOCKERS = "q_blockers"

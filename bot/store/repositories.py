@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from bot.store.models import (
     PackRow,
     PersonRow,
     RoundRow,
+    UTCDateTime,
     WorkspaceRow,
 )
 
@@ -297,6 +298,42 @@ class SqlMembers(_Scoped):
             )
         )
         return set(ids or [])
+
+    def by_pack(
+        self, pack_ids: Sequence[int], *, include_inactive: bool = False
+    ) -> dict[int, list[Member]]:
+        found: dict[int, list[Member]] = {p: [] for p in pack_ids}
+        if not pack_ids:
+            return found
+        admins = {
+            pack_id: set(ids or [])
+            for pack_id, ids in self.session.execute(
+                select(PackRow.id, PackRow.admin_ids).where(
+                    PackRow.workspace_id == self.workspace_id, PackRow.id.in_(list(pack_ids))
+                )
+            ).all()
+        }
+        query = (
+            select(MembershipRow, PersonRow)
+            .join(
+                PersonRow,
+                and_(
+                    PersonRow.workspace_id == MembershipRow.workspace_id,
+                    PersonRow.user_id == MembershipRow.user_id,
+                ),
+            )
+            .where(
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.pack_id.in_(list(pack_ids)),
+            )
+            .order_by(PersonRow.name, MembershipRow.user_id)
+        )
+        if not include_inactive:
+            query = query.where(MembershipRow.active.is_(True))
+        for m, p in self.session.execute(query).all():
+            role = Role.ADMIN if m.user_id in admins.get(m.pack_id, set()) else Role.MEMBER
+            found[m.pack_id].append(Member(m.pack_id, _person(p), role, m.active))
+        return found
 
     def _rows(self, pack_id: int, *, user_id: str | None, include_inactive: bool) -> list[Member]:
         query = (
@@ -582,6 +619,23 @@ class SqlAnswers(_Scoped):
         ).all()
         return [(_round(r), _answer(a)) for r, a in rows]
 
+    def statuses(
+        self, pack_ids: Sequence[int], dates: Sequence[dt.date]
+    ) -> dict[tuple[int, str, dt.date], AnswerStatus]:
+        if not pack_ids or not dates:
+            return {}
+        rows = self.session.execute(
+            select(AnswerRow.pack_id, AnswerRow.user_id, RoundRow.local_date, AnswerRow.status)
+            .join(RoundRow, AnswerRow.round_id == RoundRow.id)
+            .where(
+                AnswerRow.workspace_id == self.workspace_id,
+                RoundRow.workspace_id == self.workspace_id,
+                AnswerRow.pack_id.in_(list(set(pack_ids))),
+                RoundRow.local_date.in_(list(set(dates))),
+            )
+        ).all()
+        return {(p, u, d): AnswerStatus(s) for p, u, d, s in rows}
+
     def status_on(self, pack_id: int, user_id: str, local_date: dt.date) -> AnswerStatus | None:
         found = self.session.scalar(
             select(AnswerRow.status)
@@ -627,6 +681,23 @@ def _delivery(row: DeliveryRow) -> Delivery:
     )
 
 
+# Built once: recording an outcome runs once per message, and building the statement each time
+# cost more than executing it.
+_FINISH = (
+    update(DeliveryRow)
+    .where(DeliveryRow.workspace_id == bindparam("ws"), DeliveryRow.id == bindparam("did"))
+    .values(
+        state=bindparam("state"),
+        last_error=bindparam("error"),
+        channel_id=bindparam("channel"),
+        message_ts=bindparam("ts"),
+        claimed_until=None,
+        in_flight=False,
+        updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+)
+
+
 class SqlDeliveries(_Scoped):
     def add(self, due: Due, state: DeliveryState, now: dt.datetime) -> bool:
         stmt = (
@@ -652,6 +723,40 @@ class SqlDeliveries(_Scoped):
             .returning(DeliveryRow.id)
         )
         return self.session.execute(stmt).first() is not None
+
+    def add_many(self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime) -> list[str]:
+        inserted: list[str] = []
+        table = DeliveryRow.__table__
+        for start in range(0, len(planned), 500):
+            chunk = planned[start : start + 500]
+            rows = [
+                {
+                    "workspace_id": self.workspace_id,
+                    "key": due.key,
+                    "kind": due.kind.value,
+                    "pack_id": due.pack_id,
+                    "user_id": due.user_id,
+                    "local_date": due.local_date,
+                    "due_at": due.due_at,
+                    "state": state.value,
+                    "attempts": 0,
+                    "in_flight": False,
+                    "next_attempt_at": due.due_at,
+                    "last_error": "too_late" if state is DeliveryState.MISSED else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for due, state in chunk
+            ]
+            # One statement executed for many rows: compiled once and cached, unlike a
+            # multi-row VALUES whose shape changes with every batch.
+            stmt = (
+                _insert(self.session)(table)
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(table.c.key)
+            )
+            inserted.extend(self.session.connection().execute(stmt, rows).scalars())
+        return inserted
 
     def claim(self, now: dt.datetime, until: dt.datetime, limit: int) -> list[Delivery]:
         rows = self.session.scalars(
@@ -683,18 +788,17 @@ class SqlDeliveries(_Scoped):
         channel_id: str | None = None,
         message_ts: str | None = None,
     ) -> None:
-        self.session.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.workspace_id == self.workspace_id, DeliveryRow.id == delivery_id)
-            .values(
-                state=state.value,
-                last_error=error,
-                channel_id=channel_id,
-                message_ts=message_ts,
-                claimed_until=None,
-                in_flight=False,
-                updated_at=now,
-            )
+        self.session.connection().execute(
+            _FINISH,
+            {
+                "ws": self.workspace_id,
+                "did": delivery_id,
+                "state": state.value,
+                "error": error,
+                "channel": channel_id,
+                "ts": message_ts,
+                "now": now,
+            },
         )
 
     def retry(self, delivery_id: int, at: dt.datetime, error: str, *, count: bool) -> None:

@@ -118,3 +118,78 @@ def test_a_delivery_process_killed_midway_loses_and_doubles_nothing(
         for _ in fake.messages(m_channel)  # type: ignore[attr-defined]
     )
     assert per_member == Counter({f"D{u}": 1 for u in members})
+
+
+def test_two_wolfpack_run_processes_send_one_prompt_per_member(
+    pg_url: str, fake_slack: object, clock: FixedClock
+) -> None:
+    import datetime as dt
+    import signal
+    import socket
+
+    # `wolfpack run` reads the real clock, so the check-in time is set two minutes back.
+    wall = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
+    fake = fake_slack
+    members = [f"UR{i:03d}" for i in range(30)]
+    for user in members:
+        fake.add_user(user, name=user, tz="UTC")  # type: ignore[attr-defined]
+    fake.add_channel(CHANNEL, name="team", members=members)  # type: ignore[attr-defined]
+    wolfpack = start_bot(pg_url, fake, clock)  # type: ignore[arg-type]
+    try:
+        settings = PackSettings(
+            timezone="UTC",
+            timezone_mode=TimezoneMode.PACK,
+            reminder_minutes=0,
+            checkin_days=frozenset(range(7)),
+            checkin_time=dt.time(wall.hour, wall.minute),
+        )
+        draft = PackDraft(CHANNEL, "team", settings, tuple(members), (members[0],), members[0])
+        wolfpack.flows.save_pack("T0001", members[0], draft)
+    finally:
+        wolfpack.close()
+    env = {
+        "PATH": os.environ["PATH"],
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,  # type: ignore[attr-defined]
+        "DATABASE_URL": pg_url,
+    }
+    processes = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"]
+        processes.append(
+            subprocess.Popen(
+                [*command, "--port", str(port)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    try:
+        for process in processes:
+            assert process.stderr is not None
+            line = process.stderr.readline()
+            while line and "serving HTTP" not in line:
+                line = process.stderr.readline()
+            assert "serving HTTP" in line
+        fake.wait_for(  # type: ignore[attr-defined]
+            lambda f: sum(1 for u in members if f.messages(f"D{u}")) == len(members), timeout=60
+        )
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+            if process.stderr is not None:
+                process.stderr.close()
+    assert [p.returncode for p in processes] == [0, 0]
+    per_member = Counter(
+        channel
+        for channel in (f"D{u}" for u in members)
+        for _ in fake.messages(channel)  # type: ignore[attr-defined]
+    )
+    assert per_member == Counter({f"D{u}": 1 for u in members})

@@ -271,3 +271,30 @@ def test_the_dm_channel_is_opened_once(bot: Harness) -> None:
     assert tick(bot, "2026-12-02T08:30:00+00:00").sent == 1
     assert len(bot.fake.calls_to("conversations.open")) == opens
     assert len(prompts_to(bot, ANA)) == 2
+
+
+def test_holidays_from_the_setup_form(bot: Harness) -> None:
+    ack = setup_pack(bot, values={"holiday_country": "XX", "holiday_dates": "2026-12-31 tomorrow"})
+    assert set(ack["errors"]) == {"holiday_country", "holiday_dates"}
+    view = bot.fake.calls_to("views.update")[-1].args["view"]
+    ack = bot.side.submit(
+        view,
+        user=ANA,
+        values={
+            "members": [ANA],
+            "reminder": "0",
+            "holiday_country": "de",
+            "holiday_dates": "2026-12-28\n2026-12-29",
+        },
+    ).json()
+    assert ack["response_action"] == "update"
+    # Thu 24 Dec is a working day in Germany; Fri 25 Dec a public holiday; Mon 28 and Tue 29
+    # the pack's own days off; Wed 30 a working day again.
+    for day in ("24", "25", "28", "29", "30"):
+        tick(bot, f"2026-12-{day}T09:31:00+01:00")
+    dates = sorted(json.dumps(m["blocks"]) for m in prompts_to(bot, ANA))
+    assert len(prompts_to(bot, ANA)) == 2
+    assert all("Dec" in d for d in dates)
+    with bot.wolfpack.db.session() as s:
+        keys = sorted(r.key for r in s.scalars(select(DeliveryRow)) if r.state == "sent")
+    assert keys == [f"prompt:1:{ANA}:2026-12-24", f"prompt:1:{ANA}:2026-12-30"]

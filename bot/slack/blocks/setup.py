@@ -161,6 +161,26 @@ def setup_modal(form: SetupForm, *, external_id: str | None = None) -> dict[str,
             {"type": "timepicker", "initial_time": s.summary_time.strftime("%H:%M")},
         ),
         _input(
+            SetupField.HOLIDAY_COUNTRY,
+            "Public holidays of",
+            {"type": "plain_text_input", "max_length": 10}
+            | ({"initial_value": s.holiday_country} if s.holiday_country else {}),
+            optional=True,
+            hint="A country code such as DE, US or GB-SCT: no prompts on its public holidays.",
+        ),
+        _input(
+            SetupField.HOLIDAY_DATES,
+            "Other days off",
+            {"type": "plain_text_input", "multiline": True, "max_length": 2000}
+            | (
+                {"initial_value": "\n".join(sorted(d.isoformat() for d in s.holiday_dates))}
+                if s.holiday_dates
+                else {}
+            ),
+            optional=True,
+            hint="One date per line, like 2026-12-24.",
+        ),
+        _input(
             SetupField.PRIVACY,
             "Privacy",
             {"type": "checkboxes", "options": privacy_options}
@@ -271,6 +291,16 @@ def read_setup(view: dict[str, Any], user_id: str) -> PackDraft:
         if key in toggles:
             questions.append(_DEFAULTS[key])
 
+    country = str(_value(values, SetupField.HOLIDAY_COUNTRY).get("value") or "").strip().upper()
+    holiday_dates: set[dt.date] = set()
+    for line in str(_value(values, SetupField.HOLIDAY_DATES).get("value") or "").split():
+        try:
+            holiday_dates.add(dt.date.fromisoformat(line.strip(",;")))
+        except ValueError:
+            errors[SetupField.HOLIDAY_DATES.value] = f"“{line[:20]}” is not a date like 2026-12-24."
+    if len(holiday_dates) > 100:
+        errors[SetupField.HOLIDAY_DATES.value] = "At most 100 extra days off."
+
     settings = PackSettings(
         checkin_days=frozenset(days),
         checkin_time=checkin_time,
@@ -282,6 +312,8 @@ def read_setup(view: dict[str, Any], user_id: str) -> PackDraft:
         anonymous="anonymous" in privacy,
         name_lone_wolves="name_lone_wolves" in privacy,
         questions=tuple(questions),
+        holiday_country=country or None,
+        holiday_dates=frozenset(holiday_dates),
     )
     try:
         settings.validated()
