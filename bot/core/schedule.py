@@ -68,6 +68,8 @@ class DueKind(enum.StrEnum):
     PROMPT = "prompt"
     REMINDER = "reminder"
     SUMMARY = "summary"
+    PROPOSAL_REMINDER = "proposal-reminder"
+    PROPOSAL_CLOSE = "proposal-close"
 
 
 @dataclass(frozen=True)
@@ -130,3 +132,31 @@ def summary_due(pack_id: int, settings: PackSettings, now: dt.datetime) -> Due |
             key = f"summary:{pack_id}:{year}-W{week:02d}"
             return Due(key, DueKind.SUMMARY, pack_id, None, day, at)
     return None
+
+
+def round_opens_at(settings: PackSettings, person: Person, day: dt.date) -> dt.datetime | None:
+    """When a member's round of `day` opens (their prompt time), or None when that day has no
+    round for them. The previous round's answers can be edited until then."""
+    if not is_round_day(settings, person, day):
+        return None
+    return local_checkin_at(settings, person, day)
+
+
+PROPOSAL_REMINDER_BEFORE = dt.timedelta(hours=4)
+
+
+def proposal_due(
+    pack_id: int, proposal_id: int, closes_at: dt.datetime, now: dt.datetime
+) -> list[Due]:
+    """A proposal's reminder (4 h before it closes, to those who have not answered) and its
+    closing, once their time has come. Closing is never dropped for being late."""
+    found: list[Due] = []
+    reminder_at = closes_at - PROPOSAL_REMINDER_BEFORE
+    day = closes_at.date()
+    if reminder_at <= now < closes_at:
+        key = f"{DueKind.PROPOSAL_REMINDER.value}:{pack_id}:{proposal_id}"
+        found.append(Due(key, DueKind.PROPOSAL_REMINDER, pack_id, None, day, reminder_at))
+    if closes_at <= now:
+        key = f"{DueKind.PROPOSAL_CLOSE.value}:{pack_id}:{proposal_id}"
+        found.append(Due(key, DueKind.PROPOSAL_CLOSE, pack_id, None, day, closes_at))
+    return found

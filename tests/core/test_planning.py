@@ -119,3 +119,30 @@ def test_bad_holiday_country_is_refused() -> None:
     with pytest.raises(FieldErrors) as raised:
         PackSettings(holiday_country="XX").validated()
     assert "holiday_country" in raised.value.errors
+
+
+def test_rounds_open_at_the_prompt_time_and_not_on_days_off() -> None:
+    from bot.core.schedule import round_opens_at
+
+    settings = PackSettings(holiday_dates=frozenset({dt.date(2026, 12, 2)}))
+    person = Person("U1", "Ana", "Asia/Kolkata")
+    assert round_opens_at(settings, person, dt.date(2026, 12, 1)) == dt.datetime(
+        2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Asia/Kolkata")
+    )
+    assert round_opens_at(settings, person, dt.date(2026, 12, 2)) is None
+    assert round_opens_at(settings, person, dt.date(2026, 12, 5)) is None
+
+
+def test_proposals_remind_four_hours_before_and_close_on_time() -> None:
+    from bot.core.schedule import proposal_due
+
+    closes = dt.datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert proposal_due(1, 9, closes, closes - dt.timedelta(hours=5)) == []
+    (reminder,) = proposal_due(1, 9, closes, closes - dt.timedelta(hours=3))
+    assert (reminder.kind, reminder.key) == (DueKind.PROPOSAL_REMINDER, "proposal-reminder:1:9")
+    (closing,) = proposal_due(1, 9, closes, closes + dt.timedelta(days=2))
+    assert (closing.kind, closing.key, closing.due_at) == (
+        DueKind.PROPOSAL_CLOSE,
+        "proposal-close:1:9",
+        closes,
+    )
