@@ -140,6 +140,7 @@ def _bolt(wolfpack: Wolfpack) -> App:
     """The bot's listeners in Bolt's default mode (the ack awaited by polling)."""
     return build_bolt_app(
         wolfpack.flows,
+        wolfpack.direction,
         client=wolfpack.client,
         signing_secret=SECRET,
         listener_executor=wolfpack.executor,

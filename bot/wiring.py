@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.core.ports import Clock
 from bot.core.ticks import Ticker
@@ -67,6 +68,7 @@ class Wolfpack:
     engine: Engine
     db: SqlDatabase
     flows: Flows
+    direction: Direction
     ticker: Ticker
     client: WebClient
     bolt: App
@@ -133,12 +135,16 @@ def build(
     directory = SlackDirectory(client_for)
     flows = Flows(db, notifier, directory, clock or SystemClock())
     ticker = Ticker(db, notifier, directory)
+    direction = Direction(db, notifier, flows.clock)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     bolt = build_bolt_app(
         flows,
+        direction,
         client=client,
         signing_secret=settings.signing_secret,
         listener_executor=executor,
         token_verification=token_verification,
     )
-    return Wolfpack(settings, engine, db, flows, ticker, client, bolt, executor, flows.clock)
+    return Wolfpack(
+        settings, engine, db, flows, direction, ticker, client, bolt, executor, flows.clock
+    )

@@ -12,6 +12,7 @@ from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round, RoundTal
 from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import Away, Member, Pack, PackDraft, Person, Question
 from bot.core.schedule import Due
+from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
 
 
 class Clock(Protocol):
@@ -141,6 +142,34 @@ class DeliveryRepository(Protocol):
     def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]: ...
 
 
+class StatementRepository(Protocol):
+    def add(
+        self, pack_id: int, text: str, normalized: str, author_id: str, now: dt.datetime
+    ) -> tuple[Statement, bool]:
+        """The new statement, or the existing one it folds into (False)."""
+        ...
+
+    def get(self, statement_id: int) -> Statement | None: ...
+    def of_pack(self, pack_id: int, *, include_hidden: bool = False) -> list[Statement]: ...
+    def set_hidden(self, statement_id: int, hidden: bool) -> bool: ...
+    def vote(
+        self,
+        statement_id: int,
+        pack_id: int,
+        user_id: str,
+        value: VoteValue,
+        reason: str,
+        now: dt.datetime,
+    ) -> None: ...
+    def votes(self, pack_id: int) -> list[Vote]:
+        """Every vote in the pack, oldest first (the latest of a member counts)."""
+        ...
+
+    def claim_alert(self, statement_id: int, now: dt.datetime, quiet_since: dt.datetime) -> bool:
+        """Reserves the split alert of a statement unless one went out after `quiet_since`."""
+        ...
+
+
 class Transaction(Protocol):
     """One unit of work inside one workspace: every repository here sees only its rows."""
 
@@ -158,6 +187,8 @@ class Transaction(Protocol):
     def answers(self) -> AnswerRepository: ...
     @property
     def deliveries(self) -> DeliveryRepository: ...
+    @property
+    def statements(self) -> StatementRepository: ...
 
 
 class Database(Protocol):
@@ -210,6 +241,7 @@ class Notifier(Protocol):
     def post_answer(self, team_id: str, post: AnswerPost, thread_ts: str) -> str: ...
     def update_answer(self, team_id: str, post: AnswerPost, ts: str) -> None: ...
     def confirm_answer(self, team_id: str, post: AnswerPost) -> None: ...
+    def post_split_alert(self, team_id: str, pack: Pack, alert: SplitAlert) -> str: ...
     def send_prompt(
         self,
         team_id: str,

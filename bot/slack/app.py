@@ -8,12 +8,15 @@ from concurrent.futures import Executor
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.slack.listeners import checkin, home, membership, setup
+from bot.slack.listeners import direction as statements
 
 
 def build_bolt_app(
     flows: Flows,
+    direction: Direction,
     *,
     client: WebClient,
     signing_secret: str | None,
@@ -39,4 +42,5 @@ def build_bolt_app(
     )
     for feature in (setup, checkin, home, membership):
         feature.register(app, flows)
+    statements.register(app, direction)
     return app

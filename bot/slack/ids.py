@@ -9,6 +9,7 @@ class View(enum.StrEnum):
     SETUP = "wolfpack_setup"
     CHECKIN = "checkin"
     AWAY = "away"
+    DIRECTION = "direction"
     NOTICE = "notice"
 
 
@@ -17,6 +18,8 @@ class Action(enum.StrEnum):
     CHECKIN_EDIT = "checkin_edit"
     PROMPT_SKIP = "prompt_skip"
     PROMPT_AWAY = "prompt_away"
+    SPLIT_DISCUSS = "split_discuss"
+    SPLIT_PROPOSE = "split_propose"
 
 
 class AwayField(enum.StrEnum):

@@ -12,6 +12,7 @@ COMMANDS = (
         "Check in, skip today, set time away or see your history",
         "[skip|away FROM TO|back|history N|help]",
     ),
+    ("/direction", "Vote on where the pack is heading, or add a statement", "[add TEXT|list|help]"),
     ("/wolfpack", "Set up and run the pack of this channel", "[setup|members|help]"),
 )
 BOT_SCOPES = (

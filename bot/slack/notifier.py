@@ -14,7 +14,9 @@ from bot.core.checkins import RoundTally
 from bot.core.delivery import SendError
 from bot.core.packs import Pack, Person
 from bot.core.ports import AnswerPost, ChannelInfo
+from bot.core.statements import SplitAlert
 from bot.slack.blocks.checkin import answer_blocks, confirmation, prompt_message, round_parent
+from bot.slack.blocks.direction import split_alert
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,13 @@ class SlackNotifier:
         self.client_for = client_for
         # Scheduled sends retry through the queue, so their client does not sleep on errors.
         self.delivery_client_for = delivery_client_for or client_for
+
+    def post_split_alert(self, team_id: str, pack: Pack, alert: SplitAlert) -> str:
+        text, blocks = split_alert(alert)
+        sent = self.client_for(team_id).chat_postMessage(
+            channel=pack.channel_id, text=text, blocks=blocks, unfurl_links=False
+        )
+        return str(sent["ts"])
 
     def send_prompt(
         self,

@@ -1,0 +1,152 @@
+"""Use cases of direction statements: add, list, ask, vote, and say when the pack splits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.errors import NotAllowed, NotFound
+from bot.core.packs import Pack
+from bot.core.ports import Clock, Database, Notifier, Transaction
+from bot.core.statements import (
+    SplitAlert,
+    Statement,
+    StatementView,
+    Vote,
+    VoteValue,
+    clean_reason,
+    clean_statement,
+    is_contested,
+    latest_votes,
+    normalize,
+    tally,
+)
+
+ALERT_QUIET = dt.timedelta(days=7)
+BALLOT_SIZE = 5
+REASONS_SHOWN = 3
+
+
+class Direction:
+    def __init__(self, db: Database, notifier: Notifier, clock: Clock) -> None:
+        self.db = db
+        self.notifier = notifier
+        self.clock = clock
+
+    def pack_of(self, team_id: str, channel_id: str, user_id: str) -> Pack:
+        with self.db.transaction(team_id) as tx:
+            pack = tx.packs.by_channel(channel_id)
+            if pack is None:
+                packs = tx.packs.of_user(user_id)
+                if len(packs) == 1:
+                    return packs[0]
+                raise NotFound(
+                    "Run this in your pack's channel."
+                    if packs
+                    else "You're not in a pack yet. An admin can start one with `/wolfpack setup`."
+                )
+            self._member(tx, pack, user_id)
+            return pack
+
+    def add(self, team_id: str, pack_id: int, user_id: str, text: str) -> tuple[Statement, bool]:
+        """Adds a statement; one that says the same as an existing one folds into it."""
+        cleaned = clean_statement(text)
+        with self.db.transaction(team_id) as tx:
+            pack = self._pack(tx, pack_id)
+            self._member(tx, pack, user_id)
+            return tx.statements.add(
+                pack.id, cleaned, normalize(cleaned), user_id, self.clock.now()
+            )
+
+    def views(self, team_id: str, pack_id: int, user_id: str) -> tuple[Pack, list[StatementView]]:
+        with self.db.transaction(team_id) as tx:
+            pack = self._pack(tx, pack_id)
+            self._member(tx, pack, user_id)
+            statements = tx.statements.of_pack(pack.id)
+            votes = tx.statements.votes(pack.id)
+        latest = latest_votes(votes)
+        views = []
+        for s in statements:
+            mine = latest.get((s.id, user_id))
+            tally_of = tally([v for v in votes if v.statement_id == s.id])
+            views.append(StatementView(s, tally_of, mine.value if mine else None))
+        return pack, views
+
+    def ballot(
+        self, team_id: str, pack_id: int, user_id: str, limit: int = BALLOT_SIZE
+    ) -> tuple[Pack, list[StatementView]]:
+        """Statements the member has not voted on: the newest-to-them first, the least seen
+        before the most seen."""
+        pack, views = self.views(team_id, pack_id, user_id)
+        open_ = [v for v in views if v.mine is None]
+        open_.sort(key=lambda v: (v.tally.seen, -v.statement.id))
+        return pack, open_[:limit]
+
+    def vote(
+        self,
+        team_id: str,
+        pack_id: int,
+        user_id: str,
+        votes: list[tuple[int, VoteValue, str]],
+    ) -> list[int]:
+        """Records the votes (the latest counts; history is kept). Returns the statements that
+        are contested now and whose split alert this call reserved."""
+        now = self.clock.now()
+        cleaned = [(sid, value, clean_reason(reason)) for sid, value, reason in votes]
+        with self.db.transaction(team_id) as tx:
+            pack = self._pack(tx, pack_id)
+            self._member(tx, pack, user_id)
+            for statement_id, value, reason in cleaned:
+                statement = tx.statements.get(statement_id)
+                if statement is None or statement.pack_id != pack.id or statement.hidden:
+                    raise NotFound("That statement is gone. Run `/direction` again.")
+                tx.statements.vote(statement_id, pack.id, user_id, value, reason, now)
+        _, views = self.views(team_id, pack_id, user_id)
+        touched = {sid for sid, _, _ in cleaned}
+        alerts = []
+        for view in views:
+            if view.statement.id in touched and is_contested(view.tally):
+                with self.db.transaction(team_id) as tx:
+                    if tx.statements.claim_alert(view.statement.id, now, now - ALERT_QUIET):
+                        alerts.append(view.statement.id)
+        return alerts
+
+    def post_alerts(self, team_id: str, pack_id: int, statement_ids: list[int]) -> None:
+        """Posts each split alert: counts and anonymised reasons, never who voted how."""
+        with self.db.transaction(team_id) as tx:
+            pack = self._pack(tx, pack_id)
+            votes = tx.statements.votes(pack.id)
+            statements = {s.id: s for s in tx.statements.of_pack(pack.id)}
+        for statement_id in statement_ids:
+            statement = statements.get(statement_id)
+            if statement is None:
+                continue
+            on_it = [v for v in latest_votes(votes).values() if v.statement_id == statement_id]
+            alert = SplitAlert(
+                statement,
+                tally(on_it),
+                _reasons(on_it, VoteValue.AGREE),
+                _reasons(on_it, VoteValue.DISAGREE),
+            )
+            self.notifier.post_split_alert(team_id, pack, alert)
+
+    @staticmethod
+    def _pack(tx: Transaction, pack_id: int) -> Pack:
+        pack = tx.packs.get(pack_id)
+        if pack is None:
+            raise NotFound("This pack is gone.")
+        return pack
+
+    @staticmethod
+    def _member(tx: Transaction, pack: Pack, user_id: str) -> None:
+        member = tx.members.get(pack.id, user_id)
+        if member is None or not member.active:
+            raise NotAllowed(
+                "Only the pack's members take part in its direction. A pack admin can add you "
+                "with `/wolfpack setup`."
+            )
+
+
+def _reasons(votes: list[Vote], side: VoteValue) -> tuple[str, ...]:
+    """The latest few reasons given on one side, without their authors."""
+    given = [v.reason for v in sorted(votes, key=lambda v: v.at) if v.value is side and v.reason]
+    return tuple(given[-REASONS_SHOWN:])

@@ -1,0 +1,158 @@
+"""Direction statements and the votes on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.core.errors import FieldErrors
+
+STATEMENT_MAX = 280
+REASON_MAX = 200
+
+
+class VoteValue(enum.IntEnum):
+    AGREE = 1
+    DISAGREE = -1
+    PASS = 0
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: int
+    pack_id: int
+    text: str
+    author_id: str | None
+    hidden: bool = False
+    meta: bool = False
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Vote:
+    statement_id: int
+    user_id: str
+    value: VoteValue
+    reason: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The latest vote of each member on one statement, counted."""
+
+    agree: int = 0
+    disagree: int = 0
+    passes: int = 0
+
+    @property
+    def decided(self) -> int:
+        return self.agree + self.disagree
+
+    @property
+    def seen(self) -> int:
+        return self.agree + self.disagree + self.passes
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """The form two statements share when they say the same thing: case, spacing and
+    punctuation ignored."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", folded)).strip()
+
+
+def clean_statement(text: str) -> str:
+    """The statement as it will be stored, or FieldErrors keyed `text`."""
+    cleaned = _SPACES.sub(" ", text).strip()
+    if not cleaned or not normalize(cleaned):
+        raise FieldErrors({"text": "Write the statement, like “We should ship the CLI first”."})
+    if len(cleaned) > STATEMENT_MAX:
+        raise FieldErrors(
+            {"text": f"Keep statements under {STATEMENT_MAX} characters (this is {len(cleaned)})."}
+        )
+    return cleaned
+
+
+def clean_reason(text: str) -> str:
+    cleaned = _SPACES.sub(" ", text).strip()
+    if len(cleaned) > REASON_MAX:
+        raise FieldErrors({"reason": f"Keep the reason to one line of {REASON_MAX} characters."})
+    return cleaned
+
+
+def tally(votes: list[Vote]) -> Tally:
+    """Counts the latest vote of each member (votes in the order they were cast)."""
+    latest: dict[str, VoteValue] = {}
+    for vote in votes:
+        latest[vote.user_id] = vote.value
+    values = list(latest.values())
+    return Tally(
+        agree=values.count(VoteValue.AGREE),
+        disagree=values.count(VoteValue.DISAGREE),
+        passes=values.count(VoteValue.PASS),
+    )
+
+
+@dataclass(frozen=True)
+class ContestRules:
+    """When a statement counts as contested (pack settings; these are the defaults)."""
+
+    min_decided: int = 3
+    min_divisiveness: float = 0.6
+
+
+def divisiveness(t: Tally) -> float | None:
+    """1 − |A−D|/(A+D) once at least 3 members decided; None before."""
+    if t.decided < 3:
+        return None
+    return 1 - abs(t.agree - t.disagree) / t.decided
+
+
+def is_contested(t: Tally, rules: ContestRules = ContestRules()) -> bool:
+    value = divisiveness(t)
+    return (
+        t.decided >= rules.min_decided
+        and value is not None
+        and value >= rules.min_divisiveness
+        and t.agree >= 1
+        and t.disagree >= 1
+    )
+
+
+K_ANONYMITY = 3
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """A statement with its latest-vote counts, as the pack may see it."""
+
+    statement: Statement
+    tally: Tally
+    mine: VoteValue | None
+
+    @property
+    def shown(self) -> bool:
+        """Counts are shown only once at least 3 members decided (k-anonymity)."""
+        return self.tally.decided >= K_ANONYMITY
+
+
+@dataclass(frozen=True)
+class SplitAlert:
+    statement: Statement
+    tally: Tally
+    agree_reasons: tuple[str, ...]
+    disagree_reasons: tuple[str, ...]
+
+
+def latest_votes(votes: list[Vote]) -> dict[tuple[int, str], Vote]:
+    latest: dict[tuple[int, str], Vote] = {}
+    for vote in votes:
+        latest[(vote.statement_id, vote.user_id)] = vote
+    return latest

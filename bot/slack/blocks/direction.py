@@ -1,0 +1,127 @@
+"""Direction surfaces: the vote modal (builder and reader), the statement list and the split
+alert. Counts only, never who voted how; nothing below 3 decided votes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.core.packs import Pack
+from bot.core.statements import REASON_MAX, SplitAlert, StatementView, VoteValue
+from bot.slack.blocks.common import Block, button, context, modal, option, plain, section
+from bot.slack.ids import Action, View
+from bot.slack.mrkdwn import escape
+
+VOTE_LABELS = {VoteValue.AGREE: "Agree", VoteValue.DISAGREE: "Disagree", VoteValue.PASS: "Pass"}
+LIST_MAX = 40
+
+
+def _vote_block(view: StatementView) -> list[Block]:
+    sid = view.statement.id
+    options = [option(label, str(int(value))) for value, label in VOTE_LABELS.items()]
+    return [
+        {
+            "type": "input",
+            "block_id": f"vote:{sid}",
+            "optional": True,
+            "label": plain(view.statement.text),
+            "element": {"type": "radio_buttons", "action_id": f"vote:{sid}", "options": options},
+        },
+        {
+            "type": "input",
+            "block_id": f"reason:{sid}",
+            "optional": True,
+            "label": plain("Why? (one line, optional, shown without your name)"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": f"reason:{sid}",
+                "max_length": REASON_MAX,
+            },
+        },
+    ]
+
+
+def vote_modal(pack: Pack, ballot: Sequence[StatementView]) -> dict[str, Any]:
+    anonymity = (
+        "Votes are anonymous: the pack sees counts, never who voted how."
+        if pack.settings.anonymous
+        else "This pack votes openly: names are shown with votes."
+    )
+    if not ballot:
+        return modal(
+            "Direction",
+            [section("You've voted on every statement. `/direction add <text>` adds one.")],
+        )
+    blocks: list[Block] = [context(f"<#{pack.channel_id}> · {anonymity}")]
+    for view in ballot:
+        blocks += _vote_block(view)
+    meta = json.dumps({"p": pack.id, "s": [v.statement.id for v in ballot]})
+    return modal(
+        "Direction",
+        blocks,
+        callback_id=View.DIRECTION,
+        submit="Vote",
+        close="Cancel",
+        private_metadata=meta,
+    )
+
+
+def read_votes(view: dict[str, Any]) -> tuple[int, list[tuple[int, VoteValue, str]]]:
+    """(pack id, the votes given). Raises ValueError on metadata we did not write."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    pack_id = int(meta["p"])
+    values: dict[str, Any] = view.get("state", {}).get("values", {})
+    votes = []
+    for sid in [int(s) for s in meta.get("s", [])]:
+        picked = ((values.get(f"vote:{sid}") or {}).get(f"vote:{sid}") or {}).get("selected_option")
+        if not picked:
+            continue
+        value = VoteValue(int(picked["value"]))
+        reason = ((values.get(f"reason:{sid}") or {}).get(f"reason:{sid}") or {}).get("value")
+        votes.append((sid, value, str(reason or "")))
+    return pack_id, votes
+
+
+def _counts(view: StatementView) -> str:
+    t = view.tally
+    if not view.shown:
+        return "fewer than 3 votes so far"
+    return f"{t.agree} agree · {t.disagree} disagree · {t.passes} pass"
+
+
+def statement_list(pack: Pack, views: Sequence[StatementView]) -> list[Block]:
+    if not views:
+        return [section("No statements yet. `/direction add <text>` adds the first.")]
+    mode = "anonymous" if pack.settings.anonymous else "open"
+    blocks: list[Block] = [section(f"*Where <#{pack.channel_id}> is heading* ({mode} votes)")]
+    for view in views[:LIST_MAX]:
+        mine = f" · you: {VOTE_LABELS[view.mine].lower()}" if view.mine is not None else ""
+        blocks.append(section(f"{escape(view.statement.text)}\n_{_counts(view)}{mine}_"))
+    if len(views) > LIST_MAX:
+        blocks.append(context(f"…and {len(views) - LIST_MAX} more"))
+    return blocks
+
+
+def split_alert(alert: SplitAlert) -> tuple[str, list[Block]]:
+    t = alert.tally
+    text = f"The pack is split on: {alert.statement.text}"
+    blocks: list[Block] = [
+        section(f":scales: *The pack is split on:*\n>{escape(alert.statement.text)}"),
+        context(f"{t.agree} agree · {t.disagree} disagree · {t.passes} pass"),
+    ]
+    for label, reasons in (("For", alert.agree_reasons), ("Against", alert.disagree_reasons)):
+        if reasons:
+            lines = "\n".join(f"• {escape(r)}" for r in reasons)
+            blocks.append(section(f"*{label}*, in members' words:\n{lines}"))
+    value = str(alert.statement.id)
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                button("Discuss in thread", Action.SPLIT_DISCUSS, value, style="primary"),
+                button("Propose a decision", Action.SPLIT_PROPOSE, value),
+            ],
+        }
+    )
+    return text, blocks

@@ -1,0 +1,76 @@
+"""Direction statements through signed HTTP: add, fold duplicates, vote, list with
+k-anonymity, and one anonymous split alert when the pack divides."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import ANA, BO, CHANNEL, CY, DEE, Harness
+from tests.e2e.journey import setup_pack
+
+HOSTILE = "Ship <!channel> first & <https://evil.example|now>"
+
+
+def say(h: Harness, user: str, text: str) -> str:
+    reply, _ = h.side.command("/direction", text, user=user, channel=CHANNEL)
+    assert reply.status == 200, reply.body
+    return json.dumps(reply.message(), ensure_ascii=False)
+
+
+def vote(h: Harness, user: str, choices: dict[str, tuple[str, str]]) -> None:
+    """Opens /direction and answers: statement text -> (value, reason)."""
+    say(h, user, "")
+    view = h.fake.calls_to("views.open")[-1].args["view"]
+    assert view["callback_id"] == "direction"
+    values: dict[str, str | list[str] | None] = {}
+    for block in view["blocks"]:
+        if block.get("block_id", "").startswith("vote:"):
+            text = block["label"]["text"]
+            if text in choices:
+                sid = block["block_id"].split(":")[1]
+                values[f"vote:{sid}"] = choices[text][0]
+                values[f"reason:{sid}"] = choices[text][1]
+    reply = h.side.submit(view, user=user, values=values)
+    assert reply.status == 200 and reply.body == "", reply.body
+
+
+def test_statements_fold_list_and_split(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY, DEE]})
+    assert "Added" in say(bot, ANA, "add We should ship the CLI before the web UI")
+    assert "already has that one" in say(bot, BO, "add we should SHIP the CLI, before the web UI!")
+    assert "Added" in say(bot, CY, f"add {HOSTILE}")
+    assert "280" in say(bot, CY, "add " + "x" * 300)
+    cli = "We should ship the CLI before the web UI"
+    vote(bot, ANA, {cli: ("1", "Users live in terminals"), HOSTILE: ("0", "")})
+    listing = say(bot, ANA, "list")
+    assert "fewer than 3 votes so far" in listing
+    assert "&lt;!channel&gt;" in listing and "<!channel>" not in listing
+    vote(bot, BO, {cli: ("-1", "Customers see <@U123> the web UI")})
+    assert bot.fake.messages(CHANNEL) == []
+    # 2 agree, 1 disagree: three decided and the smaller side holds a third, so contested.
+    vote(bot, CY, {cli: ("1", "")})
+    bot.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
+    (alert,) = bot.fake.messages(CHANNEL)
+    shown = json.dumps(alert["blocks"], ensure_ascii=False)
+    assert "2 agree · 1 disagree · 0 pass" in shown
+    assert "Users live in terminals" in shown and "Customers see &lt;@U123&gt; the web UI" in shown
+    for person in ("Ana", "Bo", "Cy", "Dee", ANA, BO, CY, DEE):
+        assert person not in shown, person
+    vote(bot, DEE, {cli: ("-1", "Sales needs a demo")})
+    labels = [
+        e["text"]["text"] for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert labels == ["Discuss in thread", "Propose a decision"]
+    listing = say(bot, ANA, "list")
+    assert "2 agree · 2 disagree · 0 pass" in listing and "you: agree" in listing
+    bot.side.click("split_discuss", "1", user=BO, channel=CHANNEL, message_ts=alert["ts"])
+    bot.fake.wait_for(lambda f: any(m.get("thread_ts") == alert["ts"] for m in f.messages(CHANNEL)))
+    bot.side.click("split_discuss", "1", user=CY, channel=CHANNEL, message_ts=alert["ts"])
+    assert len([m for m in bot.fake.messages(CHANNEL) if m.get("thread_ts") == alert["ts"]]) == 1
+    assert len([m for m in bot.fake.messages(CHANNEL) if not m.get("thread_ts")]) == 1
+
+
+def test_only_members_take_part(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO]})
+    assert "Only the pack's members" in say(bot, CY, "add Something")
+    assert "I don't know `/direction dance`" in say(bot, ANA, "dance")
