@@ -133,9 +133,9 @@ def build(
 
     notifier = SlackNotifier(client_for, delivery_client_for)
     directory = SlackDirectory(client_for)
-    flows = Flows(db, notifier, directory, clock or SystemClock())
+    direction = Direction(db, notifier, clock or SystemClock())
+    flows = Flows(db, notifier, directory, direction.clock, direction)
     ticker = Ticker(db, notifier, directory)
-    direction = Direction(db, notifier, flows.clock)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     bolt = build_bolt_app(
         flows,

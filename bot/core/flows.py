@@ -21,6 +21,7 @@ from bot.core.checkins import (
     tally_round,
     validate_answer,
 )
+from bot.core.direction import Direction
 from bot.core.errors import FieldErrors, NotAllowed, NotFound, UserError
 from bot.core.packs import (
     Away,
@@ -40,8 +41,10 @@ from bot.core.ports import (
     Notifier,
     Transaction,
 )
+from bot.core.statements import StatementView, VoteValue, clean_reason
 
 CLAIM_SECONDS = 60
+CHECKIN_BALLOT = 3
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
 HISTORY_DEFAULT = 5
 HISTORY_MAX = 20
@@ -62,6 +65,7 @@ class CheckinForm:
     pack: Pack
     round_date: dt.date
     answer: Answer | None
+    ballot: tuple[StatementView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,18 @@ class PackChoice:
 
 class Flows:
     def __init__(
-        self, db: Database, notifier: Notifier, directory: Directory, clock: Clock
+        self,
+        db: Database,
+        notifier: Notifier,
+        directory: Directory,
+        clock: Clock,
+        direction: Direction | None = None,
     ) -> None:
         self.db = db
         self.notifier = notifier
         self.directory = directory
         self.clock = clock
+        self.direction = direction or Direction(db, notifier, clock)
 
     # --- people ----------------------------------------------------------------------------
 
@@ -231,7 +241,8 @@ class Flows:
             answer = tx.answers.of_member(rnd.id, user_id) if rnd is not None else None
         if answer is not None and answer.status is not AnswerStatus.ANSWERED:
             answer = None
-        return CheckinForm(pack=pack, round_date=day, answer=answer)
+        _, ballot = self.direction.ballot(team_id, pack.id, user_id, CHECKIN_BALLOT)
+        return CheckinForm(pack=pack, round_date=day, answer=answer, ballot=tuple(ballot))
 
     def edit_form(self, team_id: str, answer_id: int, user_id: str) -> CheckinForm:
         with self.db.transaction(team_id) as tx:
@@ -264,6 +275,26 @@ class Flows:
                 )
             rnd = tx.rounds.get_or_create(pack.id, round_date, now)
             return tx.answers.save(rnd.id, pack.id, user_id, AnswerStatus.ANSWERED, clean, now)
+
+    def submit_checkin_with_direction(
+        self,
+        team_id: str,
+        pack_id: int,
+        user_id: str,
+        round_date: dt.date,
+        given: AnswerInput,
+        votes: Sequence[tuple[int, VoteValue, str]],
+        share_priority: bool,
+    ) -> tuple[Answer, list[int]]:
+        """The check-in with question 7's votes and, when asked, the top priority shared as a
+        statement. Returns the answer and the statements whose split alert is now due."""
+        for _, _, reason in votes:
+            clean_reason(reason)
+        answer = self.submit_checkin(team_id, pack_id, user_id, round_date, given)
+        alerts = self.direction.vote(team_id, pack_id, user_id, list(votes)) if votes else []
+        if share_priority and answer.top_priority:
+            self.direction.add(team_id, pack_id, user_id, answer.top_priority)
+        return answer, alerts
 
     def skip(self, team_id: str, pack_id: int, user_id: str) -> tuple[Answer, dt.date]:
         now = self.clock.now()

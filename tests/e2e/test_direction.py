@@ -74,3 +74,35 @@ def test_only_members_take_part(bot: Harness) -> None:
     setup_pack(bot, values={"members": [ANA, BO]})
     assert "Only the pack's members" in say(bot, CY, "add Something")
     assert "I don't know `/direction dance`" in say(bot, ANA, "dance")
+
+
+def test_checkin_asks_three_statements_and_shares_the_priority(bot: Harness) -> None:
+    from tests.e2e.journey import GOOD_ANSWER, open_checkin
+
+    setup_pack(bot, values={"members": [ANA, BO, CY, DEE]})
+    for n in range(4):
+        say(bot, ANA, f"add Statement number {n}")
+    view = open_checkin(bot, BO)
+    asked = [
+        b["label"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith("vote:")
+    ]
+    assert len(asked) == 3
+    sid = next(b["block_id"] for b in view["blocks"] if b.get("block_id", "").startswith("vote:"))
+    values = {
+        **GOOD_ANSWER,
+        "q:priority": "Fix onboarding before anything else",
+        "share_priority": ["share"],
+        sid: "-1",
+        sid.replace("vote:", "reason:"): "Too vague",
+    }
+    reply = bot.side.submit(view, user=BO, values=values)
+    assert reply.status == 200 and reply.body == ""
+    listing = say(bot, BO, "list")
+    assert "Fix onboarding before anything else" in listing
+    assert "you: disagree" in listing
+    # Voted statements are not asked again; the shared one is Bo's own and counts as new.
+    view = open_checkin(bot, BO)
+    again = [
+        b["label"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith("vote:")
+    ]
+    assert asked[0] not in again and len(again) == 3

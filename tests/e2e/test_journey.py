@@ -38,9 +38,10 @@ def test_setup_makes_a_pack_of_the_channels_humans(bot: Harness) -> None:
 def test_checkin_lands_in_the_round_thread_escaped(bot: Harness) -> None:
     setup_pack(bot)
     view = open_checkin(bot, BO)
-    labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
+    labels = [b["label"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith("q:")]
     assert labels[0] == "What did you move forward since the last check-in?"
     assert len(labels) == 6
+    assert any(b.get("block_id") == "share_priority" for b in view["blocks"])
     ack = bot.side.submit(
         view, user=BO, values={**GOOD_ANSWER, "q:blockers": HOSTILE, "q:collaborators": [CY]}
     )

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.core.checkins import Answer, AnswerInput, Round, RoundTally
 from bot.core.flows import CheckinForm
 from bot.core.packs import PRIORITY_MAX, TEXT_ANSWER_MAX, Pack, Question, QuestionKind
 from bot.core.ports import AnswerPost
+from bot.core.statements import VoteValue
 from bot.slack.blocks.common import (
     Block,
     button,
@@ -23,6 +25,7 @@ from bot.slack.blocks.common import (
     section,
     sections,
 )
+from bot.slack.blocks.direction import read_vote_values, vote_blocks
 from bot.slack.ids import QUESTION_BLOCK_PREFIX, Action, AwayField, View
 from bot.slack.mrkdwn import clip, escape
 
@@ -79,8 +82,21 @@ def checkin_modal(form: CheckinForm, channel_name: str) -> dict[str, Any]:
     if form.answer is not None:
         heading += " · editing your answer"
     blocks: list[Block] = [context(heading)]
-    blocks += [_question_input(q, form.answer) for q in form.pack.settings.questions]
-    meta = json.dumps({"p": form.pack.id, "d": form.round_date.isoformat()})
+    for q in form.pack.settings.questions:
+        blocks.append(_question_input(q, form.answer))
+        if q.kind is QuestionKind.PRIORITY:
+            blocks.append(_share_block())
+    if form.ballot:
+        blocks.append(context("*Where is the pack heading?* Vote on a few statements:"))
+        for view in form.ballot:
+            blocks += vote_blocks(view)
+    meta = json.dumps(
+        {
+            "p": form.pack.id,
+            "d": form.round_date.isoformat(),
+            "s": [v.statement.id for v in form.ballot],
+        }
+    )
     return modal(
         "Check-in",
         blocks,
@@ -89,6 +105,42 @@ def checkin_modal(form: CheckinForm, channel_name: str) -> dict[str, Any]:
         close="Cancel",
         private_metadata=meta,
     )
+
+
+SHARE_BLOCK = "share_priority"
+
+
+def _share_block() -> Block:
+    return {
+        "type": "input",
+        "block_id": SHARE_BLOCK,
+        "optional": True,
+        "label": plain("Share it?"),
+        "element": {
+            "type": "checkboxes",
+            "action_id": SHARE_BLOCK,
+            "options": [option("Share this as a statement for the pack to vote on", "share")],
+        },
+    }
+
+
+@dataclass(frozen=True)
+class CheckinSubmission:
+    pack_id: int
+    round_date: dt.date
+    answer: AnswerInput
+    votes: tuple[tuple[int, VoteValue, str], ...]
+    share_priority: bool
+
+
+def read_checkin_submission(view: dict[str, Any]) -> CheckinSubmission:
+    """Everything the check-in modal carries. Raises ValueError on metadata we did not write."""
+    pack_id, round_date, given = read_checkin(view)
+    meta = json.loads(view.get("private_metadata") or "{}")
+    votes = read_vote_values(view, [int(s) for s in meta.get("s", [])])
+    values: dict[str, Any] = view.get("state", {}).get("values", {})
+    share = ((values.get(SHARE_BLOCK) or {}).get(SHARE_BLOCK) or {}).get("selected_options")
+    return CheckinSubmission(pack_id, round_date, given, tuple(votes), bool(share))
 
 
 def read_checkin(view: dict[str, Any]) -> tuple[int, dt.date, AnswerInput]:

@@ -17,7 +17,8 @@ VOTE_LABELS = {VoteValue.AGREE: "Agree", VoteValue.DISAGREE: "Disagree", VoteVal
 LIST_MAX = 40
 
 
-def _vote_block(view: StatementView) -> list[Block]:
+def vote_blocks(view: StatementView) -> list[Block]:
+    """One statement's Agree / Disagree / Pass and its optional one-line reason."""
     sid = view.statement.id
     options = [option(label, str(int(value))) for value, label in VOTE_LABELS.items()]
     return [
@@ -55,7 +56,7 @@ def vote_modal(pack: Pack, ballot: Sequence[StatementView]) -> dict[str, Any]:
         )
     blocks: list[Block] = [context(f"<#{pack.channel_id}> · {anonymity}")]
     for view in ballot:
-        blocks += _vote_block(view)
+        blocks += vote_blocks(view)
     meta = json.dumps({"p": pack.id, "s": [v.statement.id for v in ballot]})
     return modal(
         "Direction",
@@ -71,16 +72,23 @@ def read_votes(view: dict[str, Any]) -> tuple[int, list[tuple[int, VoteValue, st
     """(pack id, the votes given). Raises ValueError on metadata we did not write."""
     meta = json.loads(view.get("private_metadata") or "{}")
     pack_id = int(meta["p"])
+    return pack_id, read_vote_values(view, [int(s) for s in meta.get("s", [])])
+
+
+def read_vote_values(
+    view: dict[str, Any], statement_ids: list[int]
+) -> list[tuple[int, VoteValue, str]]:
+    """The votes given in a view built with `vote_blocks`, for those statements."""
     values: dict[str, Any] = view.get("state", {}).get("values", {})
     votes = []
-    for sid in [int(s) for s in meta.get("s", [])]:
+    for sid in statement_ids:
         picked = ((values.get(f"vote:{sid}") or {}).get(f"vote:{sid}") or {}).get("selected_option")
         if not picked:
             continue
         value = VoteValue(int(picked["value"]))
         reason = ((values.get(f"reason:{sid}") or {}).get(f"reason:{sid}") or {}).get("value")
         votes.append((sid, value, str(reason or "")))
-    return pack_id, votes
+    return votes
 
 
 def _counts(view: StatementView) -> str:

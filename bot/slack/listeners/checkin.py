@@ -19,7 +19,7 @@ from bot.slack.blocks.checkin import (
     choose_pack_blocks,
     history_blocks,
     read_away,
-    read_checkin,
+    read_checkin_submission,
 )
 from bot.slack.blocks.common import day_label, notice_modal
 from bot.slack.blocks.help import CHECKIN_HELP, unknown
@@ -118,7 +118,7 @@ def register(app: App, flows: Flows) -> None:
     @guarded
     def checkin_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         try:
-            pack_id, round_date, given = read_checkin(body["view"])
+            submitted = read_checkin_submission(body["view"])
         except (KeyError, ValueError, TypeError):
             ack(
                 response_action="update",
@@ -126,17 +126,29 @@ def register(app: App, flows: Flows) -> None:
             )
             return
         try:
-            answer = flows.submit_checkin(
-                team_of(context), pack_id, body["user"]["id"], round_date, given
+            answer, alerts = flows.submit_checkin_with_direction(
+                team_of(context),
+                submitted.pack_id,
+                body["user"]["id"],
+                submitted.round_date,
+                submitted.answer,
+                submitted.votes,
+                submitted.share_priority,
             )
         except FieldErrors as bad:
-            ack(response_action="errors", errors=checkin_errors(bad.errors))
+            errors = checkin_errors({k: v for k, v in bad.errors.items() if k != "reason"})
+            if "reason" in bad.errors:
+                for sid, _, _ in submitted.votes:
+                    errors[f"reason:{sid}"] = bad.errors["reason"]
+            ack(response_action="errors", errors=errors)
             return
         except UserError as error:
             ack(response_action="update", view=notice_modal("Check-in", error.message))
             return
         context["answer_id"] = answer.id
         context["round_id"] = answer.round_id
+        context["split_alerts"] = alerts
+        context["pack_id"] = submitted.pack_id
         ack()
 
     def publish_checkin(context: BoltContext) -> None:
@@ -145,6 +157,9 @@ def register(app: App, flows: Flows) -> None:
         team_id = team_of(context)
         flows.publish_round(team_id, int(context["round_id"]))
         flows.confirm(team_id, int(context["answer_id"]))
+        alerts = context.get("split_alerts") or []
+        if alerts:
+            flows.direction.post_alerts(team_id, int(context["pack_id"]), list(alerts))
 
     app.view(View.CHECKIN)(ack=checkin_submitted, lazy=[publish_checkin])
 
