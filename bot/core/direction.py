@@ -110,6 +110,23 @@ class Direction:
                         alerts.append(view.statement.id)
         return alerts
 
+    def set_hidden(
+        self, team_id: str, pack_id: int, user_id: str, statement_id: int, hidden: bool
+    ) -> Statement:
+        """Pack admins hide a statement from votes and the geometry (its counts stay)."""
+        with self.db.transaction(team_id) as tx:
+            pack = self._pack(tx, pack_id)
+            person = tx.people.get(user_id)
+            if person is None or not pack.is_admin(person):
+                raise NotAllowed("Only the pack's admins can hide or show statements.")
+            statement = tx.statements.get(statement_id)
+            if statement is None or statement.pack_id != pack.id:
+                raise NotFound(f"This pack has no statement #{statement_id}.")
+            tx.statements.set_hidden(statement_id, hidden)
+            found = tx.statements.get(statement_id)
+            assert found is not None
+            return found
+
     def post_alerts(self, team_id: str, pack_id: int, statement_ids: list[int]) -> None:
         """Posts each split alert: counts and anonymised reasons, never who voted how."""
         with self.db.transaction(team_id) as tx:

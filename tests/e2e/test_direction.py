@@ -106,3 +106,19 @@ def test_checkin_asks_three_statements_and_shares_the_priority(bot: Harness) -> 
         b["label"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith("vote:")
     ]
     assert asked[0] not in again and len(again) == 3
+
+
+def test_admins_hide_statements(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY], "admins": [BO]})
+    say(bot, ANA, "add Rewrite it in Rust")
+    # Cy is neither a pack admin nor a workspace admin (Ana is the latter).
+    assert "Only the pack's admins" in say(bot, CY, "hide 1")
+    assert "is hidden" in say(bot, BO, "hide #1")
+    assert "Rewrite it in Rust" not in say(bot, ANA, "list")
+    say(bot, ANA, "")
+    assert "voted on every statement" in json.dumps(
+        bot.fake.calls_to("views.open")[-1].args["view"]
+    )
+    assert "shown again" in say(bot, BO, "unhide 1")
+    assert "#1" in say(bot, ANA, "list")
+    assert "no statement #7" in say(bot, BO, "hide 7")

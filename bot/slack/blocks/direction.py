@@ -105,7 +105,8 @@ def statement_list(pack: Pack, views: Sequence[StatementView]) -> list[Block]:
     blocks: list[Block] = [section(f"*Where <#{pack.channel_id}> is heading* ({mode} votes)")]
     for view in views[:LIST_MAX]:
         mine = f" · you: {VOTE_LABELS[view.mine].lower()}" if view.mine is not None else ""
-        blocks.append(section(f"{escape(view.statement.text)}\n_{_counts(view)}{mine}_"))
+        number = f"*#{view.statement.id}*"
+        blocks.append(section(f"{number} {escape(view.statement.text)}\n_{_counts(view)}{mine}_"))
     if len(views) > LIST_MAX:
         blocks.append(context(f"…and {len(views) - LIST_MAX} more"))
     return blocks

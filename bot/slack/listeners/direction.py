@@ -21,7 +21,8 @@ from bot.slack.mrkdwn import escape
 DIRECTION_HELP = (
     "*`/direction`* asks you up to 5 statements about where the pack is heading.\n"
     "`/direction add <text>` adds a statement · `/direction list` shows them all with counts "
-    "(anonymous: counts only, and none below 3 votes)."
+    "(anonymous: counts only, and none below 3 votes) · `/direction hide N` and "
+    "`/direction unhide N` (pack admins)."
 )
 DISCUSS = (
     ":speech_balloon: Talk it through here: what would change your mind? When the thread has "
@@ -63,6 +64,19 @@ def register(app: App, direction: Direction) -> None:
                 pack = direction.pack_of(team_id, channel_id, user_id)
                 pack, views = direction.views(team_id, pack.id, user_id)
                 ack(text="Statements", blocks=statement_list(pack, views))
+            elif sub in ("hide", "unhide"):
+                number = text[len(sub) :].strip().lstrip("#")
+                if not number.isdigit():
+                    ack(
+                        text=f"Say which: `/direction {sub} 3`; `/direction list` shows the numbers."
+                    )
+                    return
+                pack = direction.pack_of(team_id, channel_id, user_id)
+                statement = direction.set_hidden(
+                    team_id, pack.id, user_id, int(number), hidden=sub == "hide"
+                )
+                state = "hidden" if statement.hidden else "shown again"
+                ack(text=f"#{statement.id} “{escape(statement.text)}” is {state}.")
             elif sub == "help":
                 ack(text=DIRECTION_HELP)
             else:
