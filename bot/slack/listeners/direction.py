@@ -67,9 +67,7 @@ def register(app: App, direction: Direction) -> None:
             elif sub in ("hide", "unhide"):
                 number = text[len(sub) :].strip().lstrip("#")
                 if not number.isdigit():
-                    ack(
-                        text=f"Say which: `/direction {sub} 3`; `/direction list` shows the numbers."
-                    )
+                    ack(text=f"Say which: `/direction {sub} 3` (see `/direction list`).")
                     return
                 pack = direction.pack_of(team_id, channel_id, user_id)
                 statement = direction.set_hidden(
