@@ -122,3 +122,51 @@ def test_admins_hide_statements(bot: Harness) -> None:
     assert "shown again" in say(bot, BO, "unhide 1")
     assert "#1" in say(bot, ANA, "list")
     assert "no statement #7" in say(bot, BO, "hide 7")
+
+
+def test_votes_change_and_hidden_or_unknown_statements_are_refused(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY], "admins": [BO]})
+    say(bot, ANA, "add Pair on every feature")
+    vote(bot, CY, {"Pair on every feature": ("1", "")})
+    say(bot, CY, "")  # nothing left to ask Cy; change the vote through a fresh ballot below
+    view = bot.fake.calls_to("views.open")[-1].args["view"]
+    assert "voted on every statement" in json.dumps(view)
+    # A changed vote replaces the old one: vote again through the check-in's ballot machinery.
+    pack_id = 1
+    bot.wolfpack.direction.vote(
+        "T0001",
+        pack_id,
+        CY,
+        [(1, __import__("bot.core.statements", fromlist=["VoteValue"]).VoteValue.DISAGREE, "")],
+    )
+    assert "you: disagree" in say(bot, CY, "list")
+    say(bot, ANA, "add Ship weekly")
+    say(bot, ANA, "")
+    stale = bot.fake.calls_to("views.open")[-1].args["view"]
+    say(bot, BO, "hide 2")
+    ids = [b["block_id"] for b in stale["blocks"] if b.get("block_id", "").startswith("vote:")]
+    assert "vote:2" in ids
+    reply = bot.side.submit(stale, user=ANA, values={"vote:2": "1"}).json()
+    assert reply["response_action"] == "update"
+    assert "That statement is gone" in json.dumps(reply["view"])
+    forged = {**stale, "private_metadata": json.dumps({"p": 1, "s": [99]})}
+    forged["blocks"] = [
+        {**b, "block_id": "vote:99", "element": {**b["element"], "action_id": "vote:99"}}
+        for b in stale["blocks"]
+        if b.get("block_id", "").startswith("vote:")
+    ][:1]
+    reply = bot.side.submit(forged, user=ANA, values={"vote:99": "1"}).json()
+    assert "That statement is gone" in json.dumps(reply["view"])
+
+
+def test_channel_posts_never_name_voters(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY, DEE]})
+    say(bot, ANA, "add Mob programming on Fridays")
+    for user, value in ((ANA, "1"), (BO, "-1"), (CY, "1"), (DEE, "-1")):
+        vote(bot, user, {"Mob programming on Fridays": (value, f"because {user}")})
+    bot.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
+    for call in bot.fake.calls:
+        if call.args.get("channel") == CHANNEL:
+            shown = json.dumps(call.args)
+            for user in (ANA, BO, CY, DEE):
+                assert user not in shown.replace(f"because {user}", ""), (call.method, user)
