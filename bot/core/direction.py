@@ -68,7 +68,12 @@ class Direction:
         for s in statements:
             mine = latest.get((s.id, user_id))
             tally_of = tally([v for v in votes if v.statement_id == s.id])
-            views.append(StatementView(s, tally_of, mine.value if mine else None))
+            voters: tuple[tuple[str, VoteValue], ...] = ()
+            if not pack.settings.anonymous:
+                voters = tuple(
+                    (v.user_id, v.value) for (sid, _), v in latest.items() if sid == s.id
+                )
+            views.append(StatementView(s, tally_of, mine.value if mine else None, voters))
         return pack, views
 
     def ballot(

@@ -136,6 +136,8 @@ class StatementView:
     statement: Statement
     tally: Tally
     mine: VoteValue | None
+    # Who voted how, only in packs that chose open voting; empty in anonymous packs.
+    voters: tuple[tuple[str, VoteValue], ...] = ()
 
     @property
     def shown(self) -> bool:

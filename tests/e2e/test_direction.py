@@ -170,3 +170,15 @@ def test_channel_posts_never_name_voters(bot: Harness) -> None:
             shown = json.dumps(call.args)
             for user in (ANA, BO, CY, DEE):
                 assert user not in shown.replace(f"because {user}", ""), (call.method, user)
+
+
+def test_open_voting_packs_show_names_and_say_so(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY], "privacy": []})
+    say(bot, ANA, "add Demo every Friday")
+    say(bot, ANA, "")
+    assert "votes openly" in json.dumps(bot.fake.calls_to("views.open")[-1].args["view"])
+    for user, value in ((ANA, "1"), (BO, "-1"), (CY, "1")):
+        vote(bot, user, {"Demo every Friday": (value, "")})
+    listing = say(bot, BO, "list")
+    assert "(open votes)" in listing
+    assert f"Agree: <@{ANA}>, <@{CY}>" in listing and f"Disagree: <@{BO}>" in listing

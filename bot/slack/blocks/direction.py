@@ -95,7 +95,15 @@ def _counts(view: StatementView) -> str:
     t = view.tally
     if not view.shown:
         return "fewer than 3 votes so far"
-    return f"{t.agree} agree · {t.disagree} disagree · {t.passes} pass"
+    counts = f"{t.agree} agree · {t.disagree} disagree · {t.passes} pass"
+    if view.voters:
+        sides = []
+        for value, label in VOTE_LABELS.items():
+            names = [f"<@{u}>" for u, v in view.voters if v is value]
+            if names:
+                sides.append(f"{label}: {', '.join(names[:15])}")
+        counts += " · " + " · ".join(sides)
+    return counts
 
 
 def statement_list(pack: Pack, views: Sequence[StatementView]) -> list[Block]:
