@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
+    analyze = sub.add_parser("analyze", help="opinion groups and consensus of a vote file")
+    analyze.add_argument(
+        "path", type=Path, help="a Pol.is export folder or member,statement,vote CSV"
+    )
+    analyze.add_argument("--k", type=int, default=None, help="force this many groups")
+    analyze.add_argument("--meta", default=None, help="comma-separated statement ids that are meta")
+    analyze.add_argument("--format", choices=("text", "json"), default="text", dest="fmt")
     return parser
 
 
@@ -57,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         sys.stdout.write(manifest_yaml(args.url, socket=args.socket))
         return 0
+    if args.command == "analyze":
+        from bot.polis import run_analyze
+
+        return run_analyze(args.path, args.k, args.meta, args.fmt, sys.stdout, sys.stderr)
     if args.command == "demo":
         from bot.demo import run_demo
 

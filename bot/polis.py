@@ -1,0 +1,143 @@
+"""Reading votes from a Pol.is export folder or a member,statement,vote CSV, and the
+`wolfpack analyze` command built on them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from bot.core.analysis import AnalysisError, Vote, VoteMatrix, analyze, as_json, build_matrix
+from bot.core.analysis.matrix import VOTE_VALUES
+
+POLIS_VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
+POLIS_COMMENT_COLUMNS = ("comment-id", "moderated")
+PLAIN_COLUMNS = ("member", "statement", "vote")
+MODERATED_OUT = -1
+
+
+class PolisInputError(ValueError):
+    """Input that cannot be read, worded as one line for the person who gave it."""
+
+
+def _parse_vote(text: str, where: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise PolisInputError(f"{where}: vote {text!r} is not 1, -1 or 0") from None
+    if value not in VOTE_VALUES:
+        raise PolisInputError(f"{where}: vote {text!r} is not 1, -1 or 0")
+    return value
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = tuple(reader.fieldnames or ())
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise PolisInputError(
+                    f"{path}: missing column(s) {', '.join(missing)} "
+                    f"(expected {', '.join(required)})"
+                )
+            return list(reader)
+    except OSError as error:
+        raise PolisInputError(f"{path}: cannot read ({error.strerror})") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise PolisInputError(f"{path}: not a readable CSV file ({error})") from None
+
+
+def _numeric_order(ids: Iterable[str]) -> list[str]:
+    unique = list(dict.fromkeys(ids))
+    if all(i.lstrip("-").isdigit() for i in unique):
+        return sorted(unique, key=int)
+    return unique
+
+
+def read_polis_folder(folder: Path, meta: Iterable[str] = ()) -> VoteMatrix:
+    """A Pol.is export: votes.csv (a vote history) and, if present, comments.csv for moderation."""
+    rows = _rows(folder / "votes.csv", POLIS_VOTE_COLUMNS)
+    timed = []
+    for n, row in enumerate(rows, start=2):
+        where = f"{folder / 'votes.csv'} line {n}"
+        try:
+            stamp = float(row["timestamp"])
+        except ValueError:
+            raise PolisInputError(
+                f"{where}: timestamp {row['timestamp']!r} is not a number"
+            ) from None
+        vote = Vote(
+            row["voter-id"].strip(), row["comment-id"].strip(), _parse_vote(row["vote"], where)
+        )
+        timed.append((stamp, n, vote))
+    timed.sort(key=lambda item: (item[0], item[1]))
+    hidden: set[str] = set()
+    comments = folder / "comments.csv"
+    if comments.exists():
+        for row in _rows(comments, POLIS_COMMENT_COLUMNS):
+            if row["moderated"].strip() == str(MODERATED_OUT):
+                hidden.add(row["comment-id"].strip())
+    votes = [vote for _, _, vote in timed]
+    return build_matrix(
+        votes,
+        hidden=hidden,
+        meta=meta,
+        statements=_numeric_order(v.statement for v in votes),
+    )
+
+
+def read_vote_csv(path: Path, meta: Iterable[str] = ()) -> VoteMatrix:
+    """Rows of member,statement,vote in the order they were cast."""
+    votes = []
+    for n, row in enumerate(_rows(path, PLAIN_COLUMNS), start=2):
+        where = f"{path} line {n}"
+        member, statement = (row["member"] or "").strip(), (row["statement"] or "").strip()
+        if not member or not statement:
+            raise PolisInputError(f"{where}: member and statement must not be empty")
+        votes.append(Vote(member, statement, _parse_vote(row["vote"] or "", where)))
+    return build_matrix(votes, meta=meta)
+
+
+def read_votes(path: Path, meta: Iterable[str] = ()) -> VoteMatrix:
+    if path.is_dir():
+        return read_polis_folder(path, meta)
+    if path.is_file():
+        return read_vote_csv(path, meta)
+    raise PolisInputError(f"{path}: no such file or folder")
+
+
+def parse_meta(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def run_analyze(
+    path: Path,
+    k: int | None,
+    meta: str | None,
+    fmt: str,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """`wolfpack analyze`: 0 on success, 2 with one line on stderr for bad input."""
+    from bot.core.analysis import render_text
+
+    try:
+        if k is not None and k < 2:
+            raise PolisInputError(f"--k {k}: the number of groups must be at least 2")
+        matrix = read_votes(path, parse_meta(meta))
+        if not matrix.members:
+            raise PolisInputError(f"{path}: no votes")
+        result = analyze(matrix, k=k)
+    except (PolisInputError, AnalysisError) as error:
+        print(f"wolfpack analyze: {error}", file=stderr)
+        return 2
+    if fmt == "json":
+        stdout.write(json.dumps(as_json(result)) + "\n")
+    else:
+        stdout.write(render_text(result))
+    return 0
