@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.core.analysis.matrix import Vote as MatrixVote
+from bot.core.analysis.matrix import build_matrix
+from bot.core.analysis.priority import next_statements
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.packs import Pack
 from bot.core.ports import Clock, Database, Notifier, Transaction
@@ -79,12 +82,18 @@ class Direction:
     def ballot(
         self, team_id: str, pack_id: int, user_id: str, limit: int = BALLOT_SIZE
     ) -> tuple[Pack, list[StatementView]]:
-        """Statements the member has not voted on: the newest-to-them first, the least seen
-        before the most seen."""
+        """Statements the member has not voted on, in Pol.is' priority order (SPEC §4.6):
+        statements nobody has seen first, then those most worth a vote."""
         pack, views = self.views(team_id, pack_id, user_id)
-        open_ = [v for v in views if v.mine is None]
-        open_.sort(key=lambda v: (v.tally.seen, -v.statement.id))
-        return pack, open_[:limit]
+        with self.db.transaction(team_id) as tx:
+            votes = tx.statements.votes(pack.id)
+        matrix = build_matrix(
+            [MatrixVote(v.user_id, str(v.statement_id), int(v.value)) for v in votes],
+            statements=[str(v.statement.id) for v in views],
+        )
+        by_id = {str(v.statement.id): v for v in views}
+        order = next_statements(matrix, user_id, limit=len(views))
+        return pack, [by_id[s] for s in order if s in by_id and by_id[s].mine is None][:limit]
 
     def vote(
         self,

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.core.analysis.stats import statement_stats
 from bot.core.errors import FieldErrors
 
 STATEMENT_MAX = 280
@@ -100,30 +101,9 @@ def tally(votes: list[Vote]) -> Tally:
     )
 
 
-@dataclass(frozen=True)
-class ContestRules:
-    """When a statement counts as contested (pack settings; these are the defaults)."""
-
-    min_decided: int = 3
-    min_divisiveness: float = 0.6
-
-
-def divisiveness(t: Tally) -> float | None:
-    """1 − |A−D|/(A+D) once at least 3 members decided; None before."""
-    if t.decided < 3:
-        return None
-    return 1 - abs(t.agree - t.disagree) / t.decided
-
-
-def is_contested(t: Tally, rules: ContestRules = ContestRules()) -> bool:
-    value = divisiveness(t)
-    return (
-        t.decided >= rules.min_decided
-        and value is not None
-        and value >= rules.min_divisiveness
-        and t.agree >= 1
-        and t.disagree >= 1
-    )
+def is_contested(t: Tally) -> bool:
+    """SPEC §4.3, as the analysis computes it."""
+    return statement_stats("", t.agree, t.disagree, t.passes).contested
 
 
 K_ANONYMITY = 3
