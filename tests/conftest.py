@@ -32,6 +32,18 @@ ANA, BO, CY, DEE = "UANA", "UBO", "UCY", "UDEE"
 HELPER_BOT = "UHELPER"
 
 
+# The public Pol.is conversations sit in shared/, beside the repository (CI copies it there).
+POLIS_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polis"
+
+
+@pytest.fixture
+def polis_data() -> Path:
+    """The Pol.is data folder; a test that needs it fails loudly when it is missing."""
+    if not POLIS_DATA.is_dir():
+        pytest.fail(f"no Pol.is data at {POLIS_DATA}: shared/ must sit beside the repository")
+    return POLIS_DATA
+
+
 class FixedClock:
     def __init__(self, at: dt.datetime) -> None:
         self.at = at

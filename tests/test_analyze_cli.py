@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from tests.conftest import POLIS_DATA
 
-POLIS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polis"
+POLIS = POLIS_DATA
 KEYS = {
     "members",
     "statements",
@@ -48,7 +49,7 @@ def analyze(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(not POLIS.is_dir(), reason=f"no Pol.is data at {POLIS}")
+@pytest.mark.usefixtures("polis_data")
 def test_a_polis_folder_as_json() -> None:
     done = analyze(POLIS / "brexit-consensus", "--format", "json", "--k", "2")
     assert done.returncode == 0, done.stderr
@@ -73,7 +74,7 @@ def test_a_polis_folder_as_json() -> None:
     assert all(s["group_consensus"] is not None for s in report["statement_stats"])
 
 
-@pytest.mark.skipif(not POLIS.is_dir(), reason=f"no Pol.is data at {POLIS}")
+@pytest.mark.usefixtures("polis_data")
 def test_a_polis_folder_as_text_says_what_was_left_out() -> None:
     done = analyze(POLIS / "london.youth.policing", "--meta", ",".join(map(str, range(14))))
     assert done.returncode == 0, done.stderr

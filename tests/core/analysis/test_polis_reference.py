@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from bot.core.analysis import VoteMatrix, analyze, find_groups, geometry, priorities
 from bot.polis import read_polis_folder
+from tests.conftest import POLIS_DATA
 
 # red-dwarf's own models trip a pydantic warning on import; it is theirs, not ours.
 with warnings.catch_warnings():
@@ -33,11 +33,10 @@ with warnings.catch_warnings():
         select_representative_statements,
     )
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-POLIS = REPO_ROOT.parent / "shared" / "data" / "polis"
+POLIS = POLIS_DATA
 SMALL = ["15-per-hour-seattle", "brexit-consensus", "london.youth.policing"]
 
-pytestmark = pytest.mark.skipif(not POLIS.is_dir(), reason=f"no Pol.is data at {POLIS}")
+pytestmark = pytest.mark.usefixtures("polis_data")
 
 _cache: dict[str, VoteMatrix] = {}
 
