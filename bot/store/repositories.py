@@ -294,16 +294,12 @@ class SqlPeople(_Scoped):
 
 
 class SqlMembers(_Scoped):
-    def _admins(self, pack_id: int) -> set[str]:
-        ids = self.session.scalar(
-            select(PackRow.admin_ids).where(
-                PackRow.workspace_id == self.workspace_id, PackRow.id == pack_id
-            )
-        )
-        return set(ids or [])
-
     def by_pack(
-        self, pack_ids: Sequence[int], *, include_inactive: bool = False
+        self,
+        pack_ids: Sequence[int],
+        *,
+        include_inactive: bool = False,
+        user_id: str | None = None,
     ) -> dict[int, list[Member]]:
         found: dict[int, list[Member]] = {p: [] for p in pack_ids}
         if not pack_ids:
@@ -331,6 +327,8 @@ class SqlMembers(_Scoped):
             )
             .order_by(PersonRow.name, MembershipRow.user_id)
         )
+        if user_id is not None:
+            query = query.where(MembershipRow.user_id == user_id)
         if not include_inactive:
             query = query.where(MembershipRow.active.is_(True))
         for m, p in self.session.execute(query).all():
@@ -338,42 +336,11 @@ class SqlMembers(_Scoped):
             found[m.pack_id].append(Member(m.pack_id, _person(p), role, m.active))
         return found
 
-    def _rows(self, pack_id: int, *, user_id: str | None, include_inactive: bool) -> list[Member]:
-        query = (
-            select(MembershipRow, PersonRow)
-            .join(
-                PersonRow,
-                and_(
-                    PersonRow.workspace_id == MembershipRow.workspace_id,
-                    PersonRow.user_id == MembershipRow.user_id,
-                ),
-            )
-            .where(
-                MembershipRow.workspace_id == self.workspace_id,
-                MembershipRow.pack_id == pack_id,
-            )
-            .order_by(PersonRow.name, MembershipRow.user_id)
-        )
-        if user_id is not None:
-            query = query.where(MembershipRow.user_id == user_id)
-        if not include_inactive:
-            query = query.where(MembershipRow.active.is_(True))
-        admins = self._admins(pack_id)
-        return [
-            Member(
-                pack_id=m.pack_id,
-                person=_person(p),
-                role=Role.ADMIN if m.user_id in admins else Role.MEMBER,
-                active=m.active,
-            )
-            for m, p in self.session.execute(query).all()
-        ]
-
     def of_pack(self, pack_id: int, *, include_inactive: bool = False) -> list[Member]:
-        return self._rows(pack_id, user_id=None, include_inactive=include_inactive)
+        return self.by_pack([pack_id], include_inactive=include_inactive)[pack_id]
 
     def get(self, pack_id: int, user_id: str) -> Member | None:
-        found = self._rows(pack_id, user_id=user_id, include_inactive=True)
+        found = self.by_pack([pack_id], include_inactive=True, user_id=user_id)[pack_id]
         return found[0] if found else None
 
     def _membership(self, pack_id: int, user_id: str) -> MembershipRow | None:

@@ -1,46 +1,67 @@
-"""Several processes ticking at once on PostgreSQL send each prompt exactly once."""
+"""Several processes ticking at once on PostgreSQL, or one killed midway, send each prompt
+exactly once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
 
 from bot.core.packs import PackDraft, PackSettings, TimezoneMode
+from bot.fake_slack import FakeSlack
 from tests.conftest import CHANNEL, SIGNING_SECRET, FixedClock, start_bot
 
-MEMBERS = [f"UM{i:03d}" for i in range(400)]
+BERLIN_MORNINGS = PackSettings(
+    timezone="Europe/Berlin", timezone_mode=TimezoneMode.PACK, reminder_minutes=0
+)
+TICK = [sys.executable, "-m", "bot", "tick", "--now"]
 
 
-def test_two_processes_ticking_at_once_send_one_prompt_per_member(
-    pg_url: str, fake_slack: object, clock: FixedClock
-) -> None:
-    fake = fake_slack
-    for user in MEMBERS:
-        fake.add_user(user, name=user, tz="Europe/Berlin")  # type: ignore[attr-defined]
-    fake.add_channel(CHANNEL, name="team", members=MEMBERS)  # type: ignore[attr-defined]
-    wolfpack = start_bot(pg_url, fake, clock)  # type: ignore[arg-type]
+def pack_of(
+    pg_url: str, fake: FakeSlack, clock: FixedClock, members: list[str], settings: PackSettings
+) -> dict[str, str]:
+    """A pack of these members in the database and the fake; the environment a `wolfpack`
+    process needs to serve it."""
+    for user in members:
+        fake.add_user(user, name=user, tz="Europe/Berlin")
+    fake.add_channel(CHANNEL, name="team", members=members)
+    wolfpack = start_bot(pg_url, fake, clock)
     try:
-        settings = PackSettings(
-            timezone="Europe/Berlin", timezone_mode=TimezoneMode.PACK, reminder_minutes=0
-        )
-        draft = PackDraft(CHANNEL, "team", settings, tuple(MEMBERS), (MEMBERS[0],), MEMBERS[0])
-        wolfpack.flows.save_pack("T0001", MEMBERS[0], draft)
+        draft = PackDraft(CHANNEL, "team", settings, tuple(members), (members[0],), members[0])
+        wolfpack.flows.save_pack("T0001", members[0], draft)
     finally:
         wolfpack.close()
-    env = {
+    return {
         "PATH": os.environ["PATH"],
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.url,  # type: ignore[attr-defined]
+        "SLACK_API_URL": fake.url,
         "DATABASE_URL": pg_url,
     }
-    command = [sys.executable, "-m", "bot", "tick", "--now", "2026-12-01T09:31:00+01:00"]
+
+
+def assert_one_dm_each(fake: FakeSlack, members: list[str]) -> None:
+    per_member = Counter(c for c in (f"D{u}" for u in members) for _ in fake.messages(c))
+    assert per_member == Counter({f"D{u}": 1 for u in members})
+
+
+def test_two_processes_ticking_at_once_send_one_prompt_per_member(
+    pg_url: str, fake_slack: FakeSlack, clock: FixedClock
+) -> None:
+    members = [f"UM{i:03d}" for i in range(400)]
+    env = pack_of(pg_url, fake_slack, clock, members, BERLIN_MORNINGS)
     processes = [
         subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [*TICK, "2026-12-01T09:31:00+01:00"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
@@ -49,111 +70,58 @@ def test_two_processes_ticking_at_once_send_one_prompt_per_member(
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         reports.append(json.loads(out.strip().splitlines()[-1]))
-    assert sum(r["queued"] for r in reports) == len(MEMBERS)
-    assert sum(r["sent"] for r in reports) == len(MEMBERS)
-    per_member = Counter(
-        c.args["channel"]
-        for c in fake.calls_to("chat.postMessage")  # type: ignore[attr-defined]
-    )
-    assert per_member == Counter({f"D{u}": 1 for u in MEMBERS})
+    assert sum(r["queued"] for r in reports) == len(members)
+    assert sum(r["sent"] for r in reports) == len(members)
+    assert len(fake_slack.calls_to("chat.postMessage")) == len(members)
+    assert_one_dm_each(fake_slack, members)
 
 
 def test_a_delivery_process_killed_midway_loses_and_doubles_nothing(
-    pg_url: str, fake_slack: object, clock: FixedClock
+    pg_url: str, fake_slack: FakeSlack, clock: FixedClock
 ) -> None:
-    import signal
-
-    fake = fake_slack
     members = [f"UK{i:03d}" for i in range(500)]
-    for user in members:
-        fake.add_user(user, name=user, tz="Europe/Berlin")  # type: ignore[attr-defined]
-    fake.add_channel(CHANNEL, name="team", members=members)  # type: ignore[attr-defined]
-    wolfpack = start_bot(pg_url, fake, clock)  # type: ignore[arg-type]
-    try:
-        settings = PackSettings(
-            timezone="Europe/Berlin", timezone_mode=TimezoneMode.PACK, reminder_minutes=0
-        )
-        draft = PackDraft(CHANNEL, "team", settings, tuple(members), (members[0],), members[0])
-        wolfpack.flows.save_pack("T0001", members[0], draft)
-    finally:
-        wolfpack.close()
-    env = {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.url,  # type: ignore[attr-defined]
-        "DATABASE_URL": pg_url,
-    }
-    tick = [sys.executable, "-m", "bot", "tick", "--now"]
+    env = pack_of(pg_url, fake_slack, clock, members, BERLIN_MORNINGS)
     victim = subprocess.Popen(
-        [*tick, "2026-12-01T09:31:00+01:00"],
+        [*TICK, "2026-12-01T09:31:00+01:00"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        fake.wait_for(  # type: ignore[attr-defined]
-            lambda f: len(f.calls_to("chat.postMessage")) >= 200, timeout=120
-        )
+        fake_slack.wait_for(lambda f: len(f.calls_to("chat.postMessage")) >= 200, timeout=120)
         victim.send_signal(signal.SIGKILL)
     finally:
         victim.wait(timeout=30)
     assert victim.returncode == -signal.SIGKILL
-    sent_before = len(fake.calls_to("chat.postMessage"))  # type: ignore[attr-defined]
+    sent_before = len(fake_slack.calls_to("chat.postMessage"))
     assert 200 <= sent_before < len(members), "the kill landed mid-delivery"
-    # Restarted after the dead process's claims ran out (2 minutes).
+    # Restarted once the dead process's claims ran out (2 minutes).
     done = subprocess.run(
-        [*tick, "2026-12-01T09:34:00+01:00"],
+        [*TICK, "2026-12-01T09:34:00+01:00"],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["failed"] == 0
-    per_member = Counter(
-        m_channel
-        for m_channel in (f"D{u}" for u in members)
-        for _ in fake.messages(m_channel)  # type: ignore[attr-defined]
-    )
-    assert per_member == Counter({f"D{u}": 1 for u in members})
+    assert json.loads(done.stdout.strip().splitlines()[-1])["failed"] == 0
+    assert_one_dm_each(fake_slack, members)
 
 
 def test_two_wolfpack_run_processes_send_one_prompt_per_member(
-    pg_url: str, fake_slack: object, clock: FixedClock
+    pg_url: str, fake_slack: FakeSlack, clock: FixedClock
 ) -> None:
-    import datetime as dt
-    import signal
-    import socket
-
     # `wolfpack run` reads the real clock, so the check-in time is set two minutes back.
     wall = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
-    fake = fake_slack
+    settings = PackSettings(
+        timezone="UTC",
+        timezone_mode=TimezoneMode.PACK,
+        reminder_minutes=0,
+        checkin_days=frozenset(range(7)),
+        checkin_time=dt.time(wall.hour, wall.minute),
+    )
     members = [f"UR{i:03d}" for i in range(30)]
-    for user in members:
-        fake.add_user(user, name=user, tz="UTC")  # type: ignore[attr-defined]
-    fake.add_channel(CHANNEL, name="team", members=members)  # type: ignore[attr-defined]
-    wolfpack = start_bot(pg_url, fake, clock)  # type: ignore[arg-type]
-    try:
-        settings = PackSettings(
-            timezone="UTC",
-            timezone_mode=TimezoneMode.PACK,
-            reminder_minutes=0,
-            checkin_days=frozenset(range(7)),
-            checkin_time=dt.time(wall.hour, wall.minute),
-        )
-        draft = PackDraft(CHANNEL, "team", settings, tuple(members), (members[0],), members[0])
-        wolfpack.flows.save_pack("T0001", members[0], draft)
-    finally:
-        wolfpack.close()
-    env = {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.url,  # type: ignore[attr-defined]
-        "DATABASE_URL": pg_url,
-    }
+    env = pack_of(pg_url, fake_slack, clock, members, settings)
     processes = []
     for _ in range(2):
         with socket.socket() as probe:
@@ -176,7 +144,7 @@ def test_two_wolfpack_run_processes_send_one_prompt_per_member(
             while line and "serving HTTP" not in line:
                 line = process.stderr.readline()
             assert "serving HTTP" in line
-        fake.wait_for(  # type: ignore[attr-defined]
+        fake_slack.wait_for(
             lambda f: sum(1 for u in members if f.messages(f"D{u}")) == len(members), timeout=60
         )
     finally:
@@ -187,9 +155,4 @@ def test_two_wolfpack_run_processes_send_one_prompt_per_member(
             if process.stderr is not None:
                 process.stderr.close()
     assert [p.returncode for p in processes] == [0, 0]
-    per_member = Counter(
-        channel
-        for channel in (f"D{u}" for u in members)
-        for _ in fake.messages(channel)  # type: ignore[attr-defined]
-    )
-    assert per_member == Counter({f"D{u}": 1 for u in members})
+    assert_one_dm_each(fake_slack, members)
