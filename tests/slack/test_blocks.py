@@ -57,7 +57,7 @@ def test_channel_messages_fit() -> None:
 
 
 def test_views_fit() -> None:
-    check_view(checkin_modal(CheckinForm(PACK, DAY, _answer()), "team"))
+    check_view(checkin_modal(CheckinForm(PACK, DAY, _answer())))
     form = SetupForm(
         ChannelInfo("C1", "c" * 80, True),
         PACK,

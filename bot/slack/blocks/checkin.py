@@ -77,7 +77,7 @@ def _question_input(q: Question, answer: Answer | None) -> Block:
     return block
 
 
-def checkin_modal(form: CheckinForm, channel_name: str) -> dict[str, Any]:
+def checkin_modal(form: CheckinForm) -> dict[str, Any]:
     heading = f"<#{form.pack.channel_id}> · {day_label(form.round_date)}"
     if form.answer is not None:
         heading += " · editing your answer"

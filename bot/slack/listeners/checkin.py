@@ -3,6 +3,7 @@ the modal (pack choice, Edit)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -10,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import FieldErrors, UserError
-from bot.core.flows import Flows, PackChoice
+from bot.core.flows import CheckinForm, Flows, PackChoice
 from bot.core.packs import Pack
 from bot.slack.blocks.checkin import (
     away_modal,
@@ -35,11 +36,24 @@ def _open_checkin(
     """Opens the modal; returns a message for the user when it could not be opened."""
     form = flows.checkin_form(team_id, pack.id, user_id)
     try:
-        client.views_open(trigger_id=trigger_id, view=checkin_modal(form, pack.name))
+        client.views_open(trigger_id=trigger_id, view=checkin_modal(form))
     except SlackApiError as error:
         log.warning("check-in modal not opened: %s", error.response.get("error"))
         return TRIGGER_EXPIRED
     return None
+
+
+def _open_from_button(
+    client: WebClient, body: dict[str, Any], form_for: Callable[[int], CheckinForm]
+) -> None:
+    """Opens the check-in modal a button names by its value (a pack or an answer id)."""
+    try:
+        view = checkin_modal(form_for(int(body["actions"][0]["value"])))
+    except (KeyError, ValueError):
+        view = notice_modal("Check-in", "That button is out of date. Run `/checkin` again.")
+    except UserError as error:
+        view = notice_modal("Check-in", error.message)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def register(app: App, flows: Flows) -> None:
@@ -169,17 +183,10 @@ def register(app: App, flows: Flows) -> None:
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         ack()
-        team_id = team_of(context)
-        user_id = body["user"]["id"]
-        try:
-            pack_id = int(body["actions"][0]["value"])
-            form = flows.checkin_form(team_id, pack_id, user_id)
-            view = checkin_modal(form, form.pack.name)
-        except (KeyError, ValueError):
-            view = notice_modal("Check-in", "That button is out of date. Run `/checkin` again.")
-        except UserError as error:
-            view = notice_modal("Check-in", error.message)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        team_id, user_id = team_of(context), body["user"]["id"]
+        _open_from_button(
+            client, body, lambda pack_id: flows.checkin_form(team_id, pack_id, user_id)
+        )
 
     @app.action(Action.PROMPT_SKIP)
     @guarded
@@ -243,13 +250,7 @@ def register(app: App, flows: Flows) -> None:
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         ack()
-        team_id = team_of(context)
-        try:
-            answer_id = int(body["actions"][0]["value"])
-            form = flows.edit_form(team_id, answer_id, body["user"]["id"])
-            view = checkin_modal(form, form.pack.name)
-        except (KeyError, ValueError):
-            view = notice_modal("Check-in", "That button is out of date. Run `/checkin` again.")
-        except UserError as error:
-            view = notice_modal("Check-in", error.message)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        team_id, user_id = team_of(context), body["user"]["id"]
+        _open_from_button(
+            client, body, lambda answer_id: flows.edit_form(team_id, answer_id, user_id)
+        )
