@@ -182,3 +182,31 @@ def test_open_voting_packs_show_names_and_say_so(bot: Harness) -> None:
     listing = say(bot, BO, "list")
     assert "(open votes)" in listing
     assert f"Agree: <@{ANA}>, <@{CY}>" in listing and f"Disagree: <@{BO}>" in listing
+
+
+def test_one_split_alert_however_many_votes_follow(bot: Harness) -> None:
+    from tests.e2e.journey import GOOD_ANSWER, open_checkin
+
+    extra = [f"UX{i}" for i in range(6)]
+    for user in extra:
+        bot.fake.add_user(user, name=user, tz="UTC")
+    setup_pack(bot, values={"members": [ANA, BO, CY, *extra]})
+    say(bot, ANA, "add Freeze features in December")
+    text = "Freeze features in December"
+    for user, value in ((ANA, "1"), (BO, "-1"), (CY, "1")):
+        vote(bot, user, {text: (value, "")})
+    bot.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
+    # Six more votes, half through the check-in's question 7, half through /direction.
+    for n, user in enumerate(extra):
+        value = "1" if n % 2 else "-1"
+        if n < 3:
+            view = open_checkin(bot, user)
+            block = next(b for b in view["blocks"] if b.get("block_id", "").startswith("vote:"))
+            bot.side.submit(view, user=user, values={**GOOD_ANSWER, block["block_id"]: value})
+        else:
+            vote(bot, user, {text: (value, "")})
+    bot.fake.wait_for(lambda f: len([m for m in f.messages(CHANNEL) if m.get("thread_ts")]) == 3)
+    listing = say(bot, ANA, "list")
+    assert "5 agree · 4 disagree · 0 pass" in listing
+    alerts = [m for m in bot.fake.messages(CHANNEL) if "split on" in m.get("text", "")]
+    assert len(alerts) == 1
