@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--k", type=int, default=None, help="force this many groups")
     analyze.add_argument("--meta", default=None, help="comma-separated statement ids that are meta")
     analyze.add_argument("--format", choices=("text", "json"), default="text", dest="fmt")
+    analyze.add_argument(
+        "--groups",
+        type=Path,
+        default=None,
+        help="use these groups instead of finding them (participants-votes.csv or member,group)",
+    )
     return parser
 
 
@@ -67,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "analyze":
         from bot.polis import run_analyze
 
-        return run_analyze(args.path, args.k, args.meta, args.fmt, sys.stdout, sys.stderr)
+        return run_analyze(
+            args.path, args.k, args.meta, args.fmt, sys.stdout, sys.stderr, groups=args.groups
+        )
     if args.command == "demo":
         from bot.demo import run_demo
 

@@ -9,12 +9,22 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.analysis import AnalysisError, Vote, VoteMatrix, analyze, as_json, build_matrix
+from bot.core.analysis import (
+    AnalysisError,
+    Groups,
+    Vote,
+    VoteMatrix,
+    analyze,
+    as_json,
+    build_matrix,
+)
 from bot.core.analysis.matrix import VOTE_VALUES
 
 POLIS_VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
 POLIS_COMMENT_COLUMNS = ("comment-id", "moderated")
 PLAIN_COLUMNS = ("member", "statement", "vote")
+POLIS_GROUP_COLUMNS = ("participant", "group-id")
+PLAIN_GROUP_COLUMNS = ("member", "group")
 MODERATED_OUT = -1
 
 
@@ -109,6 +119,29 @@ def read_votes(path: Path, meta: Iterable[str] = ()) -> VoteMatrix:
     raise PolisInputError(f"{path}: no such file or folder")
 
 
+def read_groups(path: Path) -> Groups:
+    """Group assignments from Pol.is' participants-votes.csv (participant, group-id; members
+    Pol.is did not place have no group-id) or a CSV with columns member,group."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = tuple(next(csv.reader(handle), ()))
+    except OSError as error:
+        raise PolisInputError(f"{path}: cannot read ({error.strerror})") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise PolisInputError(f"{path}: not a readable CSV file ({error})") from None
+    member_column, group_column = (
+        POLIS_GROUP_COLUMNS if set(POLIS_GROUP_COLUMNS) <= set(header) else PLAIN_GROUP_COLUMNS
+    )
+    assignments: dict[str, int | str] = {}
+    for row in _rows(path, (member_column, group_column)):
+        member, group = (row[member_column] or "").strip(), (row[group_column] or "").strip()
+        if member and group:
+            assignments[member] = int(group) if group.lstrip("-").isdigit() else group
+    if not assignments:
+        raise PolisInputError(f"{path}: no member has a group")
+    return Groups.given(assignments)
+
+
 def parse_meta(text: str | None) -> list[str]:
     if not text:
         return []
@@ -122,8 +155,13 @@ def run_analyze(
     fmt: str,
     stdout: TextIO,
     stderr: TextIO,
+    groups: Path | None = None,
 ) -> int:
-    """`wolfpack analyze`: 0 on success, 2 with one line on stderr for bad input."""
+    """`wolfpack analyze`: 0 on success, 2 with one line on stderr for bad input.
+
+    `groups` names a file of given group assignments (see `read_groups`) to use instead of
+    the clustering.
+    """
     from bot.core.analysis import render_text
 
     try:
@@ -132,7 +170,10 @@ def run_analyze(
         matrix = read_votes(path, parse_meta(meta))
         if not matrix.members:
             raise PolisInputError(f"{path}: no votes")
-        result = analyze(matrix, k=k)
+        given = None if groups is None else read_groups(groups)
+        if given is not None and k is not None:
+            raise PolisInputError("give either --k or the groups, not both")
+        result = analyze(matrix, k=k, groups=given)
     except (PolisInputError, AnalysisError) as error:
         print(f"wolfpack analyze: {error}", file=stderr)
         return 2

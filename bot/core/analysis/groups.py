@@ -7,21 +7,18 @@ so groups are only reported when they hold up on the members' full vote vectors.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
 from bot.core.analysis.matrix import AGREE, DISAGREE, AnalysisError, FloatArray, VoteMatrix
 from bot.core.analysis.stats import (
     DEFAULT_RULES,
     Direction,
     Rules,
-    one_prop_z,
-    probability,
-    two_prop_z,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -32,7 +29,7 @@ class Geometry:
     """Members who voted enough, projected to 2-D as Pol.is does.
 
     `rows` index the matrix' members, `columns` its statements. `filled` holds their votes
-    with each missing vote replaced by the statement's mean.
+    with each missing vote replaced by the statement's mean; `means` are those means.
     """
 
     rows: tuple[int, ...]
@@ -58,10 +55,16 @@ def column_means(values: FloatArray) -> FloatArray:
 
 
 def _principal_components(centred: FloatArray, n_components: int) -> FloatArray:
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    # The eigenvectors of the small statements × statements covariance are the right singular
+    # vectors of the data; far cheaper than an SVD when members outnumber statements.
+    if centred.shape[0] > centred.shape[1]:
+        _, vectors = np.linalg.eigh(centred.T @ centred)
+        found = vectors[:, ::-1][:, :n_components].T
+    else:
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        found = vt[:n_components]
     components = np.zeros((n_components, centred.shape[1]))
-    found = vt[:n_components]
-    # SVD signs are arbitrary; fix them so the same votes always draw the same map.
+    # Eigenvector signs are arbitrary; fix them so the same votes always draw the same map.
     for i, vector in enumerate(found):
         pivot = int(np.argmax(np.abs(vector)))
         components[i] = -vector if vector[pivot] < 0 else vector
@@ -69,35 +72,43 @@ def _principal_components(centred: FloatArray, n_components: int) -> FloatArray:
 
 
 def geometry(matrix: VoteMatrix, rules: Rules = DEFAULT_RULES) -> Geometry | None:
-    """Pol.is' PCA map, or None when fewer than two members or statements can shape it."""
+    """Pol.is' PCA map, or None when fewer than two members or statements can shape it.
+
+    As in Pol.is, every member's votes shape the axes, but only members with enough votes (on
+    any statement) are placed on the map; hidden and meta statements count as a pass from
+    everyone, so they do not shape the axes yet still temper the scaling of sparse voters.
+    Pol.is' own groups depend on that scaling: without it 15-per-hour-seattle's agree with
+    Pol.is at an adjusted Rand index of 0.78 instead of 0.88.
+    """
     columns = matrix.geometry_columns()
     if len(columns) < 2:
         return None
-    sub = matrix.values[:, columns]
-    voted = np.sum(~np.isnan(sub), axis=1)
-    threshold = min(rules.min_votes_to_enter_geometry, len(columns))
-    rows = [i for i in range(len(matrix.members)) if voted[i] >= threshold]
+    present = ~np.isnan(matrix.values)
+    voted_columns = present.any(axis=0)
+    left_out = int(voted_columns.sum()) - len(columns)
+    n_total = len(columns) + left_out
+    threshold = min(rules.min_votes_to_enter_geometry, n_total)
+    votes_cast = present.sum(axis=1)
+    rows = np.flatnonzero(votes_cast >= threshold)
     if len(rows) < 2:
         return None
-    votes = sub[rows]
+    votes = matrix.values[:, columns]
     means = column_means(votes)
-    filled = np.where(np.isnan(votes), means, votes)
-    centred = filled - filled.mean(axis=0)
+    filled_all = np.where(np.isnan(votes), means, votes)
+    centred = filled_all - means
     components = _principal_components(centred, 2)
-    scale = np.sqrt(len(columns) / np.maximum(voted[rows], 1))
-    projections = (centred @ components.T) * scale[:, np.newaxis]
+    voted_here = present[rows][:, columns].sum(axis=1) + left_out
+    scale = np.sqrt(n_total / np.maximum(voted_here, 1))
+    projections = (centred[rows] @ components.T) * scale[:, np.newaxis]
     # A virtual member who agrees with one statement only and is average elsewhere.
-    centre = filled.mean(axis=0)
-    statement_projections = ((AGREE - centre)[:, np.newaxis] * components.T) * math.sqrt(
-        len(columns)
-    )
+    statement_projections = ((AGREE - means)[:, np.newaxis] * components.T) * math.sqrt(n_total)
     return Geometry(
-        rows=tuple(rows),
+        rows=tuple(int(i) for i in rows),
         columns=tuple(columns),
-        filled=filled,
+        filled=filled_all[rows],
         projections=projections,
         components=components,
-        means=centre,
+        means=means,
         statement_projections=statement_projections,
     )
 
@@ -111,11 +122,52 @@ def kmeans_labels(points: FloatArray, k: int, rules: Rules = DEFAULT_RULES) -> I
     return np.asarray(model.fit_predict(points), dtype=np.int64)
 
 
+# Distances are worked out this many at a time, to bound memory on large conversations.
+_DISTANCE_BLOCK = 1 << 18
+
+
+def silhouette(points: FloatArray, labels: IntArray) -> float:
+    """Mean silhouette (as sklearn.metrics.silhouette_score), by blocks of exact distances:
+    each member's summed distance to every group comes from one product with the groups'
+    membership, so the cost is that of the distances alone."""
+    n = len(points)
+    k = int(labels.max()) + 1
+    member_of = (labels[:, np.newaxis] == np.arange(k)).astype(np.float64)
+    sizes = member_of.sum(axis=0)
+    sums = np.empty((n, k))
+    squares = np.einsum("ij,ij->i", points, points)
+    step = max(1, _DISTANCE_BLOCK // max(n, 1))
+    for start in range(0, n, step):
+        block = points[start : start + step]
+        if points.shape[1] <= 3:
+            # Differences keep full precision for the low-dimensional map.
+            distances = np.zeros((len(block), n))
+            for axis in range(points.shape[1]):
+                gap = np.subtract.outer(block[:, axis], points[:, axis])
+                np.multiply(gap, gap, out=gap)
+                distances += gap
+            np.sqrt(distances, out=distances)
+        else:
+            squared = squares[start : start + step, np.newaxis] + squares - 2 * block @ points.T
+            distances = np.sqrt(np.maximum(squared, 0.0))
+        sums[start : start + step] = distances @ member_of
+    own = sizes[labels]
+    inside = sums[np.arange(n), labels] / np.maximum(own - 1, 1)
+    others = np.where(member_of > 0, np.inf, sums / np.maximum(sizes, 1))
+    others[:, sizes == 0] = np.inf
+    nearest = others.min(axis=1)
+    spread = np.maximum(inside, nearest)
+    scores = np.divide(nearest - inside, spread, out=np.zeros(n), where=spread > 0)
+    # A member alone in a group scores 0, as in sklearn.
+    scores[own == 1] = 0.0
+    return float(scores.mean())
+
+
 def _silhouette(points: FloatArray, labels: IntArray) -> float | None:
     n_labels = len(set(labels.tolist()))
     if n_labels < 2 or n_labels > len(labels) - 1:
         return None
-    return float(silhouette_score(points, labels))
+    return silhouette(points, labels)
 
 
 def best_kmeans(points: FloatArray, rules: Rules = DEFAULT_RULES) -> IntArray | None:
@@ -139,6 +191,24 @@ class Groups:
     silhouette: float | None
     assignments: dict[str, int]
     forced: bool
+
+    @classmethod
+    def given(cls, assignments: Mapping[str, int | str]) -> Groups:
+        """Groups decided elsewhere (Pol.is' own, a facilitator's): labels are numbered from 0
+        in their sorted order, numbers before names, so Pol.is' group ids keep their numbers."""
+        labels = sorted(
+            set(assignments.values()),
+            key=lambda label: (0, label, "") if isinstance(label, int) else (1, 0, label),
+        )
+        if not labels:
+            raise AnalysisError("no group assignments given")
+        index = {label: i for i, label in enumerate(labels)}
+        return cls(
+            k=len(labels),
+            silhouette=None,
+            assignments={member: index[label] for member, label in assignments.items()},
+            forced=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -239,48 +309,90 @@ class Representative:
     best_agree: bool = False
 
 
-def _group_counts(values: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
-    agree = np.sum(values == AGREE, axis=0).astype(np.int64)
-    disagree = np.sum(values == DISAGREE, axis=0).astype(np.int64)
-    seen = np.sum(~np.isnan(values), axis=0).astype(np.int64)
-    return agree, disagree, seen
-
-
 def group_rows(matrix: VoteMatrix, groups: Groups) -> list[list[int]]:
     rows: list[list[int]] = [[] for _ in range(groups.k)]
+    index = {member: i for i, member in enumerate(matrix.members)}
     for member, label in groups.assignments.items():
-        rows[label].append(matrix.member_index(member))
+        if member not in index:
+            raise AnalysisError(f"unknown member {member!r}")
+        rows[label].append(index[member])
     return rows
 
 
+@dataclass(frozen=True, eq=False)
+class GroupTables:
+    """Every group's counts and Pol.is figures at once: arrays of groups × statements."""
+
+    agree: IntArray
+    disagree: IntArray
+    seen: IntArray
+    pa: FloatArray
+    pd: FloatArray
+    pat: FloatArray
+    pdt: FloatArray
+    ra: FloatArray
+    rd: FloatArray
+    rat: FloatArray
+    rdt: FloatArray
+
+
+def _smoothed(successes: IntArray, total: IntArray) -> FloatArray:
+    share: FloatArray = (successes + 1) / (total + 2)
+    return share
+
+
+def _one_prop_z(successes: IntArray, total: IntArray) -> FloatArray:
+    z: FloatArray = 2 * np.sqrt(total + 1) * ((successes + 1) / (total + 1) - 0.5)
+    return z
+
+
+def _two_prop_z(s_in: IntArray, s_out: IntArray, n_in: IntArray, n_out: IntArray) -> FloatArray:
+    s1, s2, n1, n2 = s_in + 1, s_out + 1, n_in + 1, n_out + 1
+    pooled = (s1 + s2) / (n1 + n2)
+    spread = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    safe = np.where(spread > 0, spread, 1.0)
+    # A pooled share of 1 makes the test degenerate; its limit is no difference.
+    z: FloatArray = np.where(spread > 0, (s1 / n1 - s2 / n2) / np.sqrt(safe), 0.0)
+    return z
+
+
+def group_tables(matrix: VoteMatrix, groups: Groups) -> GroupTables:
+    labels = np.full(len(matrix.members), -1, dtype=np.int64)
+    for g, member_rows in enumerate(group_rows(matrix, groups)):
+        labels[member_rows] = g
+    member_of = (labels[np.newaxis, :] == np.arange(groups.k)[:, np.newaxis]).astype(np.float64)
+    values = np.nan_to_num(matrix.values, nan=0.5)
+    # Counts by matrix product: one pass over the votes for all groups.
+    agree = np.rint(member_of @ (values == AGREE)).astype(np.int64)
+    disagree = np.rint(member_of @ (values == DISAGREE)).astype(np.int64)
+    seen = np.rint(member_of @ ~np.isnan(matrix.values)).astype(np.int64)
+    a_out, d_out, s_out = agree.sum(0) - agree, disagree.sum(0) - disagree, seen.sum(0) - seen
+    pa, pd = _smoothed(agree, seen), _smoothed(disagree, seen)
+    return GroupTables(
+        agree=agree,
+        disagree=disagree,
+        seen=seen,
+        pa=pa,
+        pd=pd,
+        pat=_one_prop_z(agree, seen),
+        pdt=_one_prop_z(disagree, seen),
+        ra=pa / _smoothed(a_out, s_out),
+        rd=pd / _smoothed(d_out, s_out),
+        rat=_two_prop_z(agree, a_out, seen, s_out),
+        rdt=_two_prop_z(disagree, d_out, seen, s_out),
+    )
+
+
+_REPNESS_FIELDS = ("agree", "disagree", "seen", "pa", "pd", "pat", "pdt", "ra", "rd", "rat", "rdt")
+
+
+def _repness_rows(matrix: VoteMatrix, tables: GroupTables, group: int) -> list[Repness]:
+    columns = [getattr(tables, name)[group].tolist() for name in _REPNESS_FIELDS]
+    return [Repness(*row) for row in zip(matrix.statements, *columns, strict=True)]
+
+
 def repness(matrix: VoteMatrix, groups: Groups, group: int) -> list[Repness]:
-    rows = group_rows(matrix, groups)
-    inside = rows[group]
-    rest = [i for g, member_rows in enumerate(rows) if g != group for i in member_rows]
-    a_in, d_in, s_in = _group_counts(matrix.values[inside])
-    a_out, d_out, s_out = _group_counts(matrix.values[rest])
-    result = []
-    for j, statement in enumerate(matrix.statements):
-        na, nd, ns = int(a_in[j]), int(d_in[j]), int(s_in[j])
-        ra_, rd_, rs_ = int(a_out[j]), int(d_out[j]), int(s_out[j])
-        pa, pd = probability(na, ns), probability(nd, ns)
-        result.append(
-            Repness(
-                id=statement,
-                agree=na,
-                disagree=nd,
-                seen=ns,
-                pa=pa,
-                pd=pd,
-                pat=one_prop_z(na, ns),
-                pdt=one_prop_z(nd, ns),
-                ra=pa / probability(ra_, rs_),
-                rd=pd / probability(rd_, rs_),
-                rat=two_prop_z(na, ra_, ns, rs_),
-                rdt=two_prop_z(nd, rd_, ns, rs_),
-            )
-        )
-    return result
+    return _repness_rows(matrix, group_tables(matrix, groups), group)
 
 
 def _beats_best_agree(this: Repness, best: Repness | None, rules: Rules) -> bool:
@@ -323,21 +435,25 @@ def select_representative(
 
 
 def representative_statements(
-    matrix: VoteMatrix, groups: Groups, rules: Rules = DEFAULT_RULES
+    matrix: VoteMatrix,
+    groups: Groups,
+    rules: Rules = DEFAULT_RULES,
+    tables: GroupTables | None = None,
 ) -> dict[int, tuple[Representative, ...]]:
+    tables = tables if tables is not None else group_tables(matrix, groups)
     out = {}
     for group in range(groups.k):
         candidates = [
-            row for row in repness(matrix, groups, group) if row.id not in matrix.excluded
+            row for row in _repness_rows(matrix, tables, group) if row.id not in matrix.excluded
         ]
         out[group] = select_representative(candidates, rules)
     return out
 
 
-def group_consensus(matrix: VoteMatrix, groups: Groups) -> dict[str, float]:
+def group_consensus(
+    matrix: VoteMatrix, groups: Groups, tables: GroupTables | None = None
+) -> dict[str, float]:
     """Group-informed consensus: the product over groups of each group's smoothed agree share."""
-    product = np.ones(len(matrix.statements))
-    for rows in group_rows(matrix, groups):
-        agree, _, seen = _group_counts(matrix.values[rows])
-        product *= (agree + 1) / (seen + 2)
-    return {statement: float(product[j]) for j, statement in enumerate(matrix.statements)}
+    tables = tables if tables is not None else group_tables(matrix, groups)
+    product = np.prod(tables.pa, axis=0)
+    return dict(zip(matrix.statements, product.tolist(), strict=True))

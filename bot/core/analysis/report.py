@@ -9,13 +9,15 @@ import numpy as np
 from bot.core.analysis.groups import (
     Geometry,
     Grouping,
+    Groups,
     Representative,
     find_groups,
     geometry,
     group_consensus,
+    group_tables,
     representative_statements,
 )
-from bot.core.analysis.matrix import VoteMatrix
+from bot.core.analysis.matrix import AnalysisError, VoteMatrix
 from bot.core.analysis.stats import (
     DEFAULT_RULES,
     Consensus,
@@ -41,16 +43,35 @@ class Analysis:
     left_out: tuple[str, ...]
 
 
-def analyze(matrix: VoteMatrix, *, k: int | None = None, rules: Rules = DEFAULT_RULES) -> Analysis:
-    """Statements with no vote and members with no vote are not counted."""
+def analyze(
+    matrix: VoteMatrix,
+    *,
+    k: int | None = None,
+    groups: Groups | None = None,
+    rules: Rules = DEFAULT_RULES,
+) -> Analysis:
+    """Statements with no vote and members with no vote are not counted.
+
+    `groups` replaces the clustering with given assignments (Pol.is' own groups, say); the
+    statistics per group are then computed for exactly those members.
+    """
+    if k is not None and groups is not None:
+        raise AnalysisError("give either a number of groups or the groups, not both")
     voted = ~np.isnan(matrix.values)
     members = tuple(m for i, m in enumerate(matrix.members) if voted[i].any())
     stats = tuple(s for j, s in enumerate(all_statement_stats(matrix, rules)) if voted[:, j].any())
     shape: Geometry | None = geometry(matrix, rules)
-    grouping = find_groups(matrix, shape, k=k, rules=rules)
+    if groups is None:
+        grouping = find_groups(matrix, shape, k=k, rules=rules)
+    else:
+        grouping = Grouping(groups, (), "groups given")
     groups = grouping.groups
-    representative = {} if groups is None else representative_statements(matrix, groups, rules)
-    gac = None if groups is None else group_consensus(matrix, groups)
+    representative: dict[int, tuple[Representative, ...]] = {}
+    gac = None
+    if groups is not None:
+        tables = group_tables(matrix, groups)
+        representative = representative_statements(matrix, groups, rules, tables)
+        gac = group_consensus(matrix, groups, tables)
     in_geometry = set(shape.columns) if shape is not None else set(matrix.geometry_columns())
     left_out = tuple(s.id for s in stats if matrix.statements.index(s.id) not in in_geometry)
     return Analysis(
