@@ -118,7 +118,10 @@ class Direction:
         touched = {sid for sid, _, _ in cleaned}
         alerts = []
         for view in views:
-            if view.statement.id in touched and is_contested(view.tally):
+            settings = pack.settings
+            if view.statement.id in touched and is_contested(
+                view.tally, settings.contested_min_decided, settings.contested_divisiveness
+            ):
                 with self.db.transaction(team_id) as tx:
                     if tx.statements.claim_alert(view.statement.id, now, now - ALERT_QUIET):
                         alerts.append(view.statement.id)

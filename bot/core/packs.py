@@ -135,6 +135,10 @@ class PackSettings:
     holiday_country: str | None = None
     holiday_dates: frozenset[dt.date] = frozenset()
     late_limit_minutes: int = 180
+    # A statement is contested once this many members decided and the divisiveness reaches
+    # this (0.6: the smaller side holds at least 30 % of the decided votes).
+    contested_min_decided: int = 3
+    contested_divisiveness: float = 0.6
 
     def validated(self) -> PackSettings:
         """Returns self, or raises FieldErrors naming every bad setting."""
@@ -155,6 +159,10 @@ class PackSettings:
                 f"“{self.holiday_country[:20]}” is not a country code the holiday calendar "
                 "knows. Use two letters, such as DE or US."
             )
+        if self.contested_min_decided < 3:
+            errors["contested"] = "A split needs at least 3 decided votes (anonymity)."
+        if not 0 < self.contested_divisiveness <= 1:
+            errors["contested"] = "Split sensitivity is a share between 0 and 100 %."
         if not 0 <= self.late_limit_minutes <= 24 * 60:
             errors["late_limit"] = "A late prompt is sent at most 24 hours after its time."
         if not 0 <= self.summary_day <= 6:

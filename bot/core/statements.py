@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.core.analysis.stats import statement_stats
+from bot.core.analysis.stats import Rules, statement_stats
 from bot.core.errors import FieldErrors
 
 STATEMENT_MAX = 280
@@ -101,9 +101,10 @@ def tally(votes: list[Vote]) -> Tally:
     )
 
 
-def is_contested(t: Tally) -> bool:
-    """SPEC §4.3, as the analysis computes it."""
-    return statement_stats("", t.agree, t.disagree, t.passes).contested
+def is_contested(t: Tally, min_decided: int = 3, min_divisiveness: float = 0.6) -> bool:
+    """SPEC §4.3, as the analysis computes it, with the pack's thresholds."""
+    rules = Rules(min_decided_for_divisiveness=min_decided, contested_divisiveness=min_divisiveness)
+    return statement_stats("", t.agree, t.disagree, t.passes, rules).contested
 
 
 K_ANONYMITY = 3

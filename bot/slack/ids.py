@@ -40,6 +40,7 @@ class SetupField(enum.StrEnum):
     PRIVACY = "privacy"
     HOLIDAY_COUNTRY = "holiday_country"
     HOLIDAY_DATES = "holiday_dates"
+    SPLIT = "split_sensitivity"
     Q_PROGRESS = "q_progress"
     Q_FOCUS = "q_focus"
     Q_BLOCKERS = "q_blockers"

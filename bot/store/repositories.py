@@ -85,6 +85,8 @@ def settings_to_json(settings: PackSettings) -> dict[str, Any]:
         "holiday_country": settings.holiday_country,
         "holiday_dates": sorted(d.isoformat() for d in settings.holiday_dates),
         "late_limit_minutes": settings.late_limit_minutes,
+        "contested_min_decided": settings.contested_min_decided,
+        "contested_divisiveness": settings.contested_divisiveness,
     }
 
 
@@ -108,6 +110,12 @@ def settings_from_json(data: dict[str, Any]) -> PackSettings:
         holiday_country=data.get("holiday_country") or None,
         holiday_dates=frozenset(dt.date.fromisoformat(d) for d in data.get("holiday_dates", [])),
         late_limit_minutes=int(data.get("late_limit_minutes", defaults.late_limit_minutes)),
+        contested_min_decided=int(
+            data.get("contested_min_decided", defaults.contested_min_decided)
+        ),
+        contested_divisiveness=float(
+            data.get("contested_divisiveness", defaults.contested_divisiveness)
+        ),
     )
 
 

@@ -210,3 +210,18 @@ def test_one_split_alert_however_many_votes_follow(bot: Harness) -> None:
     assert "5 agree · 4 disagree · 0 pass" in listing
     alerts = [m for m in bot.fake.messages(CHANNEL) if "split on" in m.get("text", "")]
     assert len(alerts) == 1
+
+
+def test_split_sensitivity_is_a_pack_setting(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY, DEE], "split_sensitivity": "0.8"})
+    say(bot, ANA, "add Drop the mobile app")
+    text = "Drop the mobile app"
+    for user, value in ((ANA, "1"), (BO, "-1"), (CY, "1")):
+        vote(bot, user, {text: (value, "")})
+    # 2 against 1 is a third on the smaller side: below this pack's 40 %.
+    assert bot.fake.messages(CHANNEL) == []
+    vote(bot, DEE, {text: ("-1", "")})
+    bot.fake.wait_for(lambda f: len(f.messages(CHANNEL)) == 1)
+    # Alerted at 2 against 2, not before: the counts in the alert say when it fired.
+    alert = json.dumps(bot.fake.messages(CHANNEL)[0]["blocks"], ensure_ascii=False)
+    assert "2 agree · 2 disagree · 0 pass" in alert

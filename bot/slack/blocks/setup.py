@@ -73,6 +73,9 @@ def setup_modal(form: SetupForm, *, external_id: str | None = None) -> dict[str,
         option("Each member's own timezone", TimezoneMode.MEMBER.value),
         option("One pack timezone (below)", TimezoneMode.PACK.value),
     ]
+    split_options = [
+        option(f"Smaller side at least {share} %", str(share / 50)) for share in (25, 30, 40)
+    ]
     privacy_options = [
         option("Anonymous votes (only counts are shown)", "anonymous"),
         option("Name people working alone in the summary", "name_lone_wolves"),
@@ -181,6 +184,20 @@ def setup_modal(form: SetupForm, *, external_id: str | None = None) -> dict[str,
             hint="One date per line, like 2026-12-24.",
         ),
         _input(
+            SetupField.SPLIT,
+            "Split alerts",
+            {
+                "type": "static_select",
+                "options": split_options,
+                "initial_option": next(
+                    (o for o in split_options if float(o["value"]) == s.contested_divisiveness),
+                    split_options[1],
+                ),
+            },
+            hint="A statement counts as split once 3 members decided and the smaller side holds "
+            "this share of them.",
+        ),
+        _input(
             SetupField.PRIVACY,
             "Privacy",
             {"type": "checkboxes", "options": privacy_options}
@@ -266,6 +283,11 @@ def read_setup(view: dict[str, Any], user_id: str) -> PackDraft:
         (_value(values, SetupField.SUMMARY_DAY).get("selected_option") or {}).get("value", "4")
     )
     privacy = set(_selected(values, SetupField.PRIVACY))
+    split_raw = (_value(values, SetupField.SPLIT).get("selected_option") or {}).get("value")
+    try:
+        divisiveness = float(split_raw) if split_raw is not None else 0.6
+    except ValueError:
+        divisiveness = -1.0
 
     questions: list[Question] = []
     for field, key in _FIXED_TEXT.items():
@@ -314,6 +336,7 @@ def read_setup(view: dict[str, Any], user_id: str) -> PackDraft:
         questions=tuple(questions),
         holiday_country=country or None,
         holiday_dates=frozenset(holiday_dates),
+        contested_divisiveness=divisiveness,
     )
     try:
         settings.validated()
@@ -343,6 +366,7 @@ def setup_block_for(key: str) -> str:
         "reminder": SetupField.REMINDER,
         "summary_day": SetupField.SUMMARY_DAY,
         "members": SetupField.MEMBERS,
+        "contested": SetupField.SPLIT,
         "admins": SetupField.ADMINS,
         "questions": SetupField.Q_PROGRESS,
         "question:progress": SetupField.Q_PROGRESS,
