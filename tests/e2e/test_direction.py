@@ -40,6 +40,8 @@ def test_statements_fold_list_and_split(bot: Harness) -> None:
     assert "already has that one" in say(bot, BO, "add we should SHIP the CLI, before the web UI!")
     assert "Added" in say(bot, CY, f"add {HOSTILE}")
     assert "280" in say(bot, CY, "add " + "x" * 300)
+    assert "Write the statement" in say(bot, CY, "add")
+    assert "Write the statement" in say(bot, CY, "add   ?!")
     cli = "We should ship the CLI before the web UI"
     vote(bot, ANA, {cli: ("1", "Users live in terminals"), HOSTILE: ("0", "")})
     listing = say(bot, ANA, "list")
