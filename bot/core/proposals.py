@@ -1,0 +1,126 @@
+"""Proposals and decisions: a decision put to the pack, the members' positions, the outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.errors import FieldErrors
+
+PROPOSAL_MAX = 1000
+DEFAULT_OPEN = dt.timedelta(hours=48)
+MAX_OPEN = dt.timedelta(days=30)
+MIN_OPEN = dt.timedelta(minutes=10)
+REASON_MAX = 200
+
+
+class Position(enum.StrEnum):
+    AGREE = "agree"
+    ABSTAIN = "abstain"
+    DISAGREE = "disagree"
+    BLOCK = "block"
+
+    @property
+    def needs_reason(self) -> bool:
+        return self in (Position.DISAGREE, Position.BLOCK)
+
+
+class Outcome(enum.StrEnum):
+    PASSED = "passed"
+    NOT_PASSED = "not passed"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class Response:
+    user_id: str
+    position: Position
+    reason: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Counts:
+    agree: int = 0
+    abstain: int = 0
+    disagree: int = 0
+    block: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.agree + self.abstain + self.disagree + self.block
+
+
+_DURATION = re.compile(r"^(\d{1,4})\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_CLOSES = re.compile(r"\s--closes(?:=|\s+)(\S+)\s*$")
+
+
+def parse_proposal(text: str, now: dt.datetime) -> tuple[str, dt.datetime]:
+    """`<text> [--closes 3d]` → (text, closing time). FieldErrors for an empty proposal or a
+    closing time in the past, too soon, or more than 30 days ahead."""
+    closes_at = now + DEFAULT_OPEN
+    body = " " + text.strip()
+    match = _CLOSES.search(body)
+    if match is not None:
+        body = body[: match.start()]
+        closes_at = now + parse_duration(match.group(1))
+    cleaned = " ".join(body.split())
+    if not cleaned:
+        raise FieldErrors({"text": "Say what to decide: `/propose We ship the CLI first`."})
+    if len(cleaned) > PROPOSAL_MAX:
+        raise FieldErrors({"text": f"Keep a proposal under {PROPOSAL_MAX} characters."})
+    return cleaned, closes_at
+
+
+def parse_duration(value: str) -> dt.timedelta:
+    match = _DURATION.match(value.strip().lower())
+    if match is None:
+        raise FieldErrors({"closes": f"“{value[:20]}” is not a duration like 90m, 48h, 3d or 1w."})
+    amount = int(match.group(1))
+    duration = dt.timedelta(**{_UNITS[match.group(2)]: amount})
+    if duration < MIN_OPEN:
+        raise FieldErrors({"closes": "Leave the pack at least 10 minutes to answer."})
+    if duration > MAX_OPEN:
+        raise FieldErrors({"closes": "A proposal closes within 30 days."})
+    return duration
+
+
+def clean_reason(position: Position, reason: str) -> str:
+    cleaned = " ".join(reason.split())
+    if position.needs_reason and not cleaned:
+        raise FieldErrors({"reason": f"Say in one line why you {position.value}."})
+    if len(cleaned) > REASON_MAX:
+        raise FieldErrors({"reason": f"Keep the reason to one line of {REASON_MAX} characters."})
+    return cleaned
+
+
+def latest(responses: Sequence[Response]) -> dict[str, Response]:
+    """Each member's latest position (responses in the order given)."""
+    found: dict[str, Response] = {}
+    for response in responses:
+        found[response.user_id] = response
+    return found
+
+
+def count(responses: Sequence[Response]) -> Counts:
+    positions = [r.position for r in latest(responses).values()]
+    return Counts(
+        agree=positions.count(Position.AGREE),
+        abstain=positions.count(Position.ABSTAIN),
+        disagree=positions.count(Position.DISAGREE),
+        block=positions.count(Position.BLOCK),
+    )
+
+
+def outcome(responses: Sequence[Response]) -> Outcome:
+    """Blocked when anyone blocks; passed when Agree outnumbers Disagree; otherwise not."""
+    counts = count(responses)
+    if counts.block:
+        return Outcome.BLOCKED
+    if counts.agree > counts.disagree:
+        return Outcome.PASSED
+    return Outcome.NOT_PASSED
