@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round, RoundTally
 from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import Away, Member, Pack, PackDraft, Person, Question
+from bot.core.proposals import Outcome, Position, Proposal, Response
 from bot.core.schedule import Due
 from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
 
@@ -170,6 +171,33 @@ class StatementRepository(Protocol):
         ...
 
 
+class ProposalRepository(Protocol):
+    def add(
+        self,
+        pack_id: int,
+        text: str,
+        author_id: str,
+        closes_at: dt.datetime,
+        now: dt.datetime,
+        *,
+        statement_id: int | None = None,
+        revises_id: int | None = None,
+    ) -> Proposal: ...
+    def get(self, proposal_id: int) -> Proposal | None: ...
+    def of_pack(self, pack_id: int, *, open_only: bool = False) -> list[Proposal]: ...
+    def set_message(self, proposal_id: int, channel_id: str, ts: str) -> None: ...
+    def respond(
+        self, proposal_id: int, user_id: str, position: Position, reason: str, now: dt.datetime
+    ) -> None: ...
+    def responses(self, proposal_id: int) -> list[Response]:
+        """Every position taken, oldest first (the latest of a member counts)."""
+        ...
+
+    def close(self, proposal_id: int, outcome: Outcome, now: dt.datetime) -> bool:
+        """Records the outcome unless the proposal is already closed; True when it closed."""
+        ...
+
+
 class Transaction(Protocol):
     """One unit of work inside one workspace: every repository here sees only its rows."""
 
@@ -189,6 +217,8 @@ class Transaction(Protocol):
     def deliveries(self) -> DeliveryRepository: ...
     @property
     def statements(self) -> StatementRepository: ...
+    @property
+    def proposals(self) -> ProposalRepository: ...
 
 
 class Database(Protocol):

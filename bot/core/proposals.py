@@ -124,3 +124,22 @@ def outcome(responses: Sequence[Response]) -> Outcome:
     if counts.agree > counts.disagree:
         return Outcome.PASSED
     return Outcome.NOT_PASSED
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: int
+    pack_id: int
+    text: str
+    author_id: str | None
+    closes_at: dt.datetime
+    outcome: Outcome | None = None
+    closed_at: dt.datetime | None = None
+    channel_id: str | None = None
+    message_ts: str | None = None
+    statement_id: int | None = None
+    revises_id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None

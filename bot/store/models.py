@@ -226,3 +226,44 @@ class VoteRow(Base):
     value: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ProposalRow(Base):
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statements.id", ondelete="SET NULL"), nullable=True
+    )
+    revises_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"), nullable=True
+    )
+    closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ProposalResponseRow(Base):
+    """Every position taken, kept as history; a member's latest counts."""
+
+    __tablename__ = "proposal_responses"
+    __table_args__ = (Index("ix_proposal_responses_proposal_user", "proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -27,6 +27,7 @@ from bot.core.packs import (
     Role,
     TimezoneMode,
 )
+from bot.core.proposals import Outcome, Position, Proposal, Response
 from bot.core.schedule import Due, DueKind
 from bot.core.statements import Statement, Vote, VoteValue
 from bot.store.models import (
@@ -35,6 +36,8 @@ from bot.store.models import (
     MembershipRow,
     PackRow,
     PersonRow,
+    ProposalResponseRow,
+    ProposalRow,
     RoundRow,
     StatementRow,
     UTCDateTime,
@@ -916,6 +919,115 @@ class SqlStatements(_Scoped):
         return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
+def _proposal(row: ProposalRow) -> Proposal:
+    return Proposal(
+        id=row.id,
+        pack_id=row.pack_id,
+        text=row.text,
+        author_id=row.author_id,
+        closes_at=row.closes_at,
+        outcome=Outcome(row.outcome) if row.outcome else None,
+        closed_at=row.closed_at,
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
+        statement_id=row.statement_id,
+        revises_id=row.revises_id,
+    )
+
+
+class SqlProposals(_Scoped):
+    def _row(self, proposal_id: int) -> ProposalRow | None:
+        return self.session.scalar(
+            select(ProposalRow).where(
+                ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id
+            )
+        )
+
+    def add(
+        self,
+        pack_id: int,
+        text: str,
+        author_id: str,
+        closes_at: dt.datetime,
+        now: dt.datetime,
+        *,
+        statement_id: int | None = None,
+        revises_id: int | None = None,
+    ) -> Proposal:
+        row = ProposalRow(
+            workspace_id=self.workspace_id,
+            pack_id=pack_id,
+            text=text,
+            author_id=author_id,
+            closes_at=closes_at,
+            statement_id=statement_id,
+            revises_id=revises_id,
+            created_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _proposal(row)
+
+    def get(self, proposal_id: int) -> Proposal | None:
+        row = self._row(proposal_id)
+        return _proposal(row) if row else None
+
+    def of_pack(self, pack_id: int, *, open_only: bool = False) -> list[Proposal]:
+        query = (
+            select(ProposalRow)
+            .where(ProposalRow.workspace_id == self.workspace_id, ProposalRow.pack_id == pack_id)
+            .order_by(ProposalRow.id)
+        )
+        if open_only:
+            query = query.where(ProposalRow.outcome.is_(None))
+        return [_proposal(r) for r in self.session.scalars(query)]
+
+    def set_message(self, proposal_id: int, channel_id: str, ts: str) -> None:
+        self.session.execute(
+            update(ProposalRow)
+            .where(ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id)
+            .values(channel_id=channel_id, message_ts=ts)
+        )
+
+    def respond(
+        self, proposal_id: int, user_id: str, position: Position, reason: str, now: dt.datetime
+    ) -> None:
+        self.session.add(
+            ProposalResponseRow(
+                workspace_id=self.workspace_id,
+                proposal_id=proposal_id,
+                user_id=user_id,
+                position=position.value,
+                reason=reason,
+                created_at=now,
+            )
+        )
+        self.session.flush()
+
+    def responses(self, proposal_id: int) -> list[Response]:
+        rows = self.session.scalars(
+            select(ProposalResponseRow)
+            .where(
+                ProposalResponseRow.workspace_id == self.workspace_id,
+                ProposalResponseRow.proposal_id == proposal_id,
+            )
+            .order_by(ProposalResponseRow.id)
+        )
+        return [Response(r.user_id, Position(r.position), r.reason, r.created_at) for r in rows]
+
+    def close(self, proposal_id: int, outcome: Outcome, now: dt.datetime) -> bool:
+        result = self.session.execute(
+            update(ProposalRow)
+            .where(
+                ProposalRow.workspace_id == self.workspace_id,
+                ProposalRow.id == proposal_id,
+                ProposalRow.outcome.is_(None),
+            )
+            .values(outcome=outcome.value, closed_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
 @dataclasses.dataclass
 class SqlTransaction:
     """core.ports.Transaction: the repositories of one workspace sharing one session."""
@@ -931,3 +1043,4 @@ class SqlTransaction:
         self.answers = SqlAnswers(self.session, self.workspace_id)
         self.deliveries = SqlDeliveries(self.session, self.workspace_id)
         self.statements = SqlStatements(self.session, self.workspace_id)
+        self.proposals = SqlProposals(self.session, self.workspace_id)

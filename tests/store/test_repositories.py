@@ -126,3 +126,26 @@ def test_memberships_are_deactivated_not_deleted(db: SqlDatabase) -> None:
         assert not tx.members.join(pack_id, "U2", NOW)
         assert tx.members.leave_all("U2", NOW) == 1
         assert tx.packs.of_user("U2") == []
+
+
+def test_proposals_keep_every_position_and_close_once(db: SqlDatabase) -> None:
+    from bot.core.proposals import Outcome, Position, outcome
+
+    pack_id = _setup_pack(db, "TA", "C1", ["U1", "U2"])
+    closes = NOW + dt.timedelta(hours=48)
+    with db.transaction("TA") as tx:
+        proposal = tx.proposals.add(pack_id, "Ship the CLI first", "U1", closes, NOW)
+        tx.proposals.respond(proposal.id, "U1", Position.AGREE, "", NOW)
+        tx.proposals.respond(proposal.id, "U2", Position.BLOCK, "Not before the docs", NOW)
+        tx.proposals.respond(proposal.id, "U2", Position.ABSTAIN, "", NOW)
+        responses = tx.proposals.responses(proposal.id)
+        assert [r.position for r in responses] == [Position.AGREE, Position.BLOCK, Position.ABSTAIN]
+        assert outcome(responses) is Outcome.PASSED
+        assert tx.proposals.close(proposal.id, Outcome.PASSED, closes)
+        assert not tx.proposals.close(proposal.id, Outcome.BLOCKED, closes)
+        assert tx.proposals.of_pack(pack_id, open_only=True) == []
+        assert tx.proposals.get(proposal.id).outcome is Outcome.PASSED
+    with db.transaction("TB") as tx:
+        assert tx.proposals.get(proposal.id) is None
+        assert tx.proposals.responses(proposal.id) == []
+        assert not tx.proposals.close(proposal.id, Outcome.BLOCKED, closes)
