@@ -141,6 +141,7 @@ def _bolt(wolfpack: Wolfpack) -> App:
     return build_bolt_app(
         wolfpack.flows,
         wolfpack.direction,
+        wolfpack.decisions,
         client=wolfpack.client,
         signing_secret=SECRET,
         listener_executor=wolfpack.executor,

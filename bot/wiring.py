@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.core.decisions import Decisions
 from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.core.ports import Clock
@@ -69,6 +70,7 @@ class Wolfpack:
     db: SqlDatabase
     flows: Flows
     direction: Direction
+    decisions: Decisions
     ticker: Ticker
     client: WebClient
     bolt: App
@@ -135,16 +137,28 @@ def build(
     directory = SlackDirectory(client_for)
     direction = Direction(db, notifier, clock or SystemClock())
     flows = Flows(db, notifier, directory, direction.clock, direction)
-    ticker = Ticker(db, notifier, directory)
+    decisions = Decisions(db, notifier, direction.clock)
+    ticker = Ticker(db, notifier, directory, decisions)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     bolt = build_bolt_app(
         flows,
         direction,
+        decisions,
         client=client,
         signing_secret=settings.signing_secret,
         listener_executor=executor,
         token_verification=token_verification,
     )
     return Wolfpack(
-        settings, engine, db, flows, direction, ticker, client, bolt, executor, flows.clock
+        settings,
+        engine,
+        db,
+        flows,
+        direction,
+        decisions,
+        ticker,
+        client,
+        bolt,
+        executor,
+        flows.clock,
     )

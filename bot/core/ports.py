@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round, RoundTally
 from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import Away, Member, Pack, PackDraft, Person, Question
 from bot.core.proposals import Outcome, Position, Proposal, Response
+
+if TYPE_CHECKING:
+    from bot.core.decisions import ProposalView
 from bot.core.schedule import Due
 from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
 
@@ -272,6 +275,12 @@ class Notifier(Protocol):
     def update_answer(self, team_id: str, post: AnswerPost, ts: str) -> None: ...
     def confirm_answer(self, team_id: str, post: AnswerPost) -> None: ...
     def post_split_alert(self, team_id: str, pack: Pack, alert: SplitAlert) -> str: ...
+    def post_proposal(self, team_id: str, view: ProposalView) -> tuple[str, str]:
+        """Posts the proposal with its buttons; returns (channel, ts)."""
+        ...
+
+    def update_proposal(self, team_id: str, view: ProposalView) -> None: ...
+    def post_outcome(self, team_id: str, view: ProposalView) -> None: ...
     def send_prompt(
         self,
         team_id: str,

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 from bot.core.checkins import AnswerStatus
+from bot.core.decisions import Decisions
 from bot.core.delivery import (
     BATCH,
     CLAIM_FOR,
@@ -20,7 +21,7 @@ from bot.core.delivery import (
 )
 from bot.core.packs import Member, Pack
 from bot.core.ports import Database, Directory, Notifier
-from bot.core.schedule import DueKind, member_due
+from bot.core.schedule import DueKind, member_due, proposal_due
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,13 @@ PROFILES_PER_TICK = 50
 
 
 class Ticker:
-    def __init__(self, db: Database, notifier: Notifier, directory: Directory) -> None:
+    def __init__(
+        self, db: Database, notifier: Notifier, directory: Directory, decisions: Decisions
+    ) -> None:
         self.db = db
         self.notifier = notifier
         self.directory = directory
+        self.decisions = decisions
 
     def tick(self, now: dt.datetime) -> TickReport:
         report = TickReport()
@@ -74,6 +78,10 @@ class Ticker:
                 for member in members[pack.id]:
                     for due in member_due(pack.id, pack.settings, member.person, now):
                         planned.append((due, initial_state(due, now, late_limit)))
+                for proposal in tx.proposals.of_pack(pack.id, open_only=True):
+                    for due in proposal_due(pack.id, proposal.id, proposal.closes_at, now):
+                        if due.kind is DueKind.PROPOSAL_CLOSE:
+                            planned.append((due, DeliveryState.PENDING))
             states = {due.key: state for due, state in planned}
             for key in tx.deliveries.add_many(planned, now):
                 if states[key] is DeliveryState.MISSED:
@@ -87,9 +95,26 @@ class Ticker:
                 batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
             if not batch:
                 return
+            closings = [d for d in batch if d.kind is DueKind.PROPOSAL_CLOSE]
+            for delivery in closings:
+                self._close_proposal(team_id, delivery, now, report)
+            batch = [d for d in batch if d.kind is not DueKind.PROPOSAL_CLOSE]
             sendable = self._settle(team_id, batch, now, report)
             for delivery, pack, member in sendable:
                 self._send(team_id, delivery, pack, member, now, report)
+
+    def _close_proposal(
+        self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport
+    ) -> None:
+        proposal_id = int(delivery.key.rsplit(":", 1)[1])
+        try:
+            self.decisions.close(team_id, proposal_id, now)
+        except SendError as error:
+            self._failed(team_id, delivery, error, now, report)
+            return
+        with self.db.transaction(team_id) as tx:
+            tx.deliveries.finish(delivery.id, DeliveryState.SENT, now)
+        report.sent += 1
 
     def _settle(
         self, team_id: str, batch: list[Delivery], now: dt.datetime, report: TickReport

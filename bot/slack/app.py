@@ -8,15 +8,17 @@ from concurrent.futures import Executor
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.core.decisions import Decisions
 from bot.core.direction import Direction
 from bot.core.flows import Flows
-from bot.slack.listeners import checkin, home, membership, setup
+from bot.slack.listeners import checkin, home, membership, proposals, setup
 from bot.slack.listeners import direction as statements
 
 
 def build_bolt_app(
     flows: Flows,
     direction: Direction,
+    decisions: Decisions,
     *,
     client: WebClient,
     signing_secret: str | None,
@@ -43,4 +45,5 @@ def build_bolt_app(
     for feature in (setup, checkin, home, membership):
         feature.register(app, flows)
     statements.register(app, direction)
+    proposals.register(app, decisions)
     return app

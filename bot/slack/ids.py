@@ -10,6 +10,7 @@ class View(enum.StrEnum):
     CHECKIN = "checkin"
     AWAY = "away"
     DIRECTION = "direction"
+    PROPOSAL_REASON = "proposal_reason"
     NOTICE = "notice"
 
 
@@ -20,6 +21,7 @@ class Action(enum.StrEnum):
     PROMPT_AWAY = "prompt_away"
     SPLIT_DISCUSS = "split_discuss"
     SPLIT_PROPOSE = "split_propose"
+    PROPOSAL_RESPOND = "proposal_respond"
 
 
 class AwayField(enum.StrEnum):

@@ -13,6 +13,8 @@ COMMANDS = (
         "[skip|away FROM TO|back|history N|help]",
     ),
     ("/direction", "Vote on where the pack is heading, or add a statement", "[add TEXT|list|help]"),
+    ("/propose", "Put a decision to the pack", "TEXT [--closes 3d]"),
+    ("/consensus", "The pack's decisions and open proposals", "[decisions|help]"),
     ("/wolfpack", "Set up and run the pack of this channel", "[setup|members|help]"),
 )
 BOT_SCOPES = (

@@ -11,12 +11,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.checkins import RoundTally
+from bot.core.decisions import ProposalView
 from bot.core.delivery import SendError
 from bot.core.packs import Pack, Person
 from bot.core.ports import AnswerPost, ChannelInfo
 from bot.core.statements import SplitAlert
 from bot.slack.blocks.checkin import answer_blocks, confirmation, prompt_message, round_parent
 from bot.slack.blocks.direction import split_alert
+from bot.slack.blocks.proposals import outcome_message, proposal_message
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,40 @@ class SlackNotifier:
             channel=pack.channel_id, text=text, blocks=blocks, unfurl_links=False
         )
         return str(sent["ts"])
+
+    def post_proposal(self, team_id: str, view: ProposalView) -> tuple[str, str]:
+        text, blocks = proposal_message(view)
+        sent = self.client_for(team_id).chat_postMessage(
+            channel=view.pack.channel_id, text=text, blocks=blocks, unfurl_links=False
+        )
+        return str(sent["channel"]), str(sent["ts"])
+
+    def update_proposal(self, team_id: str, view: ProposalView) -> None:
+        p = view.proposal
+        if p.channel_id and p.message_ts:
+            text, blocks = proposal_message(view)
+            self.client_for(team_id).chat_update(
+                channel=p.channel_id, ts=p.message_ts, text=text, blocks=blocks
+            )
+
+    def post_outcome(self, team_id: str, view: ProposalView) -> None:
+        p = view.proposal
+        text, blocks = outcome_message(view)
+        try:
+            self.delivery_client_for(team_id).chat_postMessage(
+                channel=view.pack.channel_id,
+                thread_ts=p.message_ts,
+                reply_broadcast=p.message_ts is not None,
+                text=text,
+                blocks=blocks,
+            )
+        except SlackApiError as error:
+            raise send_error(error) from None
+        try:
+            self.update_proposal(team_id, view)
+        except SlackApiError as error:
+            # The outcome is posted; a stale button row is not worth posting it again.
+            log.warning("proposal message not updated: %s", error.response.get("error"))
 
     def send_prompt(
         self,

@@ -215,7 +215,8 @@ def answer_blocks(post: AnswerPost) -> tuple[str, list[Block]]:
             blocks.append(context(f"Working with {names}"))
         else:
             blocks.append(context("Working solo"))
-    return f"{post.author.name} checked in", blocks[:50]
+    # The fallback text is mrkdwn too (notifications, old clients): escaped like the blocks.
+    return f"{name} checked in", blocks[:50]
 
 
 def confirmation(post: AnswerPost) -> tuple[str, list[Block]]:

@@ -11,7 +11,7 @@ from bot.core.packs import Pack
 from bot.core.statements import REASON_MAX, SplitAlert, StatementView, VoteValue
 from bot.slack.blocks.common import Block, button, context, modal, option, plain, section
 from bot.slack.ids import Action, View
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import clip, escape
 
 VOTE_LABELS = {VoteValue.AGREE: "Agree", VoteValue.DISAGREE: "Disagree", VoteValue.PASS: "Pass"}
 LIST_MAX = 40
@@ -122,7 +122,7 @@ def statement_list(pack: Pack, views: Sequence[StatementView]) -> list[Block]:
 
 def split_alert(alert: SplitAlert) -> tuple[str, list[Block]]:
     t = alert.tally
-    text = f"The pack is split on: {alert.statement.text}"
+    text = f"The pack is split on: {escape(clip(alert.statement.text, 200))}"
     blocks: list[Block] = [
         section(f":scales: *The pack is split on:*\n>{escape(alert.statement.text)}"),
         context(f"{t.agree} agree · {t.disagree} disagree · {t.passes} pass"),

@@ -1,0 +1,94 @@
+"""A proposal end to end through signed HTTP and the fake Slack, closed by `wolfpack tick`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, Harness
+from tests.e2e.journey import setup_pack
+
+
+def say(h: Harness, user: str, command: str, text: str) -> str:
+    reply, _ = h.side.command(command, text, user=user, channel=CHANNEL)
+    assert reply.status == 200, reply.body
+    return json.dumps(reply.message(), ensure_ascii=False)
+
+
+def proposal(h: Harness) -> dict:
+    (found,) = [m for m in h.fake.messages(CHANNEL) if "Proposal" in m.get("text", "")]
+    return found
+
+
+def counts(h: Harness) -> str:
+    return json.dumps(proposal(h)["blocks"], ensure_ascii=False)
+
+
+def test_a_proposal_from_posting_to_decision(bot: Harness, database_url: str) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY]})
+    assert "puts a decision to the pack" in say(bot, ANA, "/propose", "")
+    assert "within 30 days" in say(bot, ANA, "/propose", "Ship it --closes 31d")
+    assert "not a duration" in say(bot, ANA, "/propose", "Ship it --closes -1d")
+    assert "posted" in say(bot, ANA, "/propose", "Ship the CLI <!here> first --closes 2d")
+    bot.fake.wait_for(lambda f: any("Proposal" in m.get("text", "") for m in f.messages(CHANNEL)))
+    message = proposal(bot)
+    assert "&lt;!here&gt;" in json.dumps(message["blocks"]) and "<!here>" not in json.dumps(message)
+    labels = [
+        e["text"]["text"]
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert labels == ["Agree", "Abstain", "Disagree", "Block"]
+
+    bot.side.click(
+        "proposal_respond", "1:agree", user=ANA, channel=CHANNEL, message_ts=message["ts"]
+    )
+    assert "1 agree · 0 abstain · 0 disagree · 0 block" in counts(bot)
+    bot.side.click(
+        "proposal_respond", "1:block", user=BO, channel=CHANNEL, message_ts=message["ts"]
+    )
+    view = bot.fake.calls_to("views.open")[-1].args["view"]
+    assert view["callback_id"] == "proposal_reason"
+    missing = bot.side.submit(view, user=BO, values={"reason": "  "}).json()
+    assert missing["response_action"] == "errors" and "why you block" in missing["errors"]["reason"]
+    assert bot.side.submit(view, user=BO, values={"reason": "Docs first"}).body == ""
+    assert "1 agree · 0 abstain · 0 disagree · 1 block" in counts(bot)
+    # Bo changes his mind: the latest position counts.
+    bot.side.click(
+        "proposal_respond", "1:abstain", user=BO, channel=CHANNEL, message_ts=message["ts"]
+    )
+    assert "1 agree · 1 abstain · 0 disagree · 0 block" in counts(bot)
+
+    env = {
+        "PATH": os.environ["PATH"],
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": bot.fake.url,
+        "DATABASE_URL": database_url,
+    }
+    closes = "2026-12-03T10:00:00+00:00"
+    for _ in range(2):
+        subprocess.run(
+            [sys.executable, "-m", "bot", "tick", "--now", closes],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    outcomes = [m for m in bot.fake.messages(CHANNEL) if m.get("text", "").startswith("Decision:")]
+    assert len(outcomes) == 1
+    assert outcomes[0]["thread_ts"] == message["ts"]
+    assert "Passed" in json.dumps(outcomes[0]["blocks"])
+    assert "Passed" in counts(bot) and "actions" not in counts(bot)
+    log = say(bot, CY, "/consensus", "decisions")
+    assert "Passed" in log and "Ship the CLI" in log
+
+    bot.clock.at = bot.clock.at.replace(day=4)
+    bot.side.click(
+        "proposal_respond", "1:agree", user=CY, channel=CHANNEL, message_ts=message["ts"]
+    )
+    assert "has closed" in json.dumps(bot.fake.calls_to("views.open")[-1].args["view"])
