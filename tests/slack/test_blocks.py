@@ -43,6 +43,29 @@ def _post() -> AnswerPost:
     )
 
 
+def test_fallback_texts_are_escaped_too() -> None:
+    """The top-level `text` is mrkdwn in notifications: no live mention may hide there."""
+    import datetime as dt
+
+    from bot.core.decisions import ProposalView
+    from bot.core.proposals import Counts, Outcome, Proposal
+    from bot.core.statements import SplitAlert, Statement, Tally
+    from bot.slack.blocks.direction import split_alert
+    from bot.slack.blocks.proposals import outcome_message, proposal_message
+
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    proposal = Proposal(1, 1, HUGE, "U1", at)
+    closed = Proposal(1, 1, HUGE, "U1", at, outcome=Outcome.BLOCKED)
+    texts = [
+        answer_blocks(_post())[0],
+        split_alert(SplitAlert(Statement(1, 1, HUGE, "U1"), Tally(2, 1), (HUGE,), ()))[0],
+        proposal_message(ProposalView(PACK, proposal, Counts()))[0],
+        outcome_message(ProposalView(PACK, closed, Counts(), (HUGE,)))[0],
+    ]
+    for text in texts:
+        assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+
+
 def test_channel_messages_fit() -> None:
     text, blocks = answer_blocks(_post())
     check_message(blocks, text)
