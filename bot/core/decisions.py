@@ -52,9 +52,17 @@ class Decisions:
             tx.proposals.set_message(view.proposal.id, channel, ts)
 
     def respond(
-        self, team_id: str, proposal_id: int, user_id: str, position: Position, reason: str
+        self,
+        team_id: str,
+        proposal_id: int,
+        user_id: str,
+        position: Position,
+        reason: str,
+        clicked: tuple[str, str] | None = None,
     ) -> ProposalView:
-        """Records a position (the latest counts); Disagree and Block need a reason."""
+        """Records a position (the latest counts); Disagree and Block need a reason. `clicked`
+        is the (channel, ts) of the message whose button was used: a click can arrive before
+        the proposal's own ts is stored."""
         cleaned = clean_reason(position, reason)
         now = self.clock.now()
         with self.db.transaction(team_id) as tx:
@@ -71,6 +79,9 @@ class Decisions:
                 )
             tx.proposals.respond(proposal.id, user_id, position, cleaned, now)
             responses = tx.proposals.responses(proposal.id)
+            if proposal.message_ts is None and clicked and clicked[0] == pack.channel_id:
+                tx.proposals.set_message(proposal.id, clicked[0], clicked[1])
+                proposal = replace(proposal, channel_id=clicked[0], message_ts=clicked[1])
         view = ProposalView(pack, proposal, count(responses))
         if proposal.message_ts:
             self.notifier.update_proposal(team_id, view)

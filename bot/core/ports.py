@@ -281,6 +281,13 @@ class Notifier(Protocol):
 
     def update_proposal(self, team_id: str, view: ProposalView) -> None: ...
     def post_outcome(self, team_id: str, view: ProposalView) -> None: ...
+    def remind_proposal(
+        self, team_id: str, pack: Pack, person: Person, proposal: Proposal
+    ) -> tuple[str, str]:
+        """DMs a member who has not answered that the proposal closes soon; (channel, ts).
+        Raises core.delivery.SendError."""
+        ...
+
     def send_prompt(
         self,
         team_id: str,

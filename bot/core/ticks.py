@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 from bot.core.checkins import AnswerStatus
 from bot.core.decisions import Decisions
@@ -79,9 +80,17 @@ class Ticker:
                     for due in member_due(pack.id, pack.settings, member.person, now):
                         planned.append((due, initial_state(due, now, late_limit)))
                 for proposal in tx.proposals.of_pack(pack.id, open_only=True):
+                    answered = {r.user_id for r in tx.proposals.responses(proposal.id)}
                     for due in proposal_due(pack.id, proposal.id, proposal.closes_at, now):
                         if due.kind is DueKind.PROPOSAL_CLOSE:
                             planned.append((due, DeliveryState.PENDING))
+                            continue
+                        # One private reminder to each member who has not answered.
+                        for member in members[pack.id]:
+                            if member.user_id not in answered:
+                                key = f"{due.key}:{member.user_id}"
+                                personal = replace(due, key=key, user_id=member.user_id)
+                                planned.append((personal, DeliveryState.PENDING))
             states = {due.key: state for due, state in planned}
             for key in tx.deliveries.add_many(planned, now):
                 if states[key] is DeliveryState.MISSED:
@@ -95,10 +104,11 @@ class Ticker:
                 batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
             if not batch:
                 return
-            closings = [d for d in batch if d.kind is DueKind.PROPOSAL_CLOSE]
-            for delivery in closings:
+            for delivery in [d for d in batch if d.kind is DueKind.PROPOSAL_CLOSE]:
                 self._close_proposal(team_id, delivery, now, report)
-            batch = [d for d in batch if d.kind is not DueKind.PROPOSAL_CLOSE]
+            for delivery in [d for d in batch if d.kind is DueKind.PROPOSAL_REMINDER]:
+                self._remind_proposal(team_id, delivery, now, report)
+            batch = [d for d in batch if d.kind in (DueKind.PROMPT, DueKind.REMINDER)]
             sendable = self._settle(team_id, batch, now, report)
             for delivery, pack, member in sendable:
                 self._send(team_id, delivery, pack, member, now, report)
@@ -114,6 +124,40 @@ class Ticker:
             return
         with self.db.transaction(team_id) as tx:
             tx.deliveries.finish(delivery.id, DeliveryState.SENT, now)
+        report.sent += 1
+
+    def _remind_proposal(
+        self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport
+    ) -> None:
+        proposal_id = int(delivery.key.split(":")[2])
+        with self.db.transaction(team_id) as tx:
+            proposal = tx.proposals.get(proposal_id)
+            member = tx.members.get(delivery.pack_id, delivery.user_id or "")
+            answered = proposal is not None and any(
+                r.user_id == delivery.user_id for r in tx.proposals.responses(proposal_id)
+            )
+            pack = tx.packs.get(delivery.pack_id)
+            if (
+                proposal is None
+                or pack is None
+                or not proposal.is_open
+                or now >= proposal.closes_at
+                or member is None
+                or not member.active
+                or answered
+            ):
+                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="not_needed")
+                report.skipped += 1
+                return
+        try:
+            channel, ts = self.notifier.remind_proposal(team_id, pack, member.person, proposal)
+        except SendError as error:
+            self._failed(team_id, delivery, error, now, report)
+            return
+        with self.db.transaction(team_id) as tx:
+            tx.deliveries.finish(
+                delivery.id, DeliveryState.SENT, now, channel_id=channel, message_ts=ts
+            )
         report.sent += 1
 
     def _settle(

@@ -15,10 +15,11 @@ from bot.core.decisions import ProposalView
 from bot.core.delivery import SendError
 from bot.core.packs import Pack, Person
 from bot.core.ports import AnswerPost, ChannelInfo
+from bot.core.proposals import Proposal
 from bot.core.statements import SplitAlert
 from bot.slack.blocks.checkin import answer_blocks, confirmation, prompt_message, round_parent
 from bot.slack.blocks.direction import split_alert
-from bot.slack.blocks.proposals import outcome_message, proposal_message
+from bot.slack.blocks.proposals import outcome_message, proposal_message, reminder_message
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,20 @@ class SlackNotifier:
         except SlackApiError as error:
             # The outcome is posted; a stale button row is not worth posting it again.
             log.warning("proposal message not updated: %s", error.response.get("error"))
+
+    def remind_proposal(
+        self, team_id: str, pack: Pack, person: Person, proposal: Proposal
+    ) -> tuple[str, str]:
+        text, blocks = reminder_message(proposal, pack.channel_id)
+        client = self.delivery_client_for(team_id)
+        try:
+            channel = person.dm_channel or str(
+                client.conversations_open(users=person.user_id)["channel"]["id"]
+            )
+            sent = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as error:
+            raise send_error(error) from None
+        return channel, str(sent["ts"])
 
     def send_prompt(
         self,

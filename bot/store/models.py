@@ -173,7 +173,7 @@ class DeliveryRow(Base):
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
     pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id", ondelete="CASCADE"))
     user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     local_date: Mapped[dt.date] = mapped_column(Date)

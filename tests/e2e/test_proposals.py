@@ -92,3 +92,31 @@ def test_a_proposal_from_posting_to_decision(bot: Harness, database_url: str) ->
         "proposal_respond", "1:agree", user=CY, channel=CHANNEL, message_ts=message["ts"]
     )
     assert "has closed" in json.dumps(bot.fake.calls_to("views.open")[-1].args["view"])
+
+
+def test_members_who_have_not_answered_are_reminded_privately_once(bot: Harness) -> None:
+    import datetime as dt
+
+    setup_pack(bot, values={"members": [ANA, BO, CY]})
+    say(bot, ANA, "/propose", "Adopt trunk-based development --closes 2d")
+    bot.fake.wait_for(lambda f: any("Proposal" in m.get("text", "") for m in f.messages(CHANNEL)))
+    ts = proposal(bot)["ts"]
+    bot.side.click("proposal_respond", "1:agree", user=ANA, channel=CHANNEL, message_ts=ts)
+    closes = bot.clock.at + dt.timedelta(days=2)
+
+    def reminders() -> dict[str, int]:
+        return {
+            u: sum("closes in 4 hours" in m.get("text", "") for m in bot.fake.messages(f"D{u}"))
+            for u in (ANA, BO, CY)
+        }
+
+    bot.wolfpack.ticker.tick(closes - dt.timedelta(hours=5))
+    assert reminders() == {ANA: 0, BO: 0, CY: 0}
+    bot.wolfpack.ticker.tick(closes - dt.timedelta(hours=3))
+    assert reminders() == {ANA: 0, BO: 1, CY: 1}
+    bot.wolfpack.ticker.tick(closes - dt.timedelta(hours=2))
+    assert reminders() == {ANA: 0, BO: 1, CY: 1}
+    # The reminder's buttons answer the proposal from the DM.
+    bot.side.click("proposal_respond", "1:abstain", user=CY, channel=f"D{CY}")
+    assert "1 agree · 1 abstain · 0 disagree · 0 block" in counts(bot)
+    assert all(m.get("thread_ts") is None for m in bot.fake.messages(f"D{BO}"))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.core.decisions import ProposalView
-from bot.core.proposals import REASON_MAX, Counts, Outcome, Position
+from bot.core.proposals import REASON_MAX, Counts, Outcome, Position, Proposal
 from bot.slack.blocks.common import Block, button, context, modal, plain, section
 from bot.slack.ids import Action, View
 from bot.slack.mrkdwn import clip, escape
@@ -58,6 +58,21 @@ def proposal_message(view: ProposalView) -> tuple[str, list[Block]]:
     else:
         assert p.outcome is not None
         blocks.append(context(f"{OUTCOMES[p.outcome]} · {_counts(view.counts)}"))
+    return text, blocks
+
+
+def reminder_message(proposal: Proposal, channel_id: str) -> tuple[str, list[Block]]:
+    text = "A proposal closes in 4 hours and you have not answered yet."
+    value = str(proposal.id)
+    blocks: list[Block] = [
+        section(f"{text} In <#{channel_id}>:\n>{escape(proposal.text)}"),
+        {
+            "type": "actions",
+            "elements": [
+                button(LABELS[p], Action.PROPOSAL_RESPOND, f"{value}:{p.value}") for p in Position
+            ],
+        },
+    ]
     return text, blocks
 
 

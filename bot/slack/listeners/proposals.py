@@ -78,8 +78,14 @@ def register(app: App, decisions: Decisions) -> None:
                 trigger_id=body["trigger_id"], view=reason_modal(proposal_id, position)
             )
             return
+        container = body.get("container") or {}
+        clicked = None
+        if container.get("channel_id") and container.get("message_ts"):
+            clicked = (str(container["channel_id"]), str(container["message_ts"]))
         try:
-            decisions.respond(team_of(context), proposal_id, body["user"]["id"], position, "")
+            decisions.respond(
+                team_of(context), proposal_id, body["user"]["id"], position, "", clicked
+            )
         except UserError as error:
             client.views_open(
                 trigger_id=body["trigger_id"], view=notice_modal("Proposal", error.message)

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("pack_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=True),
         sa.Column("local_date", sa.Date(), nullable=False),
