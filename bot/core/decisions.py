@@ -122,7 +122,3 @@ class Decisions:
         member = tx.members.get(pack.id, user_id)
         if member is None or not member.active:
             raise NotAllowed("Only the pack's members take part in its decisions.")
-
-
-def closes_label(at: dt.datetime) -> str:
-    return at.strftime("%a %d %b %H:%M UTC")

@@ -45,7 +45,6 @@ from bot.core.statements import StatementView, VoteValue, clean_reason
 
 CLAIM_SECONDS = 60
 CHECKIN_BALLOT = 3
-PROFILE_MAX_AGE = dt.timedelta(hours=24)
 HISTORY_DEFAULT = 5
 HISTORY_MAX = 20
 MAX_PACK_MEMBERS = 500

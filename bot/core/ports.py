@@ -119,10 +119,6 @@ class AnswerRepository(Protocol):
 
 
 class DeliveryRepository(Protocol):
-    def add(self, due: Due, state: DeliveryState, now: dt.datetime) -> bool:
-        """Inserts the delivery unless its key exists; True when inserted."""
-        ...
-
     def add_many(self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime) -> list[str]:
         """Inserts each delivery whose key does not exist; returns the keys inserted."""
         ...

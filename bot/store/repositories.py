@@ -680,31 +680,6 @@ _FINISH = (
 
 
 class SqlDeliveries(_Scoped):
-    def add(self, due: Due, state: DeliveryState, now: dt.datetime) -> bool:
-        stmt = (
-            _insert(self.session)(DeliveryRow)
-            .values(
-                workspace_id=self.workspace_id,
-                key=due.key,
-                kind=due.kind.value,
-                pack_id=due.pack_id,
-                user_id=due.user_id,
-                local_date=due.local_date,
-                due_at=due.due_at,
-                state=state.value,
-                attempts=0,
-                in_flight=False,
-                next_attempt_at=due.due_at,
-                last_error="too_late" if state is DeliveryState.MISSED else None,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["key"])
-            # RETURNING, not rowcount: psycopg reports no rowcount for ON CONFLICT inserts.
-            .returning(DeliveryRow.id)
-        )
-        return self.session.execute(stmt).first() is not None
-
     def add_many(self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime) -> list[str]:
         inserted: list[str] = []
         table = DeliveryRow.__table__

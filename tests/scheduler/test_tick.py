@@ -17,6 +17,8 @@ from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, Harness
 from tests.e2e.journey import GOOD_ANSWER, open_checkin, setup_pack
 
 UTC = dt.UTC
+# The whole pack on Berlin's clock: everyone's 09:30 is 08:30 UTC in December.
+BERLIN_CLOCK = {"timezone_mode": "pack", "timezone": "Europe/Berlin"}
 
 
 def at(text: str) -> dt.datetime:
@@ -73,12 +75,7 @@ def test_down_over_0930_back_at_1015_sends_back_at_1300_misses(bot: Harness) -> 
 def test_rate_limits_server_errors_and_permanent_errors(bot: Harness) -> None:
     setup_pack(
         bot,
-        values={
-            "members": [ANA, BO, CY],
-            "reminder": "0",
-            "timezone_mode": "pack",
-            "timezone": "Europe/Berlin",
-        },
+        values={**BERLIN_CLOCK, "members": [ANA, BO, CY], "reminder": "0"},
     )
     bot.fake.fail_next("chat.postMessage", status=429, retry_after=2)
     bot.fake.fail_next("conversations.open", status=500, times=3)
@@ -102,12 +99,7 @@ def test_rate_limits_server_errors_and_permanent_errors(bot: Harness) -> None:
 def test_no_prompt_after_answering_or_while_away(bot: Harness) -> None:
     setup_pack(
         bot,
-        values={
-            "members": [ANA, BO],
-            "reminder": "0",
-            "timezone_mode": "pack",
-            "timezone": "Europe/Berlin",
-        },
+        values={**BERLIN_CLOCK, "members": [ANA, BO], "reminder": "0"},
     )
     bot.clock.at = at("2026-12-01T07:00:00+00:00")
     bot.side.submit(open_checkin(bot, ANA), user=ANA, values=GOOD_ANSWER)
@@ -118,9 +110,7 @@ def test_no_prompt_after_answering_or_while_away(bot: Harness) -> None:
 
 
 def test_reminder_only_when_not_answered(bot: Harness) -> None:
-    setup_pack(
-        bot, values={"members": [ANA, BO], "timezone_mode": "pack", "timezone": "Europe/Berlin"}
-    )
+    setup_pack(bot, values={**BERLIN_CLOCK, "members": [ANA, BO]})
     tick(bot, "2026-12-01T08:30:00+00:00")
     bot.side.submit(open_checkin(bot, ANA), user=ANA, values=GOOD_ANSWER)
     report = tick(bot, "2026-12-01T10:30:00+00:00")
@@ -177,12 +167,7 @@ def test_429_waits_the_retry_after_then_delivers_once(bot: Harness) -> None:
 def test_prompt_buttons_skip_and_away(bot: Harness) -> None:
     setup_pack(
         bot,
-        values={
-            "members": [ANA, BO],
-            "reminder": "0",
-            "timezone_mode": "pack",
-            "timezone": "Europe/Berlin",
-        },
+        values={**BERLIN_CLOCK, "members": [ANA, BO], "reminder": "0"},
     )
     tick(bot, "2026-12-01T08:30:00+00:00")
     prompt = prompts_to(bot, ANA)[0]
@@ -234,12 +219,7 @@ def _abandon_claims(h: Harness, now: dt.datetime) -> list:
 def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness) -> None:
     setup_pack(
         bot,
-        values={
-            "members": [ANA, BO],
-            "reminder": "0",
-            "timezone_mode": "pack",
-            "timezone": "Europe/Berlin",
-        },
+        values={**BERLIN_CLOCK, "members": [ANA, BO], "reminder": "0"},
     )
     now = at("2026-12-01T08:30:00+00:00")
     bot.wolfpack.ticker.plan("T0001", now, TickReport())
