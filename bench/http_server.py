@@ -142,6 +142,7 @@ def _bolt(wolfpack: Wolfpack) -> App:
         wolfpack.flows,
         wolfpack.direction,
         wolfpack.decisions,
+        wolfpack.reports,
         client=wolfpack.client,
         signing_secret=SECRET,
         listener_executor=wolfpack.executor,
@@ -171,6 +172,9 @@ def main() -> None:
         # Baseline: Bolt's development server.
         dev_bolt = build_bolt_app(
             wolfpack.flows,
+            wolfpack.direction,
+            wolfpack.decisions,
+            wolfpack.reports,
             client=wolfpack.client,
             signing_secret=SECRET,
             listener_executor=wolfpack.executor,
@@ -192,6 +196,9 @@ def main() -> None:
 
         default_bolt = build_bolt_app(
             wolfpack.flows,
+            wolfpack.direction,
+            wolfpack.decisions,
+            wolfpack.reports,
             client=wolfpack.client,
             signing_secret=SECRET,
             listener_executor=wolfpack.executor,

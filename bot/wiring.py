@@ -17,11 +17,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy import Engine
 
+from bot.charts import render_chart
 from bot.config import Settings
 from bot.core.decisions import Decisions
 from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.core.ports import Clock
+from bot.core.reports import Reports
 from bot.core.ticks import Ticker
 from bot.scheduler.runner import AlwaysLeader, Lease, TickRunner
 from bot.slack.app import build_bolt_app
@@ -72,6 +74,7 @@ class Wolfpack:
     direction: Direction
     decisions: Decisions
     ticker: Ticker
+    reports: Reports
     client: WebClient
     bolt: App
     executor: ThreadPoolExecutor
@@ -138,12 +141,14 @@ def build(
     direction = Direction(db, notifier, clock or SystemClock())
     flows = Flows(db, notifier, directory, direction.clock, direction)
     decisions = Decisions(db, notifier, direction.clock)
-    ticker = Ticker(db, notifier, directory, decisions)
+    reports = Reports(db, notifier, direction.clock, render_chart)
+    ticker = Ticker(db, notifier, directory, decisions, reports)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     bolt = build_bolt_app(
         flows,
         direction,
         decisions,
+        reports,
         client=client,
         signing_secret=settings.signing_secret,
         listener_executor=executor,
@@ -157,6 +162,7 @@ def build(
         direction,
         decisions,
         ticker,
+        reports,
         client,
         bolt,
         executor,

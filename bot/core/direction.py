@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from bot.core.analysis.matrix import Vote as MatrixVote
 from bot.core.analysis.matrix import build_matrix
@@ -21,6 +22,7 @@ from bot.core.statements import (
     is_contested,
     latest_votes,
     normalize,
+    offered_again,
     tally,
 )
 
@@ -83,17 +85,48 @@ class Direction:
         self, team_id: str, pack_id: int, user_id: str, limit: int = BALLOT_SIZE
     ) -> tuple[Pack, list[StatementView]]:
         """Statements the member has not voted on, in Pol.is' priority order (SPEC §4.6):
-        statements nobody has seen first, then those most worth a vote."""
+        statements nobody has seen first, then those most worth a vote. Contested statements
+        the pack discussed since the member voted come before them, once (the Delphi step)."""
         pack, views = self.views(team_id, pack_id, user_id)
         with self.db.transaction(team_id) as tx:
             votes = tx.statements.votes(pack.id)
+        mine: dict[int, list[Vote]] = {}
+        for vote in votes:
+            if vote.user_id == user_id:
+                mine.setdefault(vote.statement_id, []).append(vote)
+        settings = pack.settings
+        again = [
+            replace(v, again=True)
+            for v in views
+            if v.mine is not None
+            and offered_again(
+                v.statement,
+                v.tally,
+                mine.get(v.statement.id, []),
+                settings.contested_min_decided,
+                settings.contested_divisiveness,
+            )
+        ]
         matrix = build_matrix(
             [MatrixVote(v.user_id, str(v.statement_id), int(v.value)) for v in votes],
             statements=[str(v.statement.id) for v in views],
         )
         by_id = {str(v.statement.id): v for v in views}
         order = next_statements(matrix, user_id, limit=len(views))
-        return pack, [by_id[s] for s in order if s in by_id and by_id[s].mine is None][:limit]
+        fresh = [by_id[s] for s in order if s in by_id and by_id[s].mine is None]
+        return pack, (again + fresh)[:limit]
+
+    def alert_message(self, team_id: str, statement_id: int) -> tuple[str, str] | None:
+        """Where the statement's split alert is, so every discussion of it lands in one thread."""
+        with self.db.transaction(team_id) as tx:
+            statement = tx.statements.get(statement_id)
+        return statement.alert_message if statement is not None else None
+
+    def discussed(self, team_id: str, channel_id: str, thread_ts: str) -> int | None:
+        """A member replied in a thread: when it is a split alert's, the statement counts as
+        discussed from now on. Returns its id, or None for any other thread."""
+        with self.db.transaction(team_id) as tx:
+            return tx.statements.discussed_in_thread(channel_id, thread_ts, self.clock.now())
 
     def vote(
         self,
@@ -161,7 +194,9 @@ class Direction:
                 _reasons(on_it, VoteValue.AGREE),
                 _reasons(on_it, VoteValue.DISAGREE),
             )
-            self.notifier.post_split_alert(team_id, pack, alert)
+            ts = self.notifier.post_split_alert(team_id, pack, alert)
+            with self.db.transaction(team_id) as tx:
+                tx.statements.set_alert_message(statement_id, pack.channel_id, ts)
 
     @staticmethod
     def _pack(tx: Transaction, pack_id: int) -> Pack:

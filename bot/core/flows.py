@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core import schedule
+from bot.core.analysis.matrix import Vote as MatrixVote
+from bot.core.analysis.matrix import build_matrix
+from bot.core.analysis.members import Alignment, alignment
 from bot.core.checkins import (
     Answer,
     AnswerInput,
@@ -41,13 +44,17 @@ from bot.core.ports import (
     Notifier,
     Transaction,
 )
+from bot.core.proposals import Proposal
 from bot.core.statements import StatementView, VoteValue, clean_reason
+from bot.core.summary import STREAK_LOOKBACK_DAYS, streak
 
 CLAIM_SECONDS = 60
 CHECKIN_BALLOT = 3
 HISTORY_DEFAULT = 5
 HISTORY_MAX = 20
 MAX_PACK_MEMBERS = 500
+# Counting what waits for a vote: every statement, not just one modal's worth.
+MAX_BALLOT = 10_000
 
 
 @dataclass(frozen=True)
@@ -69,16 +76,33 @@ class CheckinForm:
 
 @dataclass(frozen=True)
 class HomePack:
+    """One pack as a member sees it on their App Home: only their own figures."""
+
     pack: Pack
     next_checkin: dt.datetime | None
     timezone: str
     answered_current: bool
+    streak: int = 0
+    waiting_statements: int = 0
+    # Open proposals the member has not answered, closing soonest first.
+    waiting_proposals: tuple[Proposal, ...] = ()
+    # The member's own alignment with the pack's majorities (SPEC §4.5); shown to them only.
+    alignment: Alignment | None = None
 
 
 @dataclass(frozen=True)
 class Home:
     person: Person | None
     packs: tuple[HomePack, ...]
+    today: dt.date | None = None
+
+    @property
+    def away(self) -> Away | None:
+        """The member's away period, unless it is over."""
+        away = self.person.away if self.person is not None else None
+        if away is None or (self.today is not None and away.end < self.today):
+            return None
+        return away
 
 
 @dataclass(frozen=True)
@@ -440,27 +464,56 @@ class Flows:
     # --- home ------------------------------------------------------------------------------
 
     def home(self, team_id: str, user_id: str) -> Home:
+        """Everything the member's App Home shows, for each of their packs: next check-in,
+        streak, statements and proposals waiting for them, and their own alignment."""
         now = self.clock.now()
+        entries: list[HomePack] = []
         with self.db.transaction(team_id) as tx:
             person = tx.people.get(user_id)
-            packs = tx.packs.of_user(user_id)
-            entries: list[HomePack] = []
-            for pack in packs:
+            for pack in tx.packs.of_user(user_id):
                 member = tx.members.get(pack.id, user_id)
-                if member is None:
+                if member is None or not member.active:
                     continue
                 who = member.person
                 day = schedule.current_round_date(pack.settings, who, now)
-                latest = tx.answers.latest_round_date(pack.id, user_id)
+                history = tx.answers.history(pack.id, user_id, STREAK_LOOKBACK_DAYS)
+                statuses = {rnd.local_date: answer.status for rnd, answer in history}
+                waiting = [
+                    p
+                    for p in tx.proposals.of_pack(pack.id, open_only=True)
+                    if now < p.closes_at
+                    and all(r.user_id != user_id for r in tx.proposals.responses(p.id))
+                ]
+                votes = tx.statements.votes(pack.id)
+                # The same matrix the weekly summary measures alignment on, so the numbers agree.
+                matrix = build_matrix(
+                    [MatrixVote(v.user_id, str(v.statement_id), int(v.value)) for v in votes]
+                )
                 entries.append(
                     HomePack(
                         pack=pack,
                         next_checkin=schedule.next_checkin_at(pack.settings, who, now),
                         timezone=schedule.member_zone(pack.settings, who).key,
-                        answered_current=latest == day,
+                        answered_current=statuses.get(day) is AnswerStatus.ANSWERED,
+                        streak=streak(pack, member, statuses, now),
+                        waiting_proposals=tuple(sorted(waiting, key=lambda p: p.closes_at)),
+                        alignment=alignment(matrix, user_id) if user_id in matrix.members else None,
                     )
                 )
-        return Home(person=person, packs=tuple(entries))
+            zone = (
+                schedule.member_zone(PackSettings(timezone=person.tz), person) if person else None
+            )
+        with_ballots = [
+            replace(
+                entry,
+                waiting_statements=len(
+                    self.direction.ballot(team_id, entry.pack.id, user_id, limit=MAX_BALLOT)[1]
+                ),
+            )
+            for entry in entries
+        ]
+        today = now.astimezone(zone).date() if zone is not None else now.date()
+        return Home(person=person, packs=tuple(with_ballots), today=today)
 
     # --- membership events -----------------------------------------------------------------
 

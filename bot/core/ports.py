@@ -15,6 +15,7 @@ from bot.core.proposals import Outcome, Position, Proposal, Response
 
 if TYPE_CHECKING:
     from bot.core.decisions import ProposalView
+    from bot.core.summary import LoneWolf, Summary
 from bot.core.schedule import Due
 from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
 
@@ -107,6 +108,10 @@ class AnswerRepository(Protocol):
     def release_publish(self, answer_id: int) -> None: ...
     def history(self, pack_id: int, user_id: str, limit: int) -> list[tuple[Round, Answer]]: ...
     def latest_round_date(self, pack_id: int, user_id: str) -> dt.date | None: ...
+    def since(self, pack_id: int, first_date: dt.date) -> list[tuple[Round, Answer]]:
+        """Every answer in the pack's rounds from that date on, in one read."""
+        ...
+
     def statuses(
         self, pack_ids: Sequence[int], dates: Sequence[dt.date]
     ) -> dict[tuple[int, str, dt.date], AnswerStatus]:
@@ -139,6 +144,11 @@ class DeliveryRepository(Protocol):
         message_ts: str | None = None,
     ) -> None: ...
     def retry(self, delivery_id: int, at: dt.datetime, error: str, *, count: bool) -> None: ...
+    def mark_posted(self, delivery_id: int, channel_id: str, ts: str) -> None:
+        """Records the first part of a two-part delivery (a summary's message before its
+        chart), so a retry does not post it again."""
+        ...
+
     def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]: ...
 
 
@@ -169,6 +179,13 @@ class StatementRepository(Protocol):
         """Reserves the split alert of a statement unless one went out after `quiet_since`."""
         ...
 
+    def set_alert_message(self, statement_id: int, channel_id: str, ts: str) -> None: ...
+    def mark_discussed(self, statement_id: int, now: dt.datetime) -> None: ...
+    def discussed_in_thread(self, channel_id: str, thread_ts: str, now: dt.datetime) -> int | None:
+        """Marks the statement whose split alert started this thread as discussed; its id, or
+        None when the thread is not a split alert's."""
+        ...
+
 
 class ProposalRepository(Protocol):
     def add(
@@ -190,6 +207,10 @@ class ProposalRepository(Protocol):
     ) -> None: ...
     def responses(self, proposal_id: int) -> list[Response]:
         """Every position taken, oldest first (the latest of a member counts)."""
+        ...
+
+    def responses_for(self, proposal_ids: Sequence[int]) -> dict[int, list[Response]]:
+        """The responses of several proposals in one read."""
         ...
 
     def close(self, proposal_id: int, outcome: Outcome, now: dt.datetime) -> bool:
@@ -296,6 +317,26 @@ class Notifier(Protocol):
     ) -> tuple[str, str]:
         """DMs the check-in prompt (or its reminder), tagged with the delivery key; returns
         (channel, ts). Raises core.delivery.SendError."""
+        ...
+
+    def post_summary(self, team_id: str, summary: Summary, *, key: str) -> tuple[str, str]:
+        """Posts the weekly summary in the pack channel, tagged with the delivery key;
+        (channel, ts). Raises SendError."""
+        ...
+
+    def find_posted(self, team_id: str, channel_id: str, key: str) -> str | None:
+        """The ts of a channel message already posted under this delivery key, if Slack has
+        it among the latest messages. Raises SendError."""
+        ...
+
+    def upload_chart(self, team_id: str, summary: Summary, png: bytes, thread_ts: str) -> None:
+        """Shares the summary's chart in the pack channel, in the summary's thread.
+        Raises SendError."""
+        ...
+
+    def send_lone_wolf(self, team_id: str, summary: Summary, wolf: LoneWolf) -> tuple[str, str]:
+        """DMs a flagged member their evidence and a suggestion; (channel, ts).
+        Raises SendError."""
         ...
 
     def find_delivered(self, team_id: str, user_id: str, key: str) -> tuple[str, str] | None:

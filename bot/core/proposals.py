@@ -7,6 +7,7 @@ import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.core.errors import FieldErrors
 
@@ -59,15 +60,16 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _CLOSES = re.compile(r"\s--closes(?:=|\s+)(\S+)\s*$")
 
 
-def parse_proposal(text: str, now: dt.datetime) -> tuple[str, dt.datetime]:
+def parse_proposal(text: str, now: dt.datetime, zone: str = "UTC") -> tuple[str, dt.datetime]:
     """`<text> [--closes 3d]` → (text, closing time). FieldErrors for an empty proposal or a
-    closing time in the past, too soon, or more than 30 days ahead."""
+    closing time in the past, too soon, or more than 30 days ahead. A date or date and time
+    (`--closes 2026-12-04`, `--closes 2026-12-04T15:00`) is read in `zone`."""
     closes_at = now + DEFAULT_OPEN
     body = " " + text.strip()
     match = _CLOSES.search(body)
     if match is not None:
         body = body[: match.start()]
-        closes_at = now + parse_duration(match.group(1))
+        closes_at = parse_closes(match.group(1), now, zone)
     cleaned = " ".join(body.split())
     if not cleaned:
         raise FieldErrors({"text": "Say what to decide: `/propose We ship the CLI first`."})
@@ -76,16 +78,46 @@ def parse_proposal(text: str, now: dt.datetime) -> tuple[str, dt.datetime]:
     return cleaned, closes_at
 
 
+# A proposal closing "on" a date closes at the end of that working day.
+CLOSES_ON_DATE_AT = dt.time(17, 0)
+
+
+def parse_closes(value: str, now: dt.datetime, zone: str = "UTC") -> dt.datetime:
+    """A duration from now (`48h`), or a date / date and time in the pack's timezone."""
+    text = value.strip()
+    if not text[:1].isdigit() or _DURATION.match(text.lower()):
+        return now + parse_duration(text)
+    try:
+        if "T" in text or " " in text:
+            local = dt.datetime.fromisoformat(text)
+        else:
+            local = dt.datetime.combine(dt.date.fromisoformat(text), CLOSES_ON_DATE_AT)
+    except ValueError:
+        raise FieldErrors(
+            {"closes": f"“{text[:20]}” is not a duration like 48h or a date like 2026-12-04."}
+        ) from None
+    at = local if local.tzinfo is not None else local.replace(tzinfo=ZoneInfo(zone))
+    at = at.astimezone(dt.UTC)
+    if at <= now:
+        raise FieldErrors({"closes": "That time has passed: pick one ahead, like 3d."})
+    _check_open(at - now)
+    return at
+
+
+def _check_open(duration: dt.timedelta) -> None:
+    if duration < MIN_OPEN:
+        raise FieldErrors({"closes": "Leave the pack at least 10 minutes to answer."})
+    if duration > MAX_OPEN:
+        raise FieldErrors({"closes": "A proposal closes within 30 days."})
+
+
 def parse_duration(value: str) -> dt.timedelta:
     match = _DURATION.match(value.strip().lower())
     if match is None:
         raise FieldErrors({"closes": f"“{value[:20]}” is not a duration like 90m, 48h, 3d or 1w."})
     amount = int(match.group(1))
     duration = dt.timedelta(**{_UNITS[match.group(2)]: amount})
-    if duration < MIN_OPEN:
-        raise FieldErrors({"closes": "Leave the pack at least 10 minutes to answer."})
-    if duration > MAX_OPEN:
-        raise FieldErrors({"closes": "A proposal closes within 30 days."})
+    _check_open(duration)
     return duration
 
 
@@ -143,3 +175,50 @@ class Proposal:
     @property
     def is_open(self) -> bool:
         return self.outcome is None
+
+
+REVISABLE = (Outcome.NOT_PASSED, Outcome.BLOCKED)
+
+
+def parse_revision(
+    text: str, closes: str, now: dt.datetime, zone: str = "UTC"
+) -> tuple[str, dt.datetime]:
+    """The revise form's text and closing duration (empty means the default 48 h) → (text,
+    closing time). FieldErrors name every field that is wrong, not just the first."""
+    errors: dict[str, str] = {}
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        errors["text"] = "Say what the pack should decide this time."
+    elif len(cleaned) > PROPOSAL_MAX:
+        errors["text"] = f"Keep a proposal under {PROPOSAL_MAX} characters."
+    closes_at = now + DEFAULT_OPEN
+    if closes.strip():
+        try:
+            closes_at = parse_closes(closes, now, zone)
+        except FieldErrors as bad:
+            errors.update(bad.errors)
+    if errors:
+        raise FieldErrors(errors)
+    return cleaned, closes_at
+
+
+def revision_refusal(proposal: Proposal, user_id: str, revisions: Sequence[Proposal]) -> str | None:
+    """Why this member may not revise this proposal now, or None when they may. Only its
+    proposer revises it, only once it closed as not passed or blocked, and only once:
+    `revisions` are the proposals that already revise it."""
+    if proposal.author_id != user_id:
+        return (
+            "Only the member who proposed this can revise it. You can put your own version "
+            "to the pack with `/propose`."
+        )
+    if proposal.is_open:
+        return "This proposal is still open. It can be revised if it closes without passing."
+    if proposal.outcome not in REVISABLE:
+        return "This proposal passed, so there is nothing to revise. `/propose` puts a new one."
+    if revisions:
+        newest = max(revisions, key=lambda p: p.id)
+        return (
+            f"You already revised this proposal as #{newest.id}. If that one fails too, "
+            f"revise #{newest.id} instead."
+        )
+    return None

@@ -70,6 +70,7 @@ class DueKind(enum.StrEnum):
     SUMMARY = "summary"
     PROPOSAL_REMINDER = "proposal-reminder"
     PROPOSAL_CLOSE = "proposal-close"
+    LONE_WOLF = "lone-wolf"
 
 
 @dataclass(frozen=True)

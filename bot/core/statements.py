@@ -30,6 +30,11 @@ class Statement:
     hidden: bool = False
     meta: bool = False
     created_at: dt.datetime | None = None
+    # The last time the pack talked it over (a reply in its split alert's thread, or a proposal
+    # made from it): members who voted before then are asked again once (SPEC §4.6).
+    discussed_at: dt.datetime | None = None
+    # Where its split alert was posted, when it was: (channel, ts).
+    alert_message: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ class StatementView:
     mine: VoteValue | None
     # Who voted how, only in packs that chose open voting; empty in anonymous packs.
     voters: tuple[tuple[str, VoteValue], ...] = ()
+    # Offered again: contested and discussed since the member's only vote (SPEC §4.6).
+    again: bool = False
 
     @property
     def shown(self) -> bool:
@@ -139,3 +146,16 @@ def latest_votes(votes: list[Vote]) -> dict[tuple[int, str], Vote]:
     for vote in votes:
         latest[(vote.statement_id, vote.user_id)] = vote
     return latest
+
+
+def offered_again(
+    statement: Statement, t: Tally, my_votes: list[Vote], min_decided: int, divisiveness: float
+) -> bool:
+    """The Delphi step: a contested statement the pack discussed after the member's vote is put
+    to them once more. Once: a member who has voted twice on it is not asked again."""
+    return (
+        len(my_votes) == 1
+        and statement.discussed_at is not None
+        and my_votes[-1].at < statement.discussed_at
+        and is_contested(t, min_decided, divisiveness)
+    )

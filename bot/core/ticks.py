@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from bot.core.checkins import AnswerStatus
 from bot.core.decisions import Decisions
@@ -22,9 +24,12 @@ from bot.core.delivery import (
 )
 from bot.core.packs import Member, Pack
 from bot.core.ports import Database, Directory, Notifier
-from bot.core.schedule import DueKind, member_due, proposal_due
+from bot.core.reports import Reports
+from bot.core.schedule import Due, DueKind, member_due, proposal_due, summary_due
+from bot.core.summary import Summary
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 # Slack sends no event when daylight saving moves a clock, but does when someone changes their
@@ -35,12 +40,18 @@ PROFILES_PER_TICK = 50
 
 class Ticker:
     def __init__(
-        self, db: Database, notifier: Notifier, directory: Directory, decisions: Decisions
+        self,
+        db: Database,
+        notifier: Notifier,
+        directory: Directory,
+        decisions: Decisions,
+        reports: Reports,
     ) -> None:
         self.db = db
         self.notifier = notifier
         self.directory = directory
         self.decisions = decisions
+        self.reports = reports
 
     def tick(self, now: dt.datetime) -> TickReport:
         report = TickReport()
@@ -75,6 +86,9 @@ class Ticker:
             members = tx.members.by_pack([p.id for p in packs])
             planned = []
             for pack in packs:
+                weekly = summary_due(pack.id, pack.settings, now)
+                if weekly is not None:
+                    planned.append((weekly, DeliveryState.PENDING))
                 late_limit = dt.timedelta(minutes=pack.settings.late_limit_minutes)
                 for member in members[pack.id]:
                     for due in member_due(pack.id, pack.settings, member.person, now):
@@ -99,6 +113,8 @@ class Ticker:
                     report.queued += 1
 
     def deliver(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
+        # Summaries built in this pass, reused for the lone-wolf DMs they plan.
+        built: dict[int, Summary | None] = {}
         while True:
             with self.db.transaction(team_id) as tx:
                 batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
@@ -108,23 +124,146 @@ class Ticker:
                 self._close_proposal(team_id, delivery, now, report)
             for delivery in [d for d in batch if d.kind is DueKind.PROPOSAL_REMINDER]:
                 self._remind_proposal(team_id, delivery, now, report)
+            for delivery in [d for d in batch if d.kind is DueKind.SUMMARY]:
+                self._send_summary(team_id, delivery, now, report, built)
+            for delivery in [d for d in batch if d.kind is DueKind.LONE_WOLF]:
+                self._send_lone_wolf(team_id, delivery, now, report, built)
             batch = [d for d in batch if d.kind in (DueKind.PROMPT, DueKind.REMINDER)]
             sendable = self._settle(team_id, batch, now, report)
             for delivery, pack, member in sendable:
                 self._send(team_id, delivery, pack, member, now, report)
 
+    def _attempt(
+        self,
+        team_id: str,
+        delivery: Delivery,
+        now: dt.datetime,
+        report: TickReport,
+        send: Callable[[], T],
+    ) -> tuple[T] | None:
+        """Runs one send of a delivery: its result (in a 1-tuple), or None after recording a
+        Slack or network error, to be retried or given up by the queue's rules."""
+        try:
+            return (send(),)
+        except SendError as error:
+            self._failed(team_id, delivery, error, now, report)
+        except OSError as error:
+            log.warning("delivery %s: network error %s", delivery.key, error)
+            self._failed(team_id, delivery, SendError("network_error"), now, report)
+        return None
+
+    def _sent(
+        self,
+        team_id: str,
+        delivery: Delivery,
+        now: dt.datetime,
+        report: TickReport,
+        message: tuple[str, str] | None = None,
+    ) -> None:
+        channel, ts = message if message is not None else (None, None)
+        with self.db.transaction(team_id) as tx:
+            tx.deliveries.finish(
+                delivery.id, DeliveryState.SENT, now, channel_id=channel, message_ts=ts
+            )
+        report.sent += 1
+
     def _close_proposal(
         self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport
     ) -> None:
         proposal_id = int(delivery.key.rsplit(":", 1)[1])
-        try:
-            self.decisions.close(team_id, proposal_id, now)
-        except SendError as error:
-            self._failed(team_id, delivery, error, now, report)
+        closing = self._attempt(
+            team_id, delivery, now, report, lambda: self.decisions.close(team_id, proposal_id, now)
+        )
+        if closing is not None:
+            self._sent(team_id, delivery, now, report)
+
+    def _summary(
+        self, team_id: str, pack_id: int, now: dt.datetime, built: dict[int, Summary | None]
+    ) -> Summary | None:
+        if pack_id not in built:
+            built[pack_id] = self.reports.build(team_id, pack_id, now)
+        return built[pack_id]
+
+    def _send_summary(
+        self,
+        team_id: str,
+        delivery: Delivery,
+        now: dt.datetime,
+        report: TickReport,
+        built: dict[int, Summary | None],
+    ) -> None:
+        """Two sends under one key: the message, recorded as soon as Slack has it, then the
+        chart in its thread; a retry after a failed upload only uploads."""
+        summary = self._summary(team_id, delivery.pack_id, now, built)
+        if summary is None:
+            with self.db.transaction(team_id) as tx:
+                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="no_pack")
+            report.skipped += 1
             return
+
+        def post_then_upload() -> tuple[str, str]:
+            ts = delivery.message_ts
+            channel = summary.pack.channel_id
+            if ts is None:
+                channel, ts = self.reports.post(
+                    team_id,
+                    summary,
+                    delivery.key,
+                    retry=delivery.uncertain or delivery.attempts > 0,
+                )
+                with self.db.transaction(team_id) as tx:
+                    tx.deliveries.mark_posted(delivery.id, channel, ts)
+            self.reports.upload_chart(team_id, summary, ts)
+            return channel, ts
+
+        done = self._attempt(team_id, delivery, now, report, post_then_upload)
+        if done is None:
+            return
+        self._sent(team_id, delivery, now, report, done[0])
         with self.db.transaction(team_id) as tx:
-            tx.deliveries.finish(delivery.id, DeliveryState.SENT, now)
-        report.sent += 1
+            wolves = [
+                (
+                    Due(
+                        f"{DueKind.LONE_WOLF.value}:{delivery.pack_id}:{w.user_id}:{summary.week}",
+                        DueKind.LONE_WOLF,
+                        delivery.pack_id,
+                        w.user_id,
+                        delivery.local_date,
+                        now,
+                    ),
+                    DeliveryState.PENDING,
+                )
+                for w in summary.lone_wolves
+            ]
+            report.queued += len(tx.deliveries.add_many(wolves, now))
+
+    def _send_lone_wolf(
+        self,
+        team_id: str,
+        delivery: Delivery,
+        now: dt.datetime,
+        report: TickReport,
+        built: dict[int, Summary | None],
+    ) -> None:
+        summary = self._summary(team_id, delivery.pack_id, now, built)
+        wolf = None
+        if summary is not None:
+            wolf = next((w for w in summary.lone_wolves if w.user_id == delivery.user_id), None)
+        if summary is None or wolf is None:
+            with self.db.transaction(team_id) as tx:
+                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="not_needed")
+            report.skipped += 1
+            return
+        flagged = wolf
+        done = self._attempt(
+            team_id,
+            delivery,
+            now,
+            report,
+            lambda: self.notifier.send_lone_wolf(team_id, summary, flagged),
+        )
+        if done is not None:
+            self._sent(team_id, delivery, now, report, done[0])
 
     def _remind_proposal(
         self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport
@@ -149,16 +288,16 @@ class Ticker:
                 tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="not_needed")
                 report.skipped += 1
                 return
-        try:
-            channel, ts = self.notifier.remind_proposal(team_id, pack, member.person, proposal)
-        except SendError as error:
-            self._failed(team_id, delivery, error, now, report)
-            return
-        with self.db.transaction(team_id) as tx:
-            tx.deliveries.finish(
-                delivery.id, DeliveryState.SENT, now, channel_id=channel, message_ts=ts
-            )
-        report.sent += 1
+        person = member.person
+        done = self._attempt(
+            team_id,
+            delivery,
+            now,
+            report,
+            lambda: self.notifier.remind_proposal(team_id, pack, person, proposal),
+        )
+        if done is not None:
+            self._sent(team_id, delivery, now, report, done[0])
 
     def _settle(
         self, team_id: str, batch: list[Delivery], now: dt.datetime, report: TickReport
@@ -214,7 +353,7 @@ class Ticker:
         now: dt.datetime,
         report: TickReport,
     ) -> None:
-        try:
+        def send() -> tuple[str, str]:
             found = (
                 self.notifier.find_delivered(team_id, member.user_id, delivery.key)
                 if delivery.uncertain
@@ -222,30 +361,24 @@ class Ticker:
             )
             if found is not None:
                 log.info("delivery %s was sent before its sender stopped", delivery.key)
-                channel, ts = found
-            else:
-                channel, ts = self.notifier.send_prompt(
-                    team_id,
-                    pack,
-                    member.person,
-                    delivery.local_date,
-                    reminder=delivery.kind is DueKind.REMINDER,
-                    key=delivery.key,
-                )
-        except SendError as error:
-            self._failed(team_id, delivery, error, now, report)
-            return
-        except OSError as error:
-            log.warning("delivery %s: network error %s", delivery.key, error)
-            self._failed(team_id, delivery, SendError("network_error"), now, report)
-            return
-        with self.db.transaction(team_id) as tx:
-            tx.deliveries.finish(
-                delivery.id, DeliveryState.SENT, now, channel_id=channel, message_ts=ts
+                return found
+            return self.notifier.send_prompt(
+                team_id,
+                pack,
+                member.person,
+                delivery.local_date,
+                reminder=delivery.kind is DueKind.REMINDER,
+                key=delivery.key,
             )
-            if channel != member.person.dm_channel:
+
+        done = self._attempt(team_id, delivery, now, report, send)
+        if done is None:
+            return
+        self._sent(team_id, delivery, now, report, done[0])
+        channel = done[0][0]
+        if channel != member.person.dm_channel:
+            with self.db.transaction(team_id) as tx:
                 tx.people.set_dm_channel(member.user_id, channel)
-        report.sent += 1
 
     def _failed(
         self,

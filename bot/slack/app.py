@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.core.decisions import Decisions
 from bot.core.direction import Direction
 from bot.core.flows import Flows
+from bot.core.reports import Reports
 from bot.slack.listeners import checkin, home, membership, proposals, setup
 from bot.slack.listeners import direction as statements
 
@@ -19,6 +20,7 @@ def build_bolt_app(
     flows: Flows,
     direction: Direction,
     decisions: Decisions,
+    reports: Reports,
     *,
     client: WebClient,
     signing_secret: str | None,
@@ -42,8 +44,9 @@ def build_bolt_app(
         url_verification_enabled=True,
         ssl_check_enabled=True,
     )
-    for feature in (setup, checkin, home, membership):
+    for feature in (setup, checkin, membership):
         feature.register(app, flows)
+    home.register(app, flows, direction, decisions)
     statements.register(app, direction)
-    proposals.register(app, decisions)
+    proposals.register(app, decisions, reports)
     return app

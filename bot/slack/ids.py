@@ -6,12 +6,15 @@ import enum
 
 
 class View(enum.StrEnum):
+    SPLIT_PROPOSAL = "split_proposal"
     SETUP = "wolfpack_setup"
     CHECKIN = "checkin"
     AWAY = "away"
     DIRECTION = "direction"
     PROPOSAL_REASON = "proposal_reason"
     NOTICE = "notice"
+    PROPOSAL_ANSWER = "proposal_answer"
+    PROPOSAL_REVISION = "proposal_revision"
 
 
 class Action(enum.StrEnum):
@@ -22,6 +25,9 @@ class Action(enum.StrEnum):
     SPLIT_DISCUSS = "split_discuss"
     SPLIT_PROPOSE = "split_propose"
     PROPOSAL_RESPOND = "proposal_respond"
+    PROPOSAL_REVISE = "proposal_revise"
+    HOME_VOTE = "home_vote"
+    HOME_ANSWER = "home_answer"
 
 
 class AwayField(enum.StrEnum):

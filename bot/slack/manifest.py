@@ -14,7 +14,7 @@ COMMANDS = (
     ),
     ("/direction", "Vote on where the pack is heading, or add a statement", "[add TEXT|list|help]"),
     ("/propose", "Put a decision to the pack", "TEXT [--closes 3d]"),
-    ("/consensus", "The pack's decisions and open proposals", "[decisions|help]"),
+    ("/consensus", "This week's consensus report, or the decision log", "[decisions|help]"),
     ("/wolfpack", "Set up and run the pack of this channel", "[setup|members|help]"),
 )
 BOT_SCOPES = (
@@ -22,6 +22,8 @@ BOT_SCOPES = (
     "chat:write",
     "im:write",
     "im:history",
+    "channels:history",
+    "groups:history",
     "users:read",
     "channels:read",
     "groups:read",
@@ -32,6 +34,8 @@ BOT_EVENTS = (
     "member_joined_channel",
     "member_left_channel",
     "user_change",
+    "message.channels",
+    "message.groups",
     "app_uninstalled",
     "tokens_revoked",
 )

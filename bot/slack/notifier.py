@@ -17,9 +17,16 @@ from bot.core.packs import Pack, Person
 from bot.core.ports import AnswerPost, ChannelInfo
 from bot.core.proposals import Proposal
 from bot.core.statements import SplitAlert
+from bot.core.summary import LoneWolf, Summary
 from bot.slack.blocks.checkin import answer_blocks, confirmation, prompt_message, round_parent
 from bot.slack.blocks.direction import split_alert
 from bot.slack.blocks.proposals import outcome_message, proposal_message, reminder_message
+from bot.slack.blocks.summary import (
+    lone_wolf_dm_blocks,
+    lone_wolf_dm_text,
+    summary_blocks,
+    summary_fallback,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +74,16 @@ def send_error(error: SlackApiError) -> SendError:
         return SendError(f"http_{response.status_code}")
     code = response.get("error") if isinstance(response.data, dict) else None
     return SendError(str(code or f"http_{response.status_code}"))
+
+
+def _tagged(messages: list[dict[str, Any]], key: str) -> str | None:
+    """The ts of the message that carries this delivery key in its metadata."""
+    for message in messages:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+            return str(message["ts"])
+    return None
 
 
 class SlackNotifier:
@@ -163,6 +180,59 @@ class SlackNotifier:
             raise send_error(error) from None
         return channel, str(sent["ts"])
 
+    def post_summary(self, team_id: str, summary: Summary, *, key: str) -> tuple[str, str]:
+        try:
+            sent = self.delivery_client_for(team_id).chat_postMessage(
+                channel=summary.pack.channel_id,
+                text=summary_fallback(summary),
+                blocks=summary_blocks(summary),
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}},
+            )
+        except SlackApiError as error:
+            raise send_error(error) from None
+        return str(sent["channel"]), str(sent["ts"])
+
+    def find_posted(self, team_id: str, channel_id: str, key: str) -> str | None:
+        try:
+            history = self.delivery_client_for(team_id).conversations_history(
+                channel=channel_id, limit=RECENT_DMS, include_all_metadata=True
+            )
+        except SlackApiError as error:
+            raise send_error(error) from None
+        return _tagged(history.get("messages", []), key)
+
+    def upload_chart(self, team_id: str, summary: Summary, png: bytes, thread_ts: str) -> None:
+        try:
+            self.delivery_client_for(team_id).files_upload_v2(
+                channel=summary.pack.channel_id,
+                thread_ts=thread_ts,
+                content=png,
+                filename=f"wolfpack-{summary.week}.png",
+                title=f"Alignment and votes, week {summary.week}",
+                alt_txt=(
+                    "Chart: the pack's mean alignment over the last weeks, and agree, disagree "
+                    "and pass counts for this week's statements"
+                ),
+            )
+        except SlackApiError as error:
+            raise send_error(error) from None
+
+    def send_lone_wolf(self, team_id: str, summary: Summary, wolf: LoneWolf) -> tuple[str, str]:
+        client = self.delivery_client_for(team_id)
+        try:
+            channel = str(client.conversations_open(users=wolf.user_id)["channel"]["id"])
+            sent = client.chat_postMessage(
+                channel=channel,
+                text=lone_wolf_dm_text(summary, wolf),
+                blocks=lone_wolf_dm_blocks(summary, wolf),
+                unfurl_links=False,
+            )
+        except SlackApiError as error:
+            raise send_error(error) from None
+        return channel, str(sent["ts"])
+
     def find_delivered(self, team_id: str, user_id: str, key: str) -> tuple[str, str] | None:
         client = self.delivery_client_for(team_id)
         try:
@@ -172,13 +242,8 @@ class SlackNotifier:
             )
         except SlackApiError as error:
             raise send_error(error) from None
-        messages: list[dict[str, Any]] = history.get("messages", [])
-        for message in messages:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
-                return channel, str(message["ts"])
-        return None
+        ts = _tagged(history.get("messages", []), key)
+        return (channel, ts) if ts is not None else None
 
     def _dm(self, team_id: str, user_id: str) -> str:
         opened = self.client_for(team_id).conversations_open(users=user_id)

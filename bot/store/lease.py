@@ -55,6 +55,9 @@ class AdvisoryLease:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
                 self._conn.commit()
+            except Exception:
+                # A dead connection has released the lock already.
+                log.info("the scheduling lease's connection was gone at release")
             finally:
                 self._drop()
 

@@ -166,6 +166,8 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("key"),
         Index("ix_deliveries_ready", "state", "next_attempt_at"),
+        # The admins' list of delivery problems in each summary.
+        Index("ix_deliveries_pack_state", "pack_id", "state", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -194,7 +196,10 @@ class DeliveryRow(Base):
 
 class StatementRow(Base):
     __tablename__ = "statements"
-    __table_args__ = (UniqueConstraint("pack_id", "normalized"),)
+    __table_args__ = (
+        UniqueConstraint("pack_id", "normalized"),
+        Index("ix_statements_alert", "workspace_id", "alert_channel", "alert_ts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
@@ -207,6 +212,10 @@ class StatementRow(Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     meta: Mapped[bool] = mapped_column(Boolean, default=False)
     alerted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The split alert's message, so replies in its thread count as discussion.
+    alert_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    alert_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    discussed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
@@ -230,6 +239,8 @@ class VoteRow(Base):
 
 class ProposalRow(Base):
     __tablename__ = "proposals"
+    # A failed proposal is revised at most once.
+    __table_args__ = (UniqueConstraint("revises_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(

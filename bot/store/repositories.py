@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round
 from bot.core.delivery import Delivery, DeliveryState
+from bot.core.errors import NotAllowed
 from bot.core.packs import (
     Away,
     Member,
@@ -631,6 +632,20 @@ class SqlAnswers(_Scoped):
         )
         return AnswerStatus(found) if found else None
 
+    def since(self, pack_id: int, first_date: dt.date) -> list[tuple[Round, Answer]]:
+        rows = self.session.execute(
+            select(RoundRow, AnswerRow)
+            .join(AnswerRow, AnswerRow.round_id == RoundRow.id)
+            .where(
+                RoundRow.workspace_id == self.workspace_id,
+                AnswerRow.workspace_id == self.workspace_id,
+                RoundRow.pack_id == pack_id,
+                RoundRow.local_date >= first_date,
+            )
+            .order_by(RoundRow.local_date, AnswerRow.id)
+        ).all()
+        return [(_round(r), _answer(a)) for r, a in rows]
+
     def latest_round_date(self, pack_id: int, user_id: str) -> dt.date | None:
         return self.session.scalar(
             select(RoundRow.local_date)
@@ -771,6 +786,13 @@ class SqlDeliveries(_Scoped):
             )
         )
 
+    def mark_posted(self, delivery_id: int, channel_id: str, ts: str) -> None:
+        self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.workspace_id == self.workspace_id, DeliveryRow.id == delivery_id)
+            .values(channel_id=channel_id, message_ts=ts)
+        )
+
     def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]:
         rows = self.session.scalars(
             select(DeliveryRow)
@@ -794,6 +816,10 @@ def _statement(row: StatementRow) -> Statement:
         hidden=row.hidden,
         meta=row.meta,
         created_at=row.created_at,
+        discussed_at=row.discussed_at,
+        alert_message=(row.alert_channel, row.alert_ts)
+        if row.alert_channel and row.alert_ts
+        else None,
     )
 
 
@@ -893,6 +919,28 @@ class SqlStatements(_Scoped):
         )
         return int(getattr(result, "rowcount", 0) or 0) == 1
 
+    def set_alert_message(self, statement_id: int, channel_id: str, ts: str) -> None:
+        self.session.execute(
+            update(StatementRow)
+            .where(StatementRow.workspace_id == self.workspace_id, StatementRow.id == statement_id)
+            .values(alert_channel=channel_id, alert_ts=ts)
+        )
+
+    def mark_discussed(self, statement_id: int, now: dt.datetime) -> None:
+        self.session.execute(
+            update(StatementRow)
+            .where(StatementRow.workspace_id == self.workspace_id, StatementRow.id == statement_id)
+            .values(discussed_at=now)
+        )
+
+    def discussed_in_thread(self, channel_id: str, thread_ts: str, now: dt.datetime) -> int | None:
+        row = self._row(alert_channel=channel_id, alert_ts=thread_ts)
+        if row is None:
+            return None
+        row.discussed_at = now
+        self.session.flush()
+        return row.id
+
 
 def _proposal(row: ProposalRow) -> Proposal:
     return Proposal(
@@ -929,18 +977,28 @@ class SqlProposals(_Scoped):
         statement_id: int | None = None,
         revises_id: int | None = None,
     ) -> Proposal:
-        row = ProposalRow(
-            workspace_id=self.workspace_id,
-            pack_id=pack_id,
-            text=text,
-            author_id=author_id,
-            closes_at=closes_at,
-            statement_id=statement_id,
-            revises_id=revises_id,
-            created_at=now,
-        )
-        self.session.add(row)
-        self.session.flush()
+        inserted = self.session.execute(
+            _insert(self.session)(ProposalRow)
+            .values(
+                workspace_id=self.workspace_id,
+                pack_id=pack_id,
+                text=text,
+                author_id=author_id,
+                closes_at=closes_at,
+                statement_id=statement_id,
+                revises_id=revises_id,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["revises_id"])
+            .returning(ProposalRow.id)
+        ).first()
+        if inserted is None:
+            raise NotAllowed(f"Proposal #{revises_id} has been revised already.")
+        row = self._row(int(inserted[0]))
+        assert row is not None
+        if statement_id is not None:
+            # Putting a statement to a decision is discussing it (SPEC §4.6).
+            SqlStatements(self.session, self.workspace_id).mark_discussed(statement_id, now)
         return _proposal(row)
 
     def get(self, proposal_id: int) -> Proposal | None:
@@ -989,6 +1047,24 @@ class SqlProposals(_Scoped):
             .order_by(ProposalResponseRow.id)
         )
         return [Response(r.user_id, Position(r.position), r.reason, r.created_at) for r in rows]
+
+    def responses_for(self, proposal_ids: Sequence[int]) -> dict[int, list[Response]]:
+        found: dict[int, list[Response]] = {p: [] for p in proposal_ids}
+        if not proposal_ids:
+            return found
+        rows = self.session.scalars(
+            select(ProposalResponseRow)
+            .where(
+                ProposalResponseRow.workspace_id == self.workspace_id,
+                ProposalResponseRow.proposal_id.in_(list(proposal_ids)),
+            )
+            .order_by(ProposalResponseRow.id)
+        )
+        for r in rows:
+            found[r.proposal_id].append(
+                Response(r.user_id, Position(r.position), r.reason, r.created_at)
+            )
+        return found
 
     def close(self, proposal_id: int, outcome: Outcome, now: dt.datetime) -> bool:
         result = self.session.execute(

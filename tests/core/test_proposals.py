@@ -6,11 +6,14 @@ from bot.core.errors import FieldErrors
 from bot.core.proposals import (
     Outcome,
     Position,
+    Proposal,
     Response,
     clean_reason,
     count,
     outcome,
     parse_proposal,
+    parse_revision,
+    revision_refusal,
 )
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
@@ -29,6 +32,18 @@ def test_proposals_close_in_48_hours_unless_told() -> None:
     assert parse_proposal("Ship it --closes=90m", NOW)[1] == NOW + dt.timedelta(minutes=90)
 
 
+def test_a_closing_date_is_read_in_the_packs_timezone() -> None:
+    # 17:00 on the day, Berlin time (UTC+1 in December).
+    assert parse_proposal("Ship --closes 2026-12-04", NOW, "Europe/Berlin")[1] == dt.datetime(
+        2026, 12, 4, 16, 0, tzinfo=dt.UTC
+    )
+    at = parse_proposal("Ship --closes 2026-12-02T09:15", NOW, "America/New_York")[1]
+    assert at == dt.datetime(2026, 12, 2, 14, 15, tzinfo=dt.UTC)
+    with pytest.raises(FieldErrors) as raised:
+        parse_proposal("Ship --closes 2026-11-30", NOW)
+    assert "passed" in raised.value.errors["closes"]
+
+
 @pytest.mark.parametrize(
     ("text", "field"),
     [
@@ -39,6 +54,10 @@ def test_proposals_close_in_48_hours_unless_told() -> None:
         ("Ship --closes 5m", "closes"),
         ("Ship --closes -2d", "closes"),
         ("Ship --closes soon", "closes"),
+        ("Ship --closes 2026-11-30", "closes"),
+        ("Ship --closes 2026-12-01T10:05", "closes"),
+        ("Ship --closes 2027-01-15", "closes"),
+        ("Ship --closes 2026-13-01", "closes"),
     ],
 )
 def test_bad_proposals_are_refused_naming_the_field(text: str, field: str) -> None:
@@ -65,3 +84,41 @@ def test_the_outcome_follows_the_latest_positions() -> None:
     # b changes their block to agree: the latest position counts.
     assert outcome([*votes, r("b", Position.AGREE, 5)]) is Outcome.PASSED
     assert count([*votes, r("b", Position.AGREE, 5)]).agree == 3
+
+
+def test_a_revision_takes_new_text_and_a_closing_time() -> None:
+    assert parse_revision(" Ship  it ", "3d", NOW) == ("Ship it", NOW + dt.timedelta(days=3))
+    assert parse_revision("Ship it", "  ", NOW) == ("Ship it", NOW + dt.timedelta(hours=48))
+    with pytest.raises(FieldErrors) as raised:
+        parse_revision("  ", "soon", NOW)
+    assert set(raised.value.errors) == {"text", "closes"}
+    with pytest.raises(FieldErrors) as raised:
+        parse_revision("x" * 1001, "48h", NOW)
+    assert set(raised.value.errors) == {"text"}
+
+
+def _proposal(n: int, outcome_: Outcome | None, revises: int | None = None) -> Proposal:
+    return Proposal(n, 1, "Ship it", "UANA", NOW, outcome_, revises_id=revises)
+
+
+@pytest.mark.parametrize(
+    ("outcome_", "user", "revisions", "says"),
+    [
+        (Outcome.BLOCKED, "UANA", [], None),
+        (Outcome.NOT_PASSED, "UANA", [], None),
+        (Outcome.BLOCKED, "UBO", [], "Only the member who proposed"),
+        (None, "UANA", [], "still open"),
+        (Outcome.PASSED, "UANA", [], "passed"),
+        (Outcome.BLOCKED, "UANA", [2, 5], "already revised this proposal as #5"),
+    ],
+)
+def test_only_the_proposer_revises_a_failed_proposal_once(
+    outcome_: Outcome | None, user: str, revisions: list[int], says: str | None
+) -> None:
+    found = revision_refusal(
+        _proposal(1, outcome_), user, [_proposal(n, None, revises=1) for n in revisions]
+    )
+    if says is None:
+        assert found is None
+    else:
+        assert found is not None and says in found

@@ -31,6 +31,8 @@ def test_a_proposal_from_posting_to_decision(bot: Harness, database_url: str) ->
     assert "puts a decision to the pack" in say(bot, ANA, "/propose", "")
     assert "within 30 days" in say(bot, ANA, "/propose", "Ship it --closes 31d")
     assert "not a duration" in say(bot, ANA, "/propose", "Ship it --closes -1d")
+    assert "has passed" in say(bot, ANA, "/propose", "Ship it --closes 2020-01-01")
+    assert "Say what to decide" in say(bot, ANA, "/propose", "--closes 2d")
     assert "posted" in say(bot, ANA, "/propose", "Ship the CLI <!here> first --closes 2d")
     bot.fake.wait_for(lambda f: any("Proposal" in m.get("text", "") for m in f.messages(CHANNEL)))
     message = proposal(bot)

@@ -67,7 +67,9 @@ def test_prompts_stay_at_0930_local_through_clock_changes(sqlite_bot: Harness) -
             h.wolfpack.ticker.tick(now)
             now += dt.timedelta(minutes=30)
     with h.wolfpack.db.session() as s:
-        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.state == "sent")).all()
+        rows = s.scalars(
+            select(DeliveryRow).where(DeliveryRow.state == "sent", DeliveryRow.kind == "prompt")
+        ).all()
         got = {(r.user_id, r.due_at) for r in rows}
         # Each prompt went out at the tick of its own due time, not later.
         assert all(r.updated_at == r.due_at for r in rows)
@@ -75,5 +77,9 @@ def test_prompts_stay_at_0930_local_through_clock_changes(sqlite_bot: Harness) -
     for user, at in got:
         local = at.astimezone(ZoneInfo(ZONES[user]))
         assert (local.hour, local.minute) == (9, 30) and local.weekday() < 5
-    # One DM per prompt; each window holds two working-day mornings for everyone.
-    assert sum(len(h.fake.messages(f"D{u}")) for u in ZONES) == len(want) == 4 * 2 * 3
+    # One DM per prompt; each window holds two working-day mornings for everyone. (Nobody
+    # answers, so Friday's weekly summary also tells each member privately they went quiet.)
+    prompts = [
+        m for u in ZONES for m in h.fake.messages(f"D{u}") if "check in" in m["text"].lower()
+    ]
+    assert len(prompts) == len(want) == 4 * 2 * 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 from sqlalchemy import text
 
@@ -43,6 +44,12 @@ def test_the_lease_goes_when_its_connection_dies() -> None:
         with engine.connect() as admin:
             admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
             admin.commit()
+            # Termination is a signal: wait until the server has let that backend go.
+            gone = "SELECT count(*) FROM pg_stat_activity WHERE pid = :p"
+            deadline = time.monotonic() + 10
+            while admin.execute(text(gone), {"p": pid}).scalar() and time.monotonic() < deadline:
+                admin.commit()
+                time.sleep(0.01)
         assert other.acquire()
         assert not holder.acquire()
     finally:

@@ -21,14 +21,20 @@ def vote_blocks(view: StatementView) -> list[Block]:
     """One statement's Agree / Disagree / Pass and its optional one-line reason."""
     sid = view.statement.id
     options = [option(label, str(int(value))) for value, label in VOTE_LABELS.items()]
+    vote: Block = {
+        "type": "input",
+        "block_id": f"vote:{sid}",
+        "optional": True,
+        "label": plain(view.statement.text),
+        "element": {"type": "radio_buttons", "action_id": f"vote:{sid}", "options": options},
+    }
+    if view.again and view.mine is not None:
+        vote["hint"] = plain(
+            f"The pack discussed this since you voted {VOTE_LABELS[view.mine]}. "
+            "Where do you stand now? (asked once)"
+        )
     return [
-        {
-            "type": "input",
-            "block_id": f"vote:{sid}",
-            "optional": True,
-            "label": plain(view.statement.text),
-            "element": {"type": "radio_buttons", "action_id": f"vote:{sid}", "options": options},
-        },
+        vote,
         {
             "type": "input",
             "block_id": f"reason:{sid}",

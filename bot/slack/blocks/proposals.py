@@ -8,8 +8,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.core.decisions import ProposalView
-from bot.core.proposals import REASON_MAX, Counts, Outcome, Position, Proposal
-from bot.slack.blocks.common import Block, button, context, modal, plain, section
+from bot.core.packs import Pack
+from bot.core.proposals import (
+    PROPOSAL_MAX,
+    REASON_MAX,
+    REVISABLE,
+    Counts,
+    Outcome,
+    Position,
+    Proposal,
+)
+from bot.core.statements import Statement
+from bot.slack.blocks.common import Block, button, context, modal, option, plain, section
 from bot.slack.ids import Action, View
 from bot.slack.mrkdwn import clip, escape
 
@@ -25,6 +35,11 @@ OUTCOMES = {
     Outcome.BLOCKED: ":no_entry: *Blocked*",
 }
 REASON_BLOCK = "reason"
+POSITION_BLOCK = "position"
+# The revise form's blocks carry the names of the fields core's FieldErrors use.
+TEXT_BLOCK = "text"
+CLOSES_BLOCK = "closes"
+DEFAULT_CLOSES = "48h"
 
 
 def _counts(c: Counts) -> str:
@@ -37,10 +52,33 @@ def _when(view: ProposalView) -> str:
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
+def _outcome_word(p: Proposal) -> str:
+    return p.outcome.value if p.outcome is not None else "still open"
+
+
+def _lineage(view: ProposalView) -> str:
+    """`revises #N` / `revised as #M`, or nothing."""
+    parts = []
+    if view.revises is not None:
+        parts.append(f"revises #{view.revises.id} ({_outcome_word(view.revises)})")
+    elif view.proposal.revises_id is not None:
+        parts.append(f"revises #{view.proposal.revises_id}")
+    if view.revised_as is not None:
+        parts.append(f"revised as #{view.revised_as}")
+    return " · ".join(parts)
+
+
 def proposal_message(view: ProposalView) -> tuple[str, list[Block]]:
     p = view.proposal
     text = f"Proposal: {escape(clip(p.text, 200))}"
-    blocks: list[Block] = [section(f":ballot_box: *Proposal*\n>{escape(p.text)}")]
+    title = f":ballot_box: *Proposal #{p.id}*"
+    if view.revises is not None:
+        old = view.revises
+        title = (
+            f":ballot_box: *Proposal #{p.id}*, revising #{old.id} "
+            f"({_outcome_word(old)}: {escape(clip(old.text, 150))})"
+        )
+    blocks: list[Block] = [section(f"{title}\n>{escape(p.text)}")]
     if p.is_open:
         blocks.append(context(f"{_counts(view.counts)} · closes {_when(view)}"))
         value = str(p.id)
@@ -85,8 +123,16 @@ def outcome_message(view: ProposalView) -> tuple[str, list[Block]]:
         context(_counts(view.counts)),
     ]
     if view.block_reasons:
-        lines = "\n".join(f"• {escape(r)}" for r in view.block_reasons[:10])
+        lines = "\n".join(f"• {escape(clip(r, 250))}" for r in view.block_reasons[:10])
         blocks.append(section(f"*Blocked because*, in members' words:\n{lines}"))
+    if p.outcome in REVISABLE:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [button("Revise", Action.PROPOSAL_REVISE, str(p.id))],
+            }
+        )
+        blocks.append(context("The proposer can revise it and put it to the pack again."))
     return text, blocks
 
 
@@ -127,5 +173,153 @@ def decision_log(views: Sequence[ProposalView]) -> list[Block]:
     for view in list(views)[-40:]:
         p = view.proposal
         state = OUTCOMES[p.outcome] if p.outcome else f"open, closes {_when(view)}"
-        blocks.append(section(f"{state} · {escape(clip(p.text, 300))}\n_{_counts(view.counts)}_"))
+        lineage = _lineage(view)
+        blocks.append(
+            section(
+                f"#{p.id} · {state} · {escape(clip(p.text, 300))}\n_{_counts(view.counts)}"
+                + (f" · {lineage}" if lineage else "")
+                + "_"
+            )
+        )
     return blocks
+
+
+def answer_modal(view: ProposalView) -> dict[str, Any]:
+    """The proposal modal opened from App Home: a position and a one-line reason."""
+    p = view.proposal
+    anonymity = (
+        "Positions are counted without names."
+        if view.pack.settings.anonymous
+        else "This pack decides openly."
+    )
+    blocks: list[Block] = [
+        section(f"*Proposal #{p.id}* in <#{view.pack.channel_id}>\n>{escape(p.text)}"),
+        context(f"{_counts(view.counts)} · closes {_when(view)} · {anonymity}"),
+        {
+            "type": "input",
+            "block_id": POSITION_BLOCK,
+            "label": plain("Your position"),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": POSITION_BLOCK,
+                "options": [option(LABELS[pos], pos.value) for pos in Position],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": REASON_BLOCK,
+            "optional": True,
+            "label": plain("Why? (one line; needed to disagree or block)"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": REASON_BLOCK,
+                "max_length": REASON_MAX,
+            },
+        },
+    ]
+    return modal(
+        "Proposal",
+        blocks,
+        callback_id=View.PROPOSAL_ANSWER,
+        submit="Answer",
+        close="Cancel",
+        private_metadata=json.dumps({"p": p.id}),
+    )
+
+
+def read_answer(view: dict[str, Any]) -> tuple[int, Position | None, str]:
+    """(proposal id, the position picked or None, the reason). ValueError on metadata or an
+    option we did not write."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    values: dict[str, Any] = view.get("state", {}).get("values", {})
+    picked = ((values.get(POSITION_BLOCK) or {}).get(POSITION_BLOCK) or {}).get("selected_option")
+    position = Position(picked["value"]) if picked else None
+    reason = ((values.get(REASON_BLOCK) or {}).get(REASON_BLOCK) or {}).get("value")
+    return int(meta["p"]), position, str(reason or "")
+
+
+def _proposal_form(
+    title: str, intro: str, label: str, text: str, callback_id: str, meta: dict[str, int]
+) -> dict[str, Any]:
+    blocks: list[Block] = [
+        context(intro),
+        {
+            "type": "input",
+            "block_id": TEXT_BLOCK,
+            "label": plain(label),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": TEXT_BLOCK,
+                "multiline": True,
+                "max_length": PROPOSAL_MAX,
+                "initial_value": text[:PROPOSAL_MAX],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": CLOSES_BLOCK,
+            "optional": True,
+            "label": plain("Closes in"),
+            "hint": plain("Like 90m, 48h, 3d or 1w; at most 30 days."),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": CLOSES_BLOCK,
+                "max_length": 20,
+                "initial_value": DEFAULT_CLOSES,
+            },
+        },
+    ]
+    return modal(
+        title,
+        blocks,
+        callback_id=callback_id,
+        submit="Put to the pack",
+        close="Cancel",
+        private_metadata=json.dumps(meta),
+    )
+
+
+def revise_modal(view: ProposalView) -> dict[str, Any]:
+    """The revise form, prefilled with the failed proposal's text."""
+    p = view.proposal
+    assert p.outcome is not None
+    return _proposal_form(
+        "Revise proposal",
+        f"Revising #{p.id} in <#{view.pack.channel_id}>, which closed {p.outcome.value} "
+        f"({_counts(view.counts)}). The pack answers the new version afresh.",
+        "Revised proposal",
+        p.text,
+        View.PROPOSAL_REVISION,
+        {"p": p.id},
+    )
+
+
+def split_proposal_modal(pack: Pack, statement: Statement) -> dict[str, Any]:
+    """The form behind a split's `Propose a decision`, prefilled with the statement."""
+    return _proposal_form(
+        "Propose a decision",
+        f"Settle the split on #{statement.id} in <#{pack.channel_id}>: the pack answers "
+        "Agree, Abstain, Disagree or Block. Reword it as the decision you want.",
+        "Proposal",
+        statement.text,
+        View.SPLIT_PROPOSAL,
+        {"s": statement.id},
+    )
+
+
+def read_split_proposal(view: dict[str, Any]) -> tuple[int, str, str]:
+    """(statement id, text, closes). ValueError on metadata we did not write."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    _, text, closes = read_revision({**view, "private_metadata": json.dumps({"p": meta["s"]})})
+    return int(meta["s"]), text, closes
+
+
+def read_revision(view: dict[str, Any]) -> tuple[int, str, str]:
+    """(revised proposal id, new text, closes). ValueError on metadata we did not write."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    values: dict[str, Any] = view.get("state", {}).get("values", {})
+
+    def text_of(block: str) -> str:
+        return str(((values.get(block) or {}).get(block) or {}).get("value") or "")
+
+    return int(meta["p"]), text_of(TEXT_BLOCK), text_of(CLOSES_BLOCK)

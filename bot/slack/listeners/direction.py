@@ -118,15 +118,43 @@ def register(app: App, direction: Direction) -> None:
 
     app.view(View.DIRECTION)(ack=votes_submitted, lazy=[post_alerts])
 
-    @app.action(Action.SPLIT_DISCUSS)
-    @app.action(Action.SPLIT_PROPOSE)
+    @app.event("message")
     @guarded
-    def split_discuss(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """Opens the discussion in the alert's thread (proposals reply there too, for now)."""
+    def thread_reply(event: dict[str, Any], context: BoltContext) -> None:
+        """A person's reply in a split alert's thread makes the statement discussed, so those
+        who voted before are asked once more (SPEC §4.6). Only ids are read, never the text."""
+        thread_ts, channel = event.get("thread_ts"), event.get("channel")
+        if (
+            not thread_ts
+            or not channel
+            or thread_ts == event.get("ts")
+            or event.get("bot_id")
+            or event.get("subtype") not in (None, "thread_broadcast")
+        ):
+            return
+        direction.discussed(team_of(context), str(channel), str(thread_ts))
+
+    @app.action(Action.SPLIT_DISCUSS)
+    @guarded
+    def split_discuss(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        """Opens the discussion in the split alert's thread. From elsewhere (the weekly
+        summary), points the member to that thread, so each split is talked over in one place."""
         ack()
         container = body.get("container") or {}
         channel, ts = container.get("channel_id"), container.get("message_ts")
         if not channel or not ts:
+            return
+        value = str((body.get("actions") or [{}])[0].get("value") or "")
+        alert = direction.alert_message(team_of(context), int(value)) if value.isdigit() else None
+        if alert is not None and alert != (channel, ts):
+            link = client.chat_getPermalink(channel=alert[0], message_ts=alert[1])["permalink"]
+            client.chat_postEphemeral(
+                channel=channel,
+                user=body["user"]["id"],
+                text=f"This split is talked over in its alert's thread: <{link}|open the thread>.",
+            )
             return
         replies = client.conversations_replies(channel=channel, ts=ts, limit=2)
         if len(replies.get("messages", [])) > 1:

@@ -1,7 +1,9 @@
-"""`/propose`, `/consensus decisions`, the proposal buttons and the reason modal."""
+"""`/propose`, `/consensus` and its decision log, the proposal buttons, the reason modal,
+proposing from a split, and revising a failed proposal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -10,20 +12,39 @@ from slack_sdk import WebClient
 from bot.core.decisions import Decisions, ProposalView
 from bot.core.errors import FieldErrors, UserError
 from bot.core.proposals import Position
+from bot.core.reports import Reports
 from bot.slack.blocks.common import notice_modal
 from bot.slack.blocks.help import unknown
-from bot.slack.blocks.proposals import REASON_BLOCK, decision_log, read_reason, reason_modal
+from bot.slack.blocks.proposals import (
+    CLOSES_BLOCK,
+    REASON_BLOCK,
+    TEXT_BLOCK,
+    decision_log,
+    read_reason,
+    read_revision,
+    read_split_proposal,
+    reason_modal,
+    revise_modal,
+    split_proposal_modal,
+)
+from bot.slack.blocks.summary import consensus_report_blocks
 from bot.slack.ids import Action, View
-from bot.slack.listeners.support import guarded, split_command, team_of
+from bot.slack.listeners.support import guarded, open_modal, split_command, team_of
+from bot.slack.mrkdwn import escape
 
 PROPOSE_HELP = (
     "*`/propose <text>`* puts a decision to the pack: Agree, Abstain, Disagree or Block, "
-    "open for 48 hours (`/propose <text> --closes 3d` sets another time, up to 30 days)."
+    "open for 48 hours (`/propose <text> --closes 3d`, or `--closes 2026-12-04` for 17:00 that "
+    "day in the pack's timezone, sets another time, up to 30 days)."
 )
-CONSENSUS_HELP = "*`/consensus decisions`* lists the pack's decisions and open proposals."
+CONSENSUS_HELP = (
+    "*`/consensus`* shows this week's consensus report so far, just to you: where the pack "
+    "agrees, where it is split, decisions and who is working alone (counts only).\n"
+    "`/consensus decisions` lists the pack's decisions and open proposals."
+)
 
 
-def register(app: App, decisions: Decisions) -> None:
+def register(app: App, decisions: Decisions, reports: Reports) -> None:
     @guarded
     def propose_ack(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         text = (body.get("text") or "").strip()
@@ -55,7 +76,17 @@ def register(app: App, decisions: Decisions) -> None:
     @guarded
     def consensus(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         sub, _ = split_command(body.get("text"))
-        if sub in ("", "decisions"):
+        if sub == "":
+            try:
+                summary, admin = reports.report(
+                    team_of(context), body["channel_id"], body["user_id"]
+                )
+            except UserError as error:
+                ack(text=error.message)
+                return
+            blocks = consensus_report_blocks(summary, for_admin=admin)
+            ack(text=f"Consensus so far, week {summary.week}", blocks=blocks)
+        elif sub == "decisions":
             try:
                 views = decisions.decisions(team_of(context), body["channel_id"], body["user_id"])
             except UserError as error:
@@ -110,6 +141,109 @@ def register(app: App, decisions: Decisions) -> None:
             ack(response_action="update", view=notice_modal("Proposal", error.message))
             return
         ack()
+
+    @app.action(Action.PROPOSAL_REVISE)
+    @guarded
+    def revise_clicked(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        proposal_id, user_id = int(body["actions"][0]["value"]), body["user"]["id"]
+        open_modal(
+            client,
+            body,
+            "Revise",
+            lambda: revise_modal(decisions.revise_form(team_of(context), proposal_id, user_id)),
+        )
+
+    def put_to_pack(
+        ack: Ack, context: BoltContext, title: str, create: Callable[[], ProposalView], note: str
+    ) -> None:
+        """Answers a proposal form: its field errors, a refusal, or where the new proposal goes
+        (the lazy `publish_new` posts it)."""
+        try:
+            view = create()
+        except FieldErrors as bad:
+            fields = {"text": TEXT_BLOCK, "closes": CLOSES_BLOCK}
+            ack(
+                response_action="errors",
+                errors={fields.get(k, TEXT_BLOCK): m for k, m in bad.errors.items()},
+            )
+            return
+        except UserError as error:
+            ack(response_action="update", view=notice_modal(title, error.message))
+            return
+        context["new_proposal"] = view.proposal.id
+        ack(
+            response_action="update",
+            view=notice_modal(
+                title,
+                f"Proposal #{view.proposal.id} is going to <#{view.pack.channel_id}>{note}:\n"
+                f">{escape(view.proposal.text)}",
+            ),
+        )
+
+    def publish_new(context: BoltContext) -> None:
+        if context.get("new_proposal") is None:
+            return
+        team_id = team_of(context)
+        decisions.publish(team_id, decisions.view(team_id, int(context["new_proposal"])))
+
+    @guarded
+    def revision_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        try:
+            proposal_id, text, closes = read_revision(body["view"])
+        except (KeyError, ValueError):
+            ack(response_action="update", view=notice_modal("Revise", "This form is out of date."))
+            return
+        user_id = body["user"]["id"]
+        put_to_pack(
+            ack,
+            context,
+            "Revise",
+            lambda: decisions.revise(team_of(context), proposal_id, user_id, text, closes),
+            f", revising #{proposal_id}",
+        )
+
+    app.view(View.PROPOSAL_REVISION)(ack=revision_submitted, lazy=[publish_new])
+
+    @app.action(Action.SPLIT_PROPOSE)
+    @guarded
+    def split_propose_clicked(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        value, user_id = str(body["actions"][0].get("value") or ""), body["user"]["id"]
+
+        def form() -> dict[str, Any]:
+            if not value.isdigit():
+                raise UserError("This button is out of date.")
+            return split_proposal_modal(
+                *decisions.split_form(team_of(context), int(value), user_id)
+            )
+
+        open_modal(client, body, "Proposal", form)
+
+    @guarded
+    def split_proposal_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        try:
+            statement_id, text, closes = read_split_proposal(body["view"])
+        except (KeyError, ValueError):
+            stale = notice_modal("Proposal", "This form is out of date.")
+            ack(response_action="update", view=stale)
+            return
+        user_id = body["user"]["id"]
+        put_to_pack(
+            ack,
+            context,
+            "Proposal",
+            lambda: decisions.propose_from_split(
+                team_of(context), statement_id, user_id, text, closes
+            ),
+            "",
+        )
+
+    app.view(View.SPLIT_PROPOSAL)(ack=split_proposal_submitted, lazy=[publish_new])
 
 
 __all__ = ["ProposalView", "register"]

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
 
+from bot.core.errors import UserError
 from bot.slack.blocks.common import notice_modal
 
 log = logging.getLogger("bot.slack")
@@ -26,6 +28,18 @@ def team_of(context: BoltContext) -> str:
     if not team:
         raise ValueError("request without a workspace")
     return team
+
+
+def open_modal(
+    client: WebClient, body: dict[str, Any], title: str, build: Callable[[], dict[str, Any]]
+) -> None:
+    """Opens the modal `build` makes for a click, or a notice saying why not (its UserError),
+    right away: the click's trigger id dies after 3 seconds."""
+    try:
+        view = build()
+    except UserError as error:
+        view = notice_modal(title, error.message)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def split_command(text: str | None) -> tuple[str, list[str]]:

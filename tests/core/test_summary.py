@@ -1,0 +1,217 @@
+"""The weekly summary built from plain data: participation, alignment, splits and their trend,
+groups, decisions, blockers, lone wolves and delivery problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from bot.core.checkins import Answer, AnswerStatus, Round
+from bot.core.delivery import Delivery, DeliveryState
+from bot.core.packs import Away, Member, Pack, PackSettings, Person, Role
+from bot.core.proposals import Outcome, Position, Proposal, Response
+from bot.core.schedule import DueKind
+from bot.core.statements import Statement, Vote, VoteValue
+from bot.core.summary import SplitTrend, SummaryInputs, build_summary, streak
+
+UTC = dt.UTC
+# Friday 27 November 2026, 16:00 UTC: the default summary time of a UTC pack.
+NOW = dt.datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+MONDAY = dt.date(2026, 11, 23)
+A, D, P = VoteValue.AGREE, VoteValue.DISAGREE, VoteValue.PASS
+_ids = itertools.count(1)
+
+
+def pack(**settings: object) -> Pack:
+    return Pack(1, 1, "CPACK", "Pack", PackSettings(timezone="UTC").with_changes(**settings), "U0")
+
+
+def member(user_id: str, away: Away | None = None) -> Member:
+    return Member(1, Person(user_id, f"name-{user_id}", "UTC", away=away), Role.MEMBER)
+
+
+def answer(
+    user_id: str,
+    day: dt.date,
+    *,
+    alignment: int | None = 4,
+    collaborators: tuple[str, ...] = ("UX",),
+    blockers: str = "",
+    focus: str = "one thing",
+    status: AnswerStatus = AnswerStatus.ANSWERED,
+) -> tuple[Round, Answer]:
+    texts = {"progress": "done", "focus": focus}
+    if blockers:
+        texts["blockers"] = blockers
+    rnd = Round(day.toordinal(), 1, day)
+    return rnd, Answer(next(_ids), rnd.id, 1, user_id, status, texts, collaborators, alignment)
+
+
+def statement(sid: int, discussed_at: dt.datetime | None = None) -> Statement:
+    return Statement(sid, 1, f"statement {sid}", "U1", discussed_at=discussed_at)
+
+
+def vote(sid: int, user_id: str, value: VoteValue, at: dt.datetime, reason: str = "") -> Vote:
+    return Vote(sid, user_id, value, reason, at)
+
+
+def weekdays(start: dt.date, end: dt.date) -> list[dt.date]:
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    return [d for d in days if d.weekday() < 5]
+
+
+def test_participation_counts_rounds_expected_and_answered_with_away_excluded() -> None:
+    members = [
+        member("U1"),
+        member("U2"),
+        member("U3", away=Away(dt.date(2026, 11, 20), dt.date(2026, 12, 4))),
+    ]
+    answers = [answer("U1", d) for d in weekdays(MONDAY, NOW.date())]
+    answers += [answer("U2", MONDAY), answer("U2", MONDAY + dt.timedelta(days=1))]
+    summary = build_summary(SummaryInputs(pack(), members, answers, [], [], []), NOW)
+    p = summary.participation
+    # U1 and U2 have five rounds each (Mon–Fri, Friday's opened at 09:30); U3 is away.
+    assert (p.answered, p.expected) == (7, 10)
+    assert (p.heard_from, p.members) == (2, 3)
+    assert p.away_names == ("name-U3",)
+    assert p.longest_streaks[0].name == "name-U1" and p.longest_streaks[0].rounds == 5
+    assert summary.week == "2026-W48" and summary.week_start == MONDAY
+
+
+def test_streak_keeps_going_before_todays_round_and_through_skips() -> None:
+    p, m = pack(), member("U1")
+    statuses = {d: AnswerStatus.ANSWERED for d in weekdays(MONDAY, dt.date(2026, 11, 26))}
+    statuses[dt.date(2026, 11, 25)] = AnswerStatus.SKIPPED
+    early_friday = dt.datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    assert streak(p, m, statuses, early_friday) == 3
+    # Friday's round opened at 09:30 and went unanswered: the streak ends there.
+    assert streak(p, m, statuses, dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)) == 0
+
+
+def test_alignment_trend_hides_weeks_with_fewer_than_three_scores() -> None:
+    members = [member(f"U{i}") for i in range(4)]
+    last_week = MONDAY - dt.timedelta(days=7)
+    answers = [answer(f"U{i}", MONDAY, alignment=i + 2) for i in range(4)]
+    answers += [answer("U0", last_week, alignment=1), answer("U1", last_week, alignment=5)]
+    summary = build_summary(SummaryInputs(pack(), members, answers, [], [], []), NOW)
+    assert len(summary.trend) == 8 and summary.trend[-1].week_start == MONDAY
+    assert summary.alignment.mean == 3.5 and summary.alignment.scores == 4
+    assert summary.alignment.spread is not None and round(summary.alignment.spread, 3) == 1.118
+    assert summary.trend[-2].mean is None and summary.trend[-2].scores == 2
+
+
+def test_a_split_that_narrowed_after_discussion_is_converging() -> None:
+    members = [member(f"U{i}") for i in range(6)]
+    before = NOW - dt.timedelta(days=10)
+    discussed = NOW - dt.timedelta(days=2)
+    votes = [vote(1, f"U{i}", A if i < 3 else D, before, reason=f"r{i}") for i in range(6)]
+    # After the talk, one of the three who disagreed comes round; 4 against 2.
+    votes.append(vote(1, "U3", A, NOW - dt.timedelta(days=1), reason="convinced"))
+    inputs = SummaryInputs(pack(), members, [], [statement(1, discussed)], votes, [])
+    summary = build_summary(inputs, NOW)
+    (split,) = summary.splits
+    assert (split.tally.agree, split.tally.disagree) == (4, 2)
+    assert split.previous_divisiveness == 1.0
+    assert split.trend is SplitTrend.CONVERGING
+    assert (split.revoted, split.changed_side) == (1, 1)
+    assert "convinced" in split.agree_reasons and "r4" in split.disagree_reasons
+
+
+def test_hidden_statements_and_splits_under_three_decided_are_left_out() -> None:
+    members = [member(f"U{i}") for i in range(3)]
+    hidden = Statement(2, 1, "hidden", "U1", hidden=True)
+    votes = [vote(1, "U0", A, NOW), vote(1, "U1", D, NOW)]
+    votes += [vote(2, f"U{i}", A if i else D, NOW) for i in range(3)]
+    summary = build_summary(
+        SummaryInputs(pack(), members, [], [statement(1), hidden], votes, []), NOW
+    )
+    assert summary.splits == ()
+    assert summary.week_statements == ()
+    assert summary.statements_total == 1
+
+
+def test_small_pack_has_no_distinct_camps_and_a_planted_pack_has_two() -> None:
+    statements = [statement(s) for s in range(1, 9)]
+    few = [member(f"U{i}") for i in range(5)]
+    votes = [vote(s.id, m.user_id, A, NOW) for s in statements for m in few]
+    summary = build_summary(SummaryInputs(pack(), few, [], statements, votes, []), NOW)
+    assert summary.groups is None and summary.no_camps_reason
+
+    many = [member(f"U{i}") for i in range(10)]
+    votes = [
+        vote(s.id, m.user_id, A if (i < 5) == (s.id <= 4) else D, NOW)
+        for s in statements
+        for i, m in enumerate(many)
+    ]
+    summary = build_summary(SummaryInputs(pack(), many, [], statements, votes, []), NOW)
+    assert summary.groups is not None
+    assert sorted(g.size for g in summary.groups) == [5, 5]
+    assert all(g.stands_out for g in summary.groups)
+    assert summary.no_camps_reason is None
+
+
+def test_decisions_of_this_week_and_open_proposals() -> None:
+    closes = NOW - dt.timedelta(days=1)
+    proposals = [
+        Proposal(
+            1,
+            1,
+            "old",
+            "U1",
+            closes - dt.timedelta(days=14),
+            Outcome.PASSED,
+            closes - dt.timedelta(days=14),
+        ),
+        Proposal(2, 1, "this week", "U1", closes, Outcome.BLOCKED, closes),
+        Proposal(3, 1, "open", "U1", NOW + dt.timedelta(days=1)),
+    ]
+    responses = {2: [Response("U1", Position.BLOCK, "no", closes)], 3: []}
+    inputs = SummaryInputs(pack(), [member("U1")], [], [], [], proposals, responses)
+    summary = build_summary(inputs, NOW)
+    assert [d.proposal.id for d in summary.decisions] == [2]
+    assert summary.decisions[0].counts.block == 1
+    assert [d.proposal.id for d in summary.open_proposals] == [3]
+
+
+def test_blockers_are_those_still_in_each_members_latest_answer() -> None:
+    members = [member("U1"), member("U2")]
+    answers = [
+        answer("U1", MONDAY, blockers="staging is down"),
+        answer("U1", MONDAY + dt.timedelta(days=1)),
+        answer("U2", MONDAY + dt.timedelta(days=2), blockers="waiting on legal"),
+    ]
+    summary = build_summary(SummaryInputs(pack(), members, answers, [], [], []), NOW)
+    assert [(b.name, b.text) for b in summary.blockers] == [("name-U2", "waiting on legal")]
+
+
+def test_lone_wolves_are_found_with_evidence_and_a_partner_who_is_not_one() -> None:
+    members = [member(f"U{i}") for i in range(4)]
+    days = weekdays(MONDAY - dt.timedelta(days=14), NOW.date())
+    answers = [answer("U0", d, collaborators=()) for d in days]  # always solo
+    answers += [answer(f"U{i}", d) for i in (1, 2) for d in days]  # U3 never answers
+    statements = [statement(s) for s in range(1, 4)]
+    votes = [vote(s.id, u, A, NOW) for s in statements for u in ("U0", "U1", "U2")]
+    summary = build_summary(SummaryInputs(pack(), members, answers, statements, votes, []), NOW)
+    wolves = {w.user_id: w for w in summary.lone_wolves}
+    assert set(wolves) == {"U0", "U3"}
+    assert [s.kind for s in wolves["U0"].signals] == ["solo_streak"]
+    assert [s.kind for s in wolves["U3"].signals] == ["silent"]
+    assert wolves["U0"].pair_with in ("U1", "U2")
+    assert summary.lone_wolf_counts == {"solo_streak": 1, "silent": 1}
+    assert summary.named_lone_wolves == ()
+    named = build_summary(
+        SummaryInputs(pack(name_lone_wolves=True), members, answers, statements, votes, []), NOW
+    )
+    assert set(named.named_lone_wolves) == {"name-U0", "name-U3"}
+
+
+def test_delivery_problems_are_counted_by_error() -> None:
+    failures = [
+        Delivery(i, f"k{i}", DueKind.PROMPT, 1, "U1", MONDAY, NOW, DeliveryState.FAILED, 5, error)
+        for i, error in enumerate(["not_in_channel", "not_in_channel", "user_not_found"])
+    ]
+    summary = build_summary(SummaryInputs(pack(), [], [], [], [], [], failures=failures), NOW)
+    assert [(p.error, p.count) for p in summary.delivery_problems] == [
+        ("not_in_channel", 2),
+        ("user_not_found", 1),
+    ]
