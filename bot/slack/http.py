@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from json import JSONDecodeError
 from typing import Any
 from urllib.parse import parse_qsl
@@ -26,6 +26,7 @@ MAX_BODY = 1 << 20
 MAX_SKEW = 5 * 60
 _JSON = [("Content-Type", "application/json")]
 StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 _PHRASES = {
     200: "OK",
     400: "Bad Request",
@@ -104,11 +105,14 @@ class SlackHttpApp:
         signing_secret: str,
         health: Callable[[], bool],
         clock: Callable[[], float] = time.time,
+        routes: Mapping[str, WsgiApp] | None = None,
     ) -> None:
         self.bolt = bolt
         self.secret = signing_secret.encode()
         self.health = health
         self.clock = clock
+        # Other pages served beside the events endpoint (the OAuth install pages), by path.
+        self.routes = dict(routes or {})
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -120,6 +124,8 @@ class SlackHttpApp:
                 200 if ok else 503,
                 {"status": "ok" if ok else "unavailable", "database": ok},
             )
+        if path in self.routes:
+            return self.routes[path](environ, start_response)
         if path != "/slack/events":
             return self._reply(start_response, 404, {"error": "not_found"})
         if method != "POST":
