@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from bot.config import (
     ConfigError,
@@ -17,6 +20,12 @@ from bot.config import (
     load_settings,
     require_for_run,
 )
+
+if TYPE_CHECKING:
+    from bot.slack.http import HttpServer
+    from bot.wiring import Wolfpack
+
+log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-scheduler", action="store_true", help="serve requests only")
     run.add_argument(
         "--threads", type=int, default=None, help="HTTP worker threads (default 16, see bench/)"
+    )
+    run.add_argument(
+        "--tick-seconds",
+        type=float,
+        default=30.0,
+        help="seconds between scheduling passes (default 30)",
     )
     tick = sub.add_parser("tick", help="one scheduling pass: queue and deliver what is due")
     tick.add_argument("--now", default=None, help="ISO-8601 time with an offset (default: now)")
@@ -94,10 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine.dispose()
         print("database is up to date")
         return 0
-    if args.command == "run":
-        return _run(settings, args)
-    if args.command == "tick":
-        return _tick(settings, args.now)
+    try:
+        if args.command == "run":
+            return _run(settings, args)
+        if args.command == "tick":
+            return _tick(settings, args.now)
+    except ConfigError as error:
+        # Found while starting, such as an encryption key that opens no stored token.
+        print(f"wolfpack: {error}", file=sys.stderr)
+        return 2
     return 2
 
 
@@ -118,14 +138,18 @@ def _tick(settings: Settings, now_text: str | None) -> int:
                 file=sys.stderr,
             )
             return 2
-    if settings.slack_bot_token is None:
-        print("wolfpack: SLACK_BOT_TOKEN is not set: a tick sends messages.", file=sys.stderr)
+    if settings.slack_bot_token is None and not settings.oauth_enabled:
+        print(
+            "wolfpack: SLACK_BOT_TOKEN is not set: a tick sends messages (or configure OAuth "
+            "with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET).",
+            file=sys.stderr,
+        )
         return 2
     from bot.wiring import build
 
     wolfpack = build(settings)
     try:
-        report = wolfpack.ticker.tick(now.astimezone(dt.UTC))
+        report = wolfpack.tick(now.astimezone(dt.UTC))
     finally:
         wolfpack.close()
     print(json.dumps(report.as_dict()))
@@ -138,35 +162,75 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"wolfpack: {error}", file=sys.stderr)
         return 2
+    if not args.tick_seconds > 0:
+        print("wolfpack: --tick-seconds must be more than 0", file=sys.stderr)
+        return 2
     from bot.wiring import build
 
     wolfpack = build(settings)
     if not args.no_scheduler:
-        wolfpack.scheduler().start()
+        runner = wolfpack.scheduler(args.tick_seconds)
+        # The tick watches the runner's stop flag, so a long fan-out ends after its current send.
+        wolfpack.ticker.stopping = runner.stopping
+        runner.start()
     if mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        def interrupt(signum: int, frame: FrameType | None) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, interrupt)
         handler = SocketModeHandler(wolfpack.bolt, settings.app_token, web_client=wolfpack.client)
         try:
             handler.start()  # type: ignore[no-untyped-call]
+        except KeyboardInterrupt:
+            pass
         finally:
+            handler.close()  # type: ignore[no-untyped-call]
             wolfpack.close()
         return 0
     port = args.port or settings.port
     server = wolfpack.serve_http(args.host, port, threads=args.threads)
+    signalled = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        server.stop()
+        # The HTTP loop runs on this (the main) thread and must keep running to finish the
+        # requests in flight, so the shutdown itself runs on a thread of its own.
+        if signalled.is_set():
+            return
+        signalled.set()
+        print(f"wolfpack: {signal.Signals(signum).name}: shutting down", file=sys.stderr)
+        threading.Thread(
+            target=_shut_down, args=(wolfpack, server), name="shutdown", daemon=True
+        ).start()
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     print(f"wolfpack: serving HTTP on {args.host}:{server.port}", file=sys.stderr)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
+        # Waits for the running tick (it stops after its current send and gives back what it
+        # claimed), lets go of the lease, finishes queued listener work, closes the database.
         wolfpack.close()
+    print("wolfpack: stopped", file=sys.stderr)
     return 0
+
+
+# How long a stopping process waits for the HTTP requests it is serving.
+DRAIN_SECONDS = 5.0
+
+
+def _shut_down(wolfpack: Wolfpack, server: HttpServer) -> None:
+    """No tick starts from now on and the running one ends after its current send; no new
+    connection is accepted; the requests being served finish and are answered; then the HTTP
+    loop ends (and `_run` closes the rest)."""
+    try:
+        for runner in wolfpack.runners:
+            runner.request_stop()
+        server.drain(DRAIN_SECONDS)
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

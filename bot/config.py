@@ -6,13 +6,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.logs import TEXT_FORMAT, JsonFormatter, RedactingFilter
 
 ENV_NAMES = (
     "SLACK_BOT_TOKEN",
@@ -107,6 +109,11 @@ class Settings(BaseSettings):
     def app_token(self) -> str | None:
         return self.slack_app_token.get_secret_value() if self.slack_app_token else None
 
+    @property
+    def oauth_enabled(self) -> bool:
+        """Many workspaces through the OAuth install flow (rather than one bot token)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
 
 def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env")) -> Settings:
     """Settings from `environ`, falling back to `env_file`; raises ConfigError."""
@@ -116,12 +123,34 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
     values.update({k: v for k, v in environ.items() if k in ENV_NAMES})
     given = {k.lower(): v for k, v in values.items() if k in ENV_NAMES and v != ""}
     try:
-        return Settings(**given)  # type: ignore[arg-type]
+        settings = Settings(**given)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"{name}: {message}") from None
+    _check_distribution(settings)
+    return settings
+
+
+def _check_distribution(settings: Settings) -> None:
+    """One workspace (a bot token) or many (OAuth, with tokens encrypted), never half of one."""
+    if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
+        missing = "SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(f"{missing}: is needed too: OAuth takes the client id and secret.")
+    if not settings.oauth_enabled:
+        return
+    if settings.slack_bot_token is not None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN: set either it (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (any number of workspaces through OAuth), not both."
+        )
+    if settings.wolfpack_encryption_key is None:
+        raise ConfigError(
+            "WOLFPACK_ENCRYPTION_KEY: is not set: with OAuth every workspace's token is stored, "
+            "encrypted with this key. Make one with python -c \"from cryptography.fernet import "
+            'Fernet; print(Fernet.generate_key().decode())"'
+        )
 
 
 def require_for_run(settings: Settings, *, http: bool) -> str:
@@ -145,27 +174,40 @@ def require_for_run(settings: Settings, *, http: bool) -> str:
     return "http"
 
 
-def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler()
+def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
+    """One handler on the root logger (stderr, or `stream`), in LOG_FORMAT, at LOG_LEVEL. Its
+    filter redacts Slack tokens and the secrets in `settings` from every record, whichever
+    logger (ours, Bolt's, slack_sdk's) it comes from."""
+    handler = logging.StreamHandler(stream)
     if settings.log_format == "json":
-        handler.setFormatter(_JsonFormatter())
+        handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(RedactingFilter(secret_values(settings)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    return handler
 
 
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        import json
-
-        entry = {
-            "time": self.formatTime(record),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry)
+def secret_values(settings: Settings) -> list[str]:
+    """The secrets a log line must never show: tokens, signing and client secrets, the
+    encryption key and the database password."""
+    secrets = [
+        value.get_secret_value()
+        for value in (
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            settings.slack_client_secret,
+            settings.wolfpack_encryption_key,
+        )
+        if value is not None
+    ]
+    try:
+        password = make_url(settings.database_url).password
+    except ArgumentError:
+        password = None
+    if password:
+        secrets.append(str(password))
+    return secrets

@@ -21,6 +21,7 @@ import email.policy
 import functools
 import itertools
 import json
+import secrets
 import socket
 import socketserver
 import ssl
@@ -128,7 +129,18 @@ class FakeSlack:
         self.home_views: dict[str, dict[str, Any]] = {}
         self.uploaded_files: dict[str, dict[str, Any]] = {}
 
+        # OAuth: the app's credentials, codes waiting to be exchanged, and what each issued
+        # token belongs to. Refresh tokens are single-use, as Slack's are.
+        self.oauth_client: tuple[str, str] | None = None
+        self.install_codes: dict[str, dict[str, Any]] = {}
+        self.token_teams: dict[str, str] = {}
+        self.refresh_tokens: dict[str, str] = {}
+        self.revoked: set[str] = set()
+        self.rotation_seconds: int | None = None
+        self._issued = 0
+        self._current_token: str | None = None
         self._faults: dict[str, deque[_Fault]] = {}
+        self._latency: dict[str, float] = {}
         self._fail_all: int | None = None
         self._used_triggers: set[str] = set()
         self._mpims: dict[frozenset[str], str] = {}
@@ -324,6 +336,16 @@ class FakeSlack:
         with self._lock:
             self._fail_all = None
             self._faults.clear()
+            self._latency.clear()
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Every call to `method` waits `seconds` before it is handled, as over a slow network
+        (0 ends it); calls still run side by side."""
+        with self._lock:
+            if seconds > 0:
+                self._latency[method] = seconds
+            else:
+                self._latency.pop(method, None)
 
     # --- HTTP ---
 
@@ -361,6 +383,17 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
         token = token or (str(token_arg) if token_arg else None)
+        if auth.startswith("Basic "):
+            # OAuth methods authenticate the app itself: client id and secret.
+            try:
+                client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):
+                client_id, secret = "", ""
+            args.setdefault("client_id", client_id)
+            args.setdefault("client_secret", secret)
+        delay = self._latency.get(method)
+        if delay:
+            time.sleep(delay)
         call = Call(method, args, token, time.monotonic())
         with self._changed:
             self.calls.append(call)
@@ -393,11 +426,19 @@ class FakeSlack:
         queue = self._faults.get(call.method)
         if queue:
             return self._fault_answer(queue.popleft())
+        if call.method == "oauth.v2.access":
+            try:
+                return 200, {"ok": True, **self._oauth_v2_access(call.args)}, {}
+            except _SlackError as error:
+                return 200, {"ok": False, "error": error.error}, {}
         if not call.token:
             return 200, {"ok": False, "error": "not_authed"}, {}
+        if call.token in self.revoked:
+            return 200, {"ok": False, "error": "token_revoked"}, {}
         if self.tokens is not None and call.token not in self.tokens:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         handler = self._handlers.get(call.method)
+        self._current_token = call.token
         try:
             result = handler(call.args) if handler else {}
         except _SlackError as error:
@@ -504,12 +545,61 @@ class FakeSlack:
 
     # --- auth, users ---
 
+    # --- OAuth ---
+
+    def expect_install(self, code: str, team_id: str, team_name: str = "") -> None:
+        """A person approved the app in workspace `team_id`: Slack redirects with `code`."""
+        with self._lock:
+            self.install_codes[code] = {"team_id": team_id, "team_name": team_name or team_id}
+
+    def revoke(self, token: str) -> None:
+        with self._lock:
+            self.revoked.add(token)
+
+    def _issue(self, team_id: str) -> dict[str, Any]:
+        self._issued += 1
+        token = f"xoxb-{team_id}-{self._issued}-{secrets.token_hex(8)}"
+        self.token_teams[token] = team_id
+        if self.tokens is not None:
+            self.tokens = self.tokens | {token}
+        issued: dict[str, Any] = {"access_token": token}
+        if self.rotation_seconds is not None:
+            refresh = f"xoxe-1-{team_id}-{self._issued}-{secrets.token_hex(8)}"
+            self.refresh_tokens[refresh] = team_id
+            issued.update(refresh_token=refresh, expires_in=self.rotation_seconds)
+        return issued
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        given = (_text(args, "client_id"), _text(args, "client_secret"))
+        if self.oauth_client is None or given != self.oauth_client:
+            raise _SlackError("invalid_client_id")
+        if _text(args, "grant_type") == "refresh_token":
+            team_id = self.refresh_tokens.pop(_text(args, "refresh_token"), None)
+            if team_id is None:
+                raise _SlackError("invalid_refresh_token")
+            return {"token_type": "bot", **self._issue(team_id)}
+        install = self.install_codes.pop(_text(args, "code"), None)
+        if install is None:
+            raise _SlackError("invalid_code")
+        team_id = install["team_id"]
+        return {
+            "app_id": self.app_id,
+            "authed_user": {"id": "UINSTALLER"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": team_id, "name": install["team_name"]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            **self._issue(team_id),
+        }
+
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "url": f"https://{self.team_name.lower()}.slack.com/",
             "team": self.team_name,
             "user": "wolfpack",
-            "team_id": self.team_id,
+            "team_id": self.token_teams.get(self._current_token or "", self.team_id),
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
@@ -15,22 +19,38 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from bot.charts import render_chart
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core.decisions import Decisions
+from bot.core.delivery import SendError, TickReport
 from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.core.ports import Clock
 from bot.core.reports import Reports
 from bot.core.ticks import Ticker
-from bot.scheduler.runner import AlwaysLeader, Lease, TickRunner
+from bot.logs import ContextThreadPoolExecutor
+from bot.metrics import Metrics
+from bot.scheduler.runner import TICK_SECONDS, AlwaysLeader, Lease, TickRunner
 from bot.slack.app import build_bolt_app
+from bot.slack.authorize import TokenAuthorize
 from bot.slack.client import SharedWebClient, shared_ssl_context
-from bot.slack.http import HttpServer, SlackHttpApp
+from bot.slack.http import HttpServer, SlackHttpApp, WsgiApp
+from bot.slack.manifest import BOT_SCOPES
 from bot.slack.notifier import SlackDirectory, SlackNotifier
 from bot.store.db import SqlDatabase, make_engine, upgrade
+from bot.store.installations import (
+    EncryptedInstallationStore,
+    EncryptionKeyError,
+    RefreshLock,
+    TokenCipher,
+    TokenKeeper,
+    purge_oauth_states,
+    state_store,
+    uninstalled,
+)
 from bot.store.lease import AdvisoryLease
 
 log = logging.getLogger(__name__)
@@ -81,12 +101,27 @@ class Wolfpack:
     clock: Clock
     servers: list[HttpServer] = field(default_factory=list)
     runners: list[TickRunner] = field(default_factory=list)
+    # Its own Prometheus registry: several bots in one process (tests) count apart.
+    metrics: Metrics = field(default_factory=Metrics)
+    oauth: OAuthParts | None = None
+
+    def tick(self, now: dt.datetime) -> TickReport:
+        """One scheduling pass, and the housekeeping that goes with it: OAuth states that
+        expired unused are deleted."""
+        if self.oauth is not None:
+            purge_oauth_states(self.engine, now)
+        return self.ticker.tick(now)
 
     def http_app(self) -> SlackHttpApp:
         secret = self.settings.signing_secret
         if secret is None:
             raise ValueError("SLACK_SIGNING_SECRET is needed to serve HTTP")
-        return SlackHttpApp(self.bolt, secret, self.db.ping)
+        routes: dict[str, WsgiApp] = {}
+        if self.oauth is not None:
+            # Bolt's OAuth flow answers the install page and Slack's redirect back.
+            install = SlackRequestHandler(self.bolt)
+            routes = {"/slack/install": install, "/slack/oauth_redirect": install}
+        return SlackHttpApp(self.bolt, secret, self.db.ping, metrics=self.metrics, routes=routes)
 
     def serve_http(
         self, host: str = "127.0.0.1", port: int = 0, *, threads: int | None = None
@@ -95,22 +130,40 @@ class Wolfpack:
         self.servers.append(server)
         return server
 
-    def scheduler(self) -> TickRunner:
+    def scheduler(self, seconds: float = TICK_SECONDS) -> TickRunner:
         """The tick on an interval; on PostgreSQL only the holder of the lease ticks."""
         lease: Lease = (
             AdvisoryLease(self.engine)
             if self.engine.dialect.name == "postgresql"
             else AlwaysLeader()
         )
-        runner = TickRunner(self.ticker.tick, self.clock.now, lease)
+        db = self.db
+
+        def pending_deliveries() -> int:
+            total = 0
+            for team_id in db.team_ids():
+                with db.transaction(team_id) as tx:
+                    total += tx.deliveries.pending_count()
+            return total
+
+        self.metrics.pending_deliveries = pending_deliveries
+        runner = TickRunner(self.tick, self.clock.now, lease, seconds, observer=self.metrics)
         self.runners.append(runner)
         return runner
 
     def close(self) -> None:
+        """Stops in order: no new tick starts and a running one ends after the send in
+        progress; the HTTP servers stop; the running tick is waited for and the lease let
+        go; listener work still queued finishes; then the database connections close."""
+        stopping = self.ticker.stopping or threading.Event()
+        self.ticker.stopping = stopping
+        stopping.set()
         for runner in self.runners:
-            runner.stop()
+            runner.request_stop()
         for server in self.servers:
             server.stop()
+        for runner in self.runners:
+            runner.stop()
         self.executor.shutdown(wait=True)
         self.engine.dispose()
 
@@ -127,14 +180,25 @@ def build(
         upgrade(engine)
     db = SqlDatabase(engine)
     client = web_client(settings, settings.bot_token)
+    try:
+        oauth = oauth_parts(settings, engine, client) if settings.oauth_enabled else None
+    except ConfigError:
+        engine.dispose()
+        raise
+    client_for: Callable[[str], WebClient]
+    delivery_client_for: Callable[[str], WebClient]
+    if oauth is None:
+        delivery_client = web_client(settings, settings.bot_token, interactive=False)
 
-    def client_for(team_id: str) -> WebClient:
-        return client
+        def client_for(team_id: str) -> WebClient:
+            return client
 
-    delivery_client = web_client(settings, settings.bot_token, interactive=False)
+        def delivery_client_for(team_id: str) -> WebClient:
+            return delivery_client
 
-    def delivery_client_for(team_id: str) -> WebClient:
-        return delivery_client
+    else:
+        client_for = oauth.clients(settings, interactive=True)
+        delivery_client_for = oauth.clients(settings, interactive=False)
 
     notifier = SlackNotifier(client_for, delivery_client_for)
     directory = SlackDirectory(client_for)
@@ -143,7 +207,10 @@ def build(
     decisions = Decisions(db, notifier, direction.clock)
     reports = Reports(db, notifier, direction.clock, render_chart)
     ticker = Ticker(db, notifier, directory, decisions, reports)
-    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    # Listener threads carry the request id of the request they serve into their log lines.
+    executor = ContextThreadPoolExecutor(
+        max_workers=LISTENER_THREADS, thread_name_prefix="listener"
+    )
     bolt = build_bolt_app(
         flows,
         direction,
@@ -153,8 +220,11 @@ def build(
         signing_secret=settings.signing_secret,
         listener_executor=executor,
         token_verification=token_verification,
+        authorize=oauth.authorize if oauth else None,
+        oauth_settings=oauth.settings if oauth else None,
+        uninstalled=oauth.uninstalled if oauth else single_uninstalled(engine),
     )
-    return Wolfpack(
+    wolfpack = Wolfpack(
         settings,
         engine,
         db,
@@ -168,3 +238,78 @@ def build(
         executor,
         flows.clock,
     )
+    wolfpack.oauth = oauth
+    return wolfpack
+
+
+@dataclass
+class OAuthParts:
+    """What serving many workspaces takes: the encrypted installation store, the token keeper,
+    Bolt's OAuth settings and authorize."""
+
+    store: EncryptedInstallationStore
+    keeper: TokenKeeper
+    settings: OAuthSettings
+    authorize: TokenAuthorize
+    engine: Engine
+
+    def clients(self, settings: Settings, *, interactive: bool) -> Callable[[str], WebClient]:
+        """A client with the workspace's current bot token; one client per token."""
+        made: dict[str, WebClient] = {}
+        lock = threading.Lock()
+
+        def client_for(team_id: str) -> WebClient:
+            token = self.keeper.bot_token(team_id)
+            if token is None:
+                raise SendError("not_installed")
+            with lock:
+                found = made.get(token)
+                if found is None:
+                    found = made[token] = web_client(settings, token, interactive=interactive)
+            return found
+
+        return client_for
+
+    def uninstalled(self, team_id: str, enterprise_id: str | None) -> None:
+        self.store.forget(team_id, enterprise_id)
+        dropped = uninstalled(self.engine, team_id, enterprise_id or "", dt.datetime.now(dt.UTC))
+        log.info("workspace %s: tokens deleted, %d queued messages dropped", team_id, dropped)
+
+
+def oauth_parts(settings: Settings, engine: Engine, client: WebClient) -> OAuthParts:
+    assert settings.slack_client_id and settings.slack_client_secret
+    assert settings.wolfpack_encryption_key is not None
+    try:
+        cipher = TokenCipher.from_setting(settings.wolfpack_encryption_key.get_secret_value())
+    except EncryptionKeyError as error:
+        raise ConfigError(f"WOLFPACK_ENCRYPTION_KEY: {error}") from None
+    secret = settings.slack_client_secret.get_secret_value()
+    store = EncryptedInstallationStore(settings.slack_client_id, engine, cipher)
+    try:
+        store.check_key()
+    except EncryptionKeyError as error:
+        raise ConfigError(f"WOLFPACK_ENCRYPTION_KEY: {error}") from None
+    rotator = TokenRotator(client_id=settings.slack_client_id, client_secret=secret, client=client)
+    keeper = TokenKeeper(store, RefreshLock(engine), rotator)
+    oauth_settings = OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=store,
+        installation_store_bot_only=True,
+        state_store=state_store(engine),
+    )
+    authorize = TokenAuthorize(
+        lambda team_id, enterprise_id: keeper.bot_token(team_id, enterprise_id)
+    )
+    return OAuthParts(store, keeper, oauth_settings, authorize, engine)
+
+
+def single_uninstalled(engine: Engine) -> Callable[[str, str | None], None]:
+    """With one bot token: the workspace stops getting messages until it is installed again."""
+
+    def gone(team_id: str, enterprise_id: str | None) -> None:
+        dropped = uninstalled(engine, team_id, enterprise_id or "", dt.datetime.now(dt.UTC))
+        log.info("workspace %s uninstalled the app; %d queued messages dropped", team_id, dropped)
+
+    return gone

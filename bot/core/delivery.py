@@ -29,6 +29,7 @@ PERMANENT_ERRORS = frozenset(
         "missing_scope",
         "not_authed",
         "team_access_not_granted",
+        "not_installed",
     }
 )
 

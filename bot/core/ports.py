@@ -150,6 +150,15 @@ class DeliveryRepository(Protocol):
         ...
 
     def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]: ...
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        """Ends this process's claim on deliveries it took but did not try to send (it is
+        stopping), so any process may send them now; a row taken from a sender that died
+        stays marked in flight, so its next sender still looks in Slack first."""
+        ...
+
+    def pending_count(self) -> int:
+        """How many deliveries wait to be sent (state pending), in this workspace."""
+        ...
 
 
 class StatementRepository(Protocol):
@@ -243,7 +252,7 @@ class Transaction(Protocol):
 
 class Database(Protocol):
     def team_ids(self) -> list[str]:
-        """Every workspace with data here."""
+        """Every workspace the app is installed in."""
         ...
 
     def transaction(

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -39,6 +40,10 @@ PROFILES_PER_TICK = 50
 
 
 class Ticker:
+    # Set by whoever shuts the process down: delivery ends after the send in progress and
+    # releases the rows it claimed but did not send, so another replica sends them at once.
+    stopping: threading.Event | None = None
+
     def __init__(
         self,
         db: Database,
@@ -115,23 +120,52 @@ class Ticker:
     def deliver(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
         # Summaries built in this pass, reused for the lone-wolf DMs they plan.
         built: dict[int, Summary | None] = {}
-        while True:
+        while not self._stop_requested():
             with self.db.transaction(team_id) as tx:
                 batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
             if not batch:
                 return
-            for delivery in [d for d in batch if d.kind is DueKind.PROPOSAL_CLOSE]:
-                self._close_proposal(team_id, delivery, now, report)
-            for delivery in [d for d in batch if d.kind is DueKind.PROPOSAL_REMINDER]:
-                self._remind_proposal(team_id, delivery, now, report)
-            for delivery in [d for d in batch if d.kind is DueKind.SUMMARY]:
-                self._send_summary(team_id, delivery, now, report, built)
-            for delivery in [d for d in batch if d.kind is DueKind.LONE_WOLF]:
-                self._send_lone_wolf(team_id, delivery, now, report, built)
-            batch = [d for d in batch if d.kind in (DueKind.PROMPT, DueKind.REMINDER)]
-            sendable = self._settle(team_id, batch, now, report)
-            for delivery, pack, member in sendable:
+            # Proposal closes, proposal reminders, summaries, lone-wolf DMs, then prompts.
+            order = [
+                DueKind.PROPOSAL_CLOSE,
+                DueKind.PROPOSAL_REMINDER,
+                DueKind.SUMMARY,
+                DueKind.LONE_WOLF,
+            ]
+            others = [d for kind in order for d in batch if d.kind is kind]
+            prompts = [d for d in batch if d.kind in (DueKind.PROMPT, DueKind.REMINDER)]
+            for i, delivery in enumerate(others):
+                if self._stop_requested():
+                    self._release(team_id, [*others[i:], *prompts])
+                    return
+                if delivery.kind is DueKind.PROPOSAL_CLOSE:
+                    self._close_proposal(team_id, delivery, now, report)
+                elif delivery.kind is DueKind.PROPOSAL_REMINDER:
+                    self._remind_proposal(team_id, delivery, now, report)
+                elif delivery.kind is DueKind.SUMMARY:
+                    self._send_summary(team_id, delivery, now, report, built)
+                else:
+                    self._send_lone_wolf(team_id, delivery, now, report, built)
+            if self._stop_requested():
+                self._release(team_id, prompts)
+                return
+            sendable = self._settle(team_id, prompts, now, report)
+            for i, (delivery, pack, member) in enumerate(sendable):
+                if self._stop_requested():
+                    self._release(team_id, [d for d, _, _ in sendable[i:]])
+                    return
                 self._send(team_id, delivery, pack, member, now, report)
+
+    def _stop_requested(self) -> bool:
+        return self.stopping is not None and self.stopping.is_set()
+
+    def _release(self, team_id: str, deliveries: Sequence[Delivery]) -> None:
+        """Gives back rows claimed but not sent, so they need not wait for the claim to end."""
+        if not deliveries:
+            return
+        with self.db.transaction(team_id) as tx:
+            tx.deliveries.release(deliveries)
+        log.info("stopping: released %d claimed deliveries unsent", len(deliveries))
 
     def _attempt(
         self,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -35,6 +37,46 @@ class AlwaysLeader:
         return None
 
 
+class TickObserver(Protocol):
+    """Told how each tick went (bot.metrics.Metrics is one)."""
+
+    def tick_finished(self, outcome: str, seconds: float, report: object) -> None:
+        """outcome: ok, failed, or not_leader (another replica holds the lease)."""
+        ...
+
+    def lease_changed(self, held: bool) -> None: ...
+
+
+class ObservedLease:
+    """A lease that tells the observer whether this process holds it, on every try and when
+    it lets go."""
+
+    def __init__(self, lease: Lease, observer: TickObserver) -> None:
+        self.inner = lease
+        self.observer = observer
+
+    def acquire(self) -> bool:
+        held = False
+        try:
+            held = self.inner.acquire()
+        finally:
+            _safely(self.observer.lease_changed, held)
+        return held
+
+    def release(self) -> None:
+        try:
+            self.inner.release()
+        finally:
+            _safely(self.observer.lease_changed, False)
+
+
+def _safely(report: Callable[..., None], *args: object) -> None:
+    try:
+        report(*args)
+    except Exception:
+        log.exception("tick metrics not recorded")
+
+
 class TickRunner:
     def __init__(
         self,
@@ -42,10 +84,17 @@ class TickRunner:
         now: Callable[[], dt.datetime],
         lease: Lease,
         seconds: float = TICK_SECONDS,
+        stopping: threading.Event | None = None,
+        *,
+        observer: TickObserver | None = None,
     ) -> None:
+        # Set once the process is stopping: no tick starts after it (the tick itself may
+        # watch the same event to end its delivery early).
+        self.stopping = stopping if stopping is not None else threading.Event()
         self._tick = tick
         self._now = now
-        self.lease = lease
+        self.observer = observer
+        self.lease: Lease = ObservedLease(lease, observer) if observer is not None else lease
         self._scheduler = BackgroundScheduler(timezone=dt.UTC)
         self._scheduler.add_job(
             self.run_once,
@@ -59,20 +108,36 @@ class TickRunner:
 
     def run_once(self) -> bool:
         """One tick if this process holds the lease; False when another replica does."""
+        started = time.perf_counter()
+        outcome, report = "failed", None
         try:
             if not self.lease.acquire():
+                outcome = "not_leader"
                 return False
             report = self._tick(self._now())
             log.info("tick %s", report)
+            outcome = "ok"
         except Exception:
             log.exception("tick failed; the next one will try again")
             return False
+        finally:
+            if self.observer is not None:
+                _safely(self.observer.tick_finished, outcome, time.perf_counter() - started, report)
         return True
 
     def start(self) -> None:
         self._scheduler.start()
 
+    def request_stop(self) -> None:
+        """Starts no tick from now on and sets `stopping`; returns at once (a tick that is
+        running goes on, and stop() waits for it)."""
+        self.stopping.set()
+        if self._scheduler.running:
+            self._scheduler.pause()
+
     def stop(self) -> None:
+        """Waits for a running tick to end, then lets go of the lease."""
+        self.request_stop()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
         self.lease.release()

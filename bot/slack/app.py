@@ -6,13 +6,15 @@ import logging
 from concurrent.futures import Executor
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.core.decisions import Decisions
 from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.core.reports import Reports
-from bot.slack.listeners import checkin, home, membership, proposals, setup
+from bot.slack.listeners import checkin, home, installs, membership, proposals, setup
 from bot.slack.listeners import direction as statements
 
 
@@ -27,12 +29,18 @@ def build_bolt_app(
     listener_executor: Executor,
     token_verification: bool = True,
     process_before_response: bool = True,
+    authorize: Authorize | None = None,
+    oauth_settings: OAuthSettings | None = None,
+    uninstalled: installs.Uninstalled | None = None,
 ) -> App:
     """Listeners ack on the request's own thread (process_before_response), so a request costs
     no polling wait for the ack; work Slack need not wait for runs as lazy listeners on
     `listener_executor`, which the caller sizes."""
     app = App(
         client=client,
+        # Bolt takes an Authorize instance as it is (its type hint says only callables).
+        authorize=authorize,  # type: ignore[arg-type]
+        oauth_settings=oauth_settings,
         signing_secret=signing_secret,
         process_before_response=process_before_response,
         # The HTTP front verifies signatures before Bolt sees a request; Socket Mode needs none.
@@ -49,4 +57,5 @@ def build_bolt_app(
     home.register(app, flows, direction, decisions)
     statements.register(app, direction)
     proposals.register(app, decisions, reports)
+    installs.register(app, uninstalled or (lambda team_id, enterprise_id: None))
     return app

@@ -20,6 +20,9 @@ from urllib.parse import parse_qsl
 from slack_bolt import App, BoltRequest
 from waitress.server import create_server
 
+from bot.logs import new_request_id, request_id
+from bot.metrics import Metrics, request_kind
+
 log = logging.getLogger("bot.http")
 
 MAX_BODY = 1 << 20
@@ -84,6 +87,12 @@ def _has_user(payload: dict[str, Any]) -> bool:
     return isinstance(user, dict) and isinstance(user.get("id"), str)
 
 
+def _outcome(status: int) -> str:
+    if status < 400:
+        return "ok"
+    return {400: "malformed", 401: "unauthorized", 413: "too_large"}.get(status, "error")
+
+
 def signature_is_valid(
     secret: bytes, body: bytes, timestamp: str, signature: str, now: float
 ) -> bool:
@@ -106,6 +115,7 @@ class SlackHttpApp:
         health: Callable[[], bool],
         clock: Callable[[], float] = time.time,
         routes: Mapping[str, WsgiApp] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.bolt = bolt
         self.secret = signing_secret.encode()
@@ -113,8 +123,23 @@ class SlackHttpApp:
         self.clock = clock
         # Other pages served beside the events endpoint (the OAuth install pages), by path.
         self.routes = dict(routes or {})
+        self.metrics = metrics
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Every request gets an id: in the log lines written while it is served (a context
+        variable) and in the `X-Request-Id` response header."""
+        rid = new_request_id()
+        token = request_id.set(rid)
+
+        def start_with_id(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            return start_response(status, [*headers, ("X-Request-Id", rid)], *exc)
+
+        try:
+            return self._route(environ, start_with_id)
+        finally:
+            request_id.reset(token)
+
+    def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz":
@@ -124,15 +149,44 @@ class SlackHttpApp:
                 200 if ok else 503,
                 {"status": "ok" if ok else "unavailable", "database": ok},
             )
+        if path == "/metrics" and self.metrics is not None:
+            if method not in ("GET", "HEAD"):
+                return self._reply(start_response, 405, {"error": "method_not_allowed"})
+            data, content_type = self.metrics.render()
+            start_response(
+                _status(200), [("Content-Type", content_type), ("Content-Length", str(len(data)))]
+            )
+            return [b""] if method == "HEAD" else [data]
         if path in self.routes:
             return self.routes[path](environ, start_response)
         if path != "/slack/events":
             return self._reply(start_response, 404, {"error": "not_found"})
         if method != "POST":
             return self._reply(start_response, 405, {"error": "method_not_allowed"})
-        return self._slack(environ, start_response)
+        if self.metrics is None:
+            return self._slack(environ, start_response, {})
+        started = time.perf_counter()
+        seen: dict[str, str] = {}
+        statuses: list[str] = []
 
-    def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        def recording(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, *exc)
+
+        try:
+            return self._slack(environ, recording, seen)
+        except Exception:
+            statuses.append("500")
+            raise
+        finally:
+            code = int(statuses[-1].split(" ", 1)[0]) if statuses else 500
+            self.metrics.request_done(
+                seen.get("kind", "other"), _outcome(code), time.perf_counter() - started
+            )
+
+    def _slack(
+        self, environ: dict[str, Any], start_response: StartResponse, seen: dict[str, str]
+    ) -> Iterable[bytes]:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -142,16 +196,22 @@ class SlackHttpApp:
         raw: bytes = environ["wsgi.input"].read(length) if length > 0 else b""
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
         signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+        content_type = environ.get("CONTENT_TYPE", "")
         if not signature_is_valid(self.secret, raw, timestamp, signature, self.clock()):
+            if self.metrics is not None:
+                # Only to label the count (a fixed set of kinds): the body is not trusted.
+                seen["kind"] = request_kind(
+                    parse_slack_body(raw.decode("utf-8", "replace"), content_type)
+                )
             return self._reply(start_response, 401, {"error": "invalid_signature"})
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return self._reply(start_response, 400, {"error": "not_utf8"})
-        content_type = environ.get("CONTENT_TYPE", "")
         payload = parse_slack_body(text, content_type)
         if payload is None:
             return self._reply(start_response, 400, {"error": "malformed_body"})
+        seen["kind"] = request_kind(payload)
         headers: dict[str, str | Sequence[str]] = {
             key[5:].replace("_", "-").lower(): [str(value)]
             for key, value in environ.items()
@@ -218,6 +278,34 @@ class HttpServer:
             wasyncore.loop(timeout=0.2, map=server._map, use_poll=True, count=1)
         server.task_dispatcher.shutdown()
         wasyncore.close_all(server._map)
+
+    def drain(self, timeout: float) -> None:
+        """Stops accepting connections and waits, at most `timeout` seconds, until no request is
+        being read, served or answered (waitress writes answers from the HTTP loop, which must
+        therefore still be running). Idle keep-alive connections do not count."""
+        waitress: Any = self._server
+        waitress.accepting = False
+        deadline = time.monotonic() + timeout
+        quiet_since: float | None = None
+        while time.monotonic() < deadline:
+            dispatcher = waitress.task_dispatcher
+            busy = bool(dispatcher.queue) or dispatcher.active_count > 0
+            for channel in list(waitress._map.values()):
+                if getattr(channel, "requests", None) or getattr(channel, "total_outbufs_len", 0):
+                    busy = True
+                request = getattr(channel, "request", None)
+                if request is not None and not getattr(request, "completed", False):
+                    busy = True
+            now = time.monotonic()
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = now
+            elif now - quiet_since >= 0.3:
+                # Quiet for longer than one turn of the HTTP loop: nothing was left unread.
+                return
+            time.sleep(0.02)
+        log.warning("stopping with HTTP requests still in flight after %.0f s", timeout)
 
     def start(self) -> HttpServer:
         self._thread = threading.Thread(target=self.serve_forever, name="http", daemon=True)

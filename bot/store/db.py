@@ -90,8 +90,16 @@ class SqlDatabase:
             yield SqlTransaction(session, workspace_id)
 
     def team_ids(self) -> list[str]:
+        """Every workspace the app is installed in (the tick's work); not those that
+        uninstalled it."""
         with self._sessions.begin() as session:
-            return list(session.scalars(select(WorkspaceRow.team_id).order_by(WorkspaceRow.id)))
+            return list(
+                session.scalars(
+                    select(WorkspaceRow.team_id)
+                    .where(WorkspaceRow.uninstalled_at.is_(None))
+                    .order_by(WorkspaceRow.id)
+                )
+            )
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -64,6 +66,9 @@ class WorkspaceRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     enterprise_id: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Set when the app is uninstalled or its tokens revoked: nothing is sent there until it is
+    # installed again.
+    uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class PackRow(Base):
@@ -278,3 +283,75 @@ class ProposalResponseRow(Base):
     position: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+# The tables of slack_sdk's SQLAlchemy installation and OAuth state stores, as migration 0006
+# creates them (token columns wide enough for their encrypted form). slack_sdk queries them with
+# its own Table objects; these keep them in the one schema the migrations are checked against.
+_TOKEN = 1000
+SLACK_INSTALLATIONS = Table(
+    "slack_installations",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("enterprise_url", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", String(_TOKEN)),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", String(_TOKEN)),
+    Column("bot_token_expires_at", DateTime()),
+    Column("user_id", String(32), nullable=False),
+    Column("user_token", String(_TOKEN)),
+    Column("user_scopes", String(1000)),
+    Column("user_refresh_token", String(_TOKEN)),
+    Column("user_token_expires_at", DateTime()),
+    Column("incoming_webhook_url", String(_TOKEN)),
+    Column("incoming_webhook_channel", String(200)),
+    Column("incoming_webhook_channel_id", String(200)),
+    Column("incoming_webhook_configuration_url", String(200)),
+    Column("is_enterprise_install", Boolean(), nullable=False),
+    Column("token_type", String(32)),
+    Column("installed_at", DateTime(), nullable=False),
+    Index(
+        "slack_installations_idx",
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "installed_at",
+    ),
+)
+SLACK_BOTS = Table(
+    "slack_bots",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", String(_TOKEN)),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", String(_TOKEN)),
+    Column("bot_token_expires_at", DateTime()),
+    Column("is_enterprise_install", Boolean(), nullable=False),
+    Column("installed_at", DateTime(), nullable=False),
+    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+)
+SLACK_OAUTH_STATES = Table(
+    "slack_oauth_states",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(200), nullable=False),
+    Column("expire_at", DateTime(), nullable=False),
+    Index("ix_slack_oauth_states_expire_at", "expire_at"),
+)

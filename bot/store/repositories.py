@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -805,6 +805,32 @@ class SqlDeliveries(_Scoped):
             .order_by(DeliveryRow.updated_at)
         )
         return [_delivery(r) for r in rows]
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        for uncertain in (False, True):
+            ids = [d.id for d in deliveries if d.uncertain is uncertain]
+            if not ids:
+                continue
+            self.session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.workspace_id == self.workspace_id,
+                    DeliveryRow.id.in_(ids),
+                    DeliveryRow.state == DeliveryState.PENDING.value,
+                )
+                .values(claimed_until=None, in_flight=uncertain)
+            )
+
+    def pending_count(self) -> int:
+        count = self.session.scalar(
+            select(func.count())
+            .select_from(DeliveryRow)
+            .where(
+                DeliveryRow.workspace_id == self.workspace_id,
+                DeliveryRow.state == DeliveryState.PENDING.value,
+            )
+        )
+        return int(count or 0)
 
 
 def _statement(row: StatementRow) -> Statement:

@@ -1,5 +1,5 @@
 """Events that keep packs in step with Slack: people joining or leaving the pack's channel,
-profile changes (timezone, deactivation), and the app leaving a workspace. Each handler is
+profile changes (timezone, deactivation). Each handler is
 idempotent, so a redelivered event has no second effect."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from bot.slack.notifier import person_from_slack
 
 # Events the manifest subscribes to but that need no work yet; acknowledged so Slack does not
 # retry them.
-_ACKNOWLEDGED_ONLY = ("app_uninstalled", "tokens_revoked", "app_mention")
+_ACKNOWLEDGED_ONLY = ("app_mention",)
 
 
 def register(app: App, flows: Flows) -> None:

@@ -1,0 +1,32 @@
+"""The app leaving a workspace: `app_uninstalled`, or `tokens_revoked` naming the bot, stops all
+work for that workspace and deletes its tokens. Idempotent, so a redelivered event changes
+nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext
+
+from bot.slack.listeners.support import log
+
+Uninstalled = Callable[[str, str | None], None]
+
+
+def register(app: App, uninstalled: Uninstalled) -> None:
+    @app.event("app_uninstalled")
+    def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
+        team_id = context.team_id or body.get("team_id")
+        if team_id:
+            log.info("uninstalled from %s", team_id)
+            uninstalled(str(team_id), context.enterprise_id)
+
+    @app.event("tokens_revoked")
+    def tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        tokens = event.get("tokens") or {}
+        team_id = context.team_id or body.get("team_id")
+        # Only the bot's tokens matter: Wolfpack asks for no user tokens.
+        if tokens.get("bot") and team_id:
+            log.info("bot token revoked in %s", team_id)
+            uninstalled(str(team_id), context.enterprise_id)
