@@ -148,7 +148,7 @@ def _check_distribution(settings: Settings) -> None:
     if settings.wolfpack_encryption_key is None:
         raise ConfigError(
             "WOLFPACK_ENCRYPTION_KEY: is not set: with OAuth every workspace's token is stored, "
-            "encrypted with this key. Make one with python -c \"from cryptography.fernet import "
+            'encrypted with this key. Make one with python -c "from cryptography.fernet import '
             'Fernet; print(Fernet.generate_key().decode())"'
         )
 
