@@ -55,7 +55,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # Sized for the HTTP and listener threads working at once (bench/load.py). No pre-ping: it
+    # costs a round trip per transaction; a connection the server dropped fails one statement,
+    # SQLAlchemy then discards the whole pool and the next checkout connects afresh.
+    options: dict[str, Any] = {"pool_size": 20, "max_overflow": 20, "pool_recycle": 1800}
+    options.update(kwargs)
+    return create_engine(url, **options)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -352,8 +352,29 @@ class SqlMembers(_Scoped):
         return self.by_pack([pack_id], include_inactive=include_inactive)[pack_id]
 
     def get(self, pack_id: int, user_id: str) -> Member | None:
-        found = self.by_pack([pack_id], include_inactive=True, user_id=user_id)[pack_id]
-        return found[0] if found else None
+        # One round trip: every request checks membership, so this is on the hot path.
+        row = self.session.execute(
+            select(MembershipRow, PersonRow, PackRow.admin_ids)
+            .join(
+                PersonRow,
+                and_(
+                    PersonRow.workspace_id == MembershipRow.workspace_id,
+                    PersonRow.user_id == MembershipRow.user_id,
+                ),
+            )
+            .join(PackRow, PackRow.id == MembershipRow.pack_id)
+            .where(
+                MembershipRow.workspace_id == self.workspace_id,
+                PackRow.workspace_id == self.workspace_id,
+                MembershipRow.pack_id == pack_id,
+                MembershipRow.user_id == user_id,
+            )
+        ).first()
+        if row is None:
+            return None
+        m, p, admin_ids = row
+        role = Role.ADMIN if m.user_id in set(admin_ids or []) else Role.MEMBER
+        return Member(m.pack_id, _person(p), role, m.active)
 
     def _membership(self, pack_id: int, user_id: str) -> MembershipRow | None:
         return self.session.scalar(
