@@ -145,6 +145,19 @@ def _check_distribution(settings: Settings) -> None:
             "SLACK_BOT_TOKEN: set either it (one workspace) or SLACK_CLIENT_ID and "
             "SLACK_CLIENT_SECRET (any number of workspaces through OAuth), not both."
         )
+    key = settings.wolfpack_encryption_key
+    if key is not None:
+        from cryptography.fernet import Fernet
+
+        try:
+            for part in [k for k in key.get_secret_value().split(",") if k.strip()]:
+                Fernet(part.strip().encode())
+        except ValueError:
+            raise ConfigError(
+                "WOLFPACK_ENCRYPTION_KEY: each key must be a Fernet key (32 url-safe base64 "
+                'bytes); make one with python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"'
+            ) from None
     if settings.wolfpack_encryption_key is None:
         raise ConfigError(
             "WOLFPACK_ENCRYPTION_KEY: is not set: with OAuth every workspace's token is stored, "

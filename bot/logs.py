@@ -44,6 +44,9 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
         return super().submit(run)
 
 
+MIN_SECRET = 6
+
+
 class RedactingFilter(logging.Filter):
     """Replaces Slack tokens and the exact values of `secrets` with [redacted], in the message,
     its exception text and its stack; also stamps the request id on the record. Installed on
@@ -51,8 +54,12 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        # Longest first, so a secret that contains another is replaced whole.
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        # Longest first, so a secret that contains another is replaced whole. A value shorter
+        # than MIN_SECRET (a short database password, say) is left alone: replacing it would
+        # shred ordinary words in every line.
+        self.secrets = sorted(
+            {s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True
+        )
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:

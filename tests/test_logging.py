@@ -199,3 +199,12 @@ def test_lines_logged_while_serving_a_request_carry_its_id(bot: Harness) -> None
     thread.join()
     (idle,) = [json.loads(line) for line in out.getvalue().splitlines() if '"idle"' in line]
     assert "request_id" not in idle
+
+
+def test_a_short_secret_does_not_shred_ordinary_words() -> None:
+    from bot.logs import RedactingFilter
+
+    redacting = RedactingFilter(["y", "pg", "s3cret-db-pass"])
+    assert redacting.redact("types typed by pg at s3cret-db-pass") == (
+        "types typed by pg at [redacted]"
+    )
