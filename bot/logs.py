@@ -57,9 +57,7 @@ class RedactingFilter(logging.Filter):
         # Longest first, so a secret that contains another is replaced whole. A value shorter
         # than MIN_SECRET (a short database password, say) is left alone: replacing it would
         # shred ordinary words in every line.
-        self.secrets = sorted(
-            {s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True
-        )
+        self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:
