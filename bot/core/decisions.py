@@ -65,10 +65,13 @@ class Decisions:
         position: Position,
         reason: str,
         clicked: tuple[str, str] | None = None,
+        *,
+        update: bool = True,
     ) -> ProposalView:
         """Records a position (the latest counts); Disagree and Block need a reason. `clicked`
         is the (channel, ts) of the message whose button was used: a click can arrive before
-        the proposal's own ts is stored."""
+        the proposal's own ts is stored. With `update=False` the channel message is left to
+        `refresh`, after Slack has its answer."""
         cleaned = clean_reason(position, reason)
         now = self.clock.now()
         with self.db.transaction(team_id) as tx:
@@ -80,9 +83,16 @@ class Decisions:
                 proposal = replace(proposal, channel_id=clicked[0], message_ts=clicked[1])
             revises = self._revises(tx, proposal)
         view = ProposalView(pack, proposal, count(responses), revises=revises)
-        if proposal.message_ts:
+        if update and proposal.message_ts:
             self.notifier.update_proposal(team_id, view)
         return view
+
+    def refresh(self, team_id: str, proposal_id: int) -> None:
+        """Brings the proposal's channel message up to the counts as they are now (so of
+        several quick clicks, the last refresh shows them all)."""
+        view = self.view(team_id, proposal_id)
+        if view.proposal.message_ts:
+            self.notifier.update_proposal(team_id, view)
 
     def close(self, team_id: str, proposal_id: int, now: dt.datetime) -> Outcome | None:
         """Closes a proposal whose time has come: posts the outcome, then records it. The

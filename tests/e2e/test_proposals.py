@@ -26,6 +26,11 @@ def counts(h: Harness) -> str:
     return json.dumps(proposal(h)["blocks"], ensure_ascii=False)
 
 
+def shows(h: Harness, text: str) -> None:
+    """The channel message is updated after the click is answered: wait until it shows."""
+    h.fake.wait_for(lambda _: text in counts(h))
+
+
 def test_a_proposal_from_posting_to_decision(bot: Harness, database_url: str) -> None:
     setup_pack(bot, values={"members": [ANA, BO, CY]})
     assert "puts a decision to the pack" in say(bot, ANA, "/propose", "")
@@ -48,7 +53,7 @@ def test_a_proposal_from_posting_to_decision(bot: Harness, database_url: str) ->
     bot.side.click(
         "proposal_respond", "1:agree", user=ANA, channel=CHANNEL, message_ts=message["ts"]
     )
-    assert "1 agree · 0 abstain · 0 disagree · 0 block" in counts(bot)
+    shows(bot, "1 agree · 0 abstain · 0 disagree · 0 block")
     bot.side.click(
         "proposal_respond", "1:block", user=BO, channel=CHANNEL, message_ts=message["ts"]
     )
@@ -57,12 +62,12 @@ def test_a_proposal_from_posting_to_decision(bot: Harness, database_url: str) ->
     missing = bot.side.submit(view, user=BO, values={"reason": "  "}).json()
     assert missing["response_action"] == "errors" and "why you block" in missing["errors"]["reason"]
     assert bot.side.submit(view, user=BO, values={"reason": "Docs first"}).body == ""
-    assert "1 agree · 0 abstain · 0 disagree · 1 block" in counts(bot)
+    shows(bot, "1 agree · 0 abstain · 0 disagree · 1 block")
     # Bo changes his mind: the latest position counts.
     bot.side.click(
         "proposal_respond", "1:abstain", user=BO, channel=CHANNEL, message_ts=message["ts"]
     )
-    assert "1 agree · 1 abstain · 0 disagree · 0 block" in counts(bot)
+    shows(bot, "1 agree · 1 abstain · 0 disagree · 0 block")
 
     env = {
         "PATH": os.environ["PATH"],
@@ -120,5 +125,5 @@ def test_members_who_have_not_answered_are_reminded_privately_once(bot: Harness)
     assert reminders() == {ANA: 0, BO: 1, CY: 1}
     # The reminder's buttons answer the proposal from the DM.
     bot.side.click("proposal_respond", "1:abstain", user=CY, channel=f"D{CY}")
-    assert "1 agree · 1 abstain · 0 disagree · 0 block" in counts(bot)
+    shows(bot, "1 agree · 1 abstain · 0 disagree · 0 block")
     assert all(m.get("thread_ts") is None for m in bot.fake.messages(f"D{BO}"))

@@ -113,8 +113,11 @@ def test_the_proposer_revises_a_blocked_proposal_once(bot: Harness) -> None:
 
     # The revision is a proposal like any other; its message keeps the link when counts move.
     bot.side.click("proposal_respond", "2:agree", user=CY, channel=CHANNEL, message_ts=second["ts"])
+    # The message is updated after the click is answered.
+    bot.fake.wait_for(
+        lambda _: "1 agree · 0 abstain" in shown(top_level(bot, "Proposal:")[-1]["blocks"])
+    )
     updated = top_level(bot, "Proposal:")[-1]
-    assert "1 agree · 0 abstain" in shown(updated["blocks"])
     assert "revising #1" in shown(updated["blocks"])
 
     log = command(bot, CY, "/consensus", "decisions")

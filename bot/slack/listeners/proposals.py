@@ -98,7 +98,6 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
         else:
             ack(text=unknown("/consensus", sub, CONSENSUS_HELP))
 
-    @app.action(Action.PROPOSAL_RESPOND)
     @guarded
     def respond(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
@@ -115,14 +114,28 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
             clicked = (str(container["channel_id"]), str(container["message_ts"]))
         try:
             decisions.respond(
-                team_of(context), proposal_id, body["user"]["id"], position, "", clicked
+                team_of(context),
+                proposal_id,
+                body["user"]["id"],
+                position,
+                "",
+                clicked,
+                update=False,
             )
         except UserError as error:
             client.views_open(
                 trigger_id=body["trigger_id"], view=notice_modal("Proposal", error.message)
             )
+            return
+        context["changed_proposal"] = proposal_id
 
-    @app.view(View.PROPOSAL_REASON)
+    def refresh_message(context: BoltContext) -> None:
+        """After the answer: the proposal's counts in the channel, off the request's path."""
+        if context.get("changed_proposal") is not None:
+            decisions.refresh(team_of(context), int(context["changed_proposal"]))
+
+    app.action(Action.PROPOSAL_RESPOND)(ack=respond, lazy=[refresh_message])
+
     @guarded
     def reason_given(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         try:
@@ -133,14 +146,19 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
             )
             return
         try:
-            decisions.respond(team_of(context), proposal_id, body["user"]["id"], position, reason)
+            decisions.respond(
+                team_of(context), proposal_id, body["user"]["id"], position, reason, update=False
+            )
         except FieldErrors as bad:
             ack(response_action="errors", errors={REASON_BLOCK: " ".join(bad.errors.values())})
             return
         except UserError as error:
             ack(response_action="update", view=notice_modal("Proposal", error.message))
             return
+        context["changed_proposal"] = proposal_id
         ack()
+
+    app.view(View.PROPOSAL_REASON)(ack=reason_given, lazy=[refresh_message])
 
     @app.action(Action.PROPOSAL_REVISE)
     @guarded
