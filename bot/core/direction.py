@@ -39,18 +39,32 @@ class Direction:
 
     def pack_of(self, team_id: str, channel_id: str, user_id: str) -> Pack:
         with self.db.transaction(team_id) as tx:
-            pack = tx.packs.by_channel(channel_id)
-            if pack is None:
-                packs = tx.packs.of_user(user_id)
-                if len(packs) == 1:
-                    return packs[0]
-                raise NotFound(
-                    "Run this in your pack's channel."
-                    if packs
-                    else "You're not in a pack yet. An admin can start one with `/wolfpack setup`."
-                )
-            self._member(tx, pack, user_id)
-            return pack
+            return self._find_pack(tx, channel_id, user_id)
+
+    def listing(
+        self, team_id: str, channel_id: str, user_id: str
+    ) -> tuple[Pack, list[StatementView]]:
+        """`/direction list`: the pack of the channel (or the member's only pack) and its
+        statements with counts, read in one transaction."""
+        with self.db.transaction(team_id) as tx:
+            pack = self._find_pack(tx, channel_id, user_id)
+            statements = tx.statements.of_pack(pack.id)
+            votes = tx.statements.votes(pack.id)
+        return pack, _views(pack, statements, votes, user_id)
+
+    def _find_pack(self, tx: Transaction, channel_id: str, user_id: str) -> Pack:
+        pack = tx.packs.by_channel(channel_id)
+        if pack is None:
+            packs = tx.packs.of_user(user_id)
+            if len(packs) == 1:
+                return packs[0]
+            raise NotFound(
+                "Run this in your pack's channel."
+                if packs
+                else "You're not in a pack yet. An admin can start one with `/wolfpack setup`."
+            )
+        self._member(tx, pack, user_id)
+        return pack
 
     def add(self, team_id: str, pack_id: int, user_id: str, text: str) -> tuple[Statement, bool]:
         """Adds a statement; one that says the same as an existing one folds into it."""
@@ -68,18 +82,7 @@ class Direction:
             self._member(tx, pack, user_id)
             statements = tx.statements.of_pack(pack.id)
             votes = tx.statements.votes(pack.id)
-        latest = latest_votes(votes)
-        views = []
-        for s in statements:
-            mine = latest.get((s.id, user_id))
-            tally_of = tally([v for v in votes if v.statement_id == s.id])
-            voters: tuple[tuple[str, VoteValue], ...] = ()
-            if not pack.settings.anonymous:
-                voters = tuple(
-                    (v.user_id, v.value) for (sid, _), v in latest.items() if sid == s.id
-                )
-            views.append(StatementView(s, tally_of, mine.value if mine else None, voters))
-        return pack, views
+        return pack, _views(pack, statements, votes, user_id)
 
     def ballot(
         self, team_id: str, pack_id: int, user_id: str, limit: int = BALLOT_SIZE
@@ -219,3 +222,23 @@ def _reasons(votes: list[Vote], side: VoteValue) -> tuple[str, ...]:
     """The latest few reasons given on one side, without their authors."""
     given = [v.reason for v in sorted(votes, key=lambda v: v.at) if v.value is side and v.reason]
     return tuple(given[-REASONS_SHOWN:])
+
+
+def _views(
+    pack: Pack, statements: list[Statement], votes: list[Vote], user_id: str
+) -> list[StatementView]:
+    """Each statement with its counts and the member's own vote; who voted how only in packs
+    that vote openly."""
+    by_statement: dict[int, list[Vote]] = {}
+    for vote in votes:
+        by_statement.setdefault(vote.statement_id, []).append(vote)
+    views = []
+    for s in statements:
+        on_it = by_statement.get(s.id, [])
+        latest = latest_votes(on_it)
+        mine = latest.get((s.id, user_id))
+        voters: tuple[tuple[str, VoteValue], ...] = ()
+        if not pack.settings.anonymous:
+            voters = tuple((v.user_id, v.value) for v in latest.values())
+        views.append(StatementView(s, tally(on_it), mine.value if mine else None, voters))
+    return views

@@ -61,8 +61,7 @@ def register(app: App, direction: Direction) -> None:
                     else f"The pack already has that one: “{shown}”. Your vote counts there."
                 )
             elif sub == "list":
-                pack = direction.pack_of(team_id, channel_id, user_id)
-                pack, views = direction.views(team_id, pack.id, user_id)
+                pack, views = direction.listing(team_id, channel_id, user_id)
                 ack(text="Statements", blocks=statement_list(pack, views))
             elif sub in ("hide", "unhide"):
                 number = text[len(sub) :].strip().lstrip("#")
