@@ -272,8 +272,7 @@ class OAuthParts:
 
     def uninstalled(self, team_id: str, enterprise_id: str | None) -> None:
         self.store.forget(team_id, enterprise_id)
-        dropped = uninstalled(self.engine, team_id, enterprise_id or "", dt.datetime.now(dt.UTC))
-        log.info("workspace %s: tokens deleted, %d queued messages dropped", team_id, dropped)
+        single_uninstalled(self.engine)(team_id, enterprise_id)
 
 
 def oauth_parts(settings: Settings, engine: Engine, client: WebClient) -> OAuthParts:
@@ -306,7 +305,8 @@ def oauth_parts(settings: Settings, engine: Engine, client: WebClient) -> OAuthP
 
 
 def single_uninstalled(engine: Engine) -> Callable[[str, str | None], None]:
-    """With one bot token: the workspace stops getting messages until it is installed again."""
+    """The workspace stops getting messages until it is installed again (with OAuth its
+    tokens are deleted first)."""
 
     def gone(team_id: str, enterprise_id: str | None) -> None:
         dropped = uninstalled(engine, team_id, enterprise_id or "", dt.datetime.now(dt.UTC))

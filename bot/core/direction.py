@@ -9,6 +9,7 @@ from bot.core.analysis.matrix import Vote as MatrixVote
 from bot.core.analysis.matrix import build_matrix
 from bot.core.analysis.priority import next_statements
 from bot.core.errors import NotAllowed, NotFound
+from bot.core.lookup import pack_of_member
 from bot.core.packs import Pack
 from bot.core.ports import Clock, Database, Notifier, Transaction
 from bot.core.statements import (
@@ -26,6 +27,10 @@ from bot.core.statements import (
     tally,
 )
 
+NOT_MEMBER = (
+    "Only the pack's members take part in its direction. A pack admin can add you with "
+    "`/wolfpack setup`."
+)
 ALERT_QUIET = dt.timedelta(days=7)
 BALLOT_SIZE = 5
 REASONS_SHOWN = 3
@@ -53,17 +58,13 @@ class Direction:
         return pack, _views(pack, statements, votes, user_id)
 
     def _find_pack(self, tx: Transaction, channel_id: str, user_id: str) -> Pack:
-        pack = tx.packs.by_channel(channel_id)
-        if pack is None:
-            packs = tx.packs.of_user(user_id)
-            if len(packs) == 1:
-                return packs[0]
-            raise NotFound(
-                "Run this in your pack's channel."
-                if packs
-                else "You're not in a pack yet. An admin can start one with `/wolfpack setup`."
-            )
-        self._member(tx, pack, user_id)
+        pack, _ = pack_of_member(
+            tx,
+            channel_id,
+            user_id,
+            elsewhere="Run this in your pack's channel.",
+            not_member=NOT_MEMBER,
+        )
         return pack
 
     def add(self, team_id: str, pack_id: int, user_id: str, text: str) -> tuple[Statement, bool]:
@@ -212,10 +213,7 @@ class Direction:
     def _member(tx: Transaction, pack: Pack, user_id: str) -> None:
         member = tx.members.get(pack.id, user_id)
         if member is None or not member.active:
-            raise NotAllowed(
-                "Only the pack's members take part in its direction. A pack admin can add you "
-                "with `/wolfpack setup`."
-            )
+            raise NotAllowed(NOT_MEMBER)
 
 
 def _reasons(votes: list[Vote], side: VoteValue) -> tuple[str, ...]:

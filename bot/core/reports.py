@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from bot.core.errors import NotAllowed, NotFound
+from bot.core.lookup import pack_of_member
 from bot.core.packs import Pack
 from bot.core.ports import Clock, Database, Notifier, Transaction
 from bot.core.summary import TREND_WEEKS, Summary, SummaryInputs, build_summary, week_start_of
@@ -67,20 +67,13 @@ class Reports:
         pack, when asked elsewhere), and whether they are one of its admins."""
         now = self.clock.now()
         with self.db.transaction(team_id) as tx:
-            pack = tx.packs.by_channel(channel_id)
-            if pack is None:
-                packs = tx.packs.of_user(user_id)
-                if len(packs) != 1:
-                    raise NotFound(
-                        "Run `/consensus` in your pack's channel."
-                        if packs
-                        else "You're not in a pack yet. An admin can start one with "
-                        "`/wolfpack setup`."
-                    )
-                pack = packs[0]
-            member = tx.members.get(pack.id, user_id)
-            if member is None or not member.active:
-                raise NotAllowed("The consensus report is for the pack's members.")
+            pack, member = pack_of_member(
+                tx,
+                channel_id,
+                user_id,
+                elsewhere="Run `/consensus` in your pack's channel.",
+                not_member="The consensus report is for the pack's members.",
+            )
             inputs = summary_inputs(tx, pack, now)
         return build_summary(inputs, now), pack.is_admin(member.person)
 

@@ -186,6 +186,13 @@ class Ticker:
             self._failed(team_id, delivery, SendError("network_error"), now, report)
         return None
 
+    def _skipped(
+        self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport, why: str
+    ) -> None:
+        with self.db.transaction(team_id) as tx:
+            tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=why)
+        report.skipped += 1
+
     def _sent(
         self,
         team_id: str,
@@ -230,9 +237,7 @@ class Ticker:
         chart in its thread; a retry after a failed upload only uploads."""
         summary = self._summary(team_id, delivery.pack_id, now, built)
         if summary is None:
-            with self.db.transaction(team_id) as tx:
-                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="no_pack")
-            report.skipped += 1
+            self._skipped(team_id, delivery, now, report, "no_pack")
             return
 
         def post_then_upload() -> tuple[str, str]:
@@ -284,9 +289,7 @@ class Ticker:
         if summary is not None:
             wolf = next((w for w in summary.lone_wolves if w.user_id == delivery.user_id), None)
         if summary is None or wolf is None:
-            with self.db.transaction(team_id) as tx:
-                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="not_needed")
-            report.skipped += 1
+            self._skipped(team_id, delivery, now, report, "not_needed")
             return
         flagged = wolf
         done = self._attempt(
