@@ -196,12 +196,16 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         # The HTTP loop runs on this (the main) thread and must keep running to finish the
         # requests in flight, so the shutdown itself runs on a thread of its own.
+        # No I/O here: the signal may have interrupted this thread inside a write to stderr,
+        # and writing to it again from the handler would fail ("reentrant call").
         if signalled.is_set():
             return
         signalled.set()
-        print(f"wolfpack: {signal.Signals(signum).name}: shutting down", file=sys.stderr)
         threading.Thread(
-            target=_shut_down, args=(wolfpack, server), name="shutdown", daemon=True
+            target=_shut_down,
+            args=(wolfpack, server, signal.Signals(signum).name),
+            name="shutdown",
+            daemon=True,
         ).start()
 
     signal.signal(signal.SIGTERM, stop)
@@ -221,10 +225,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 DRAIN_SECONDS = 5.0
 
 
-def _shut_down(wolfpack: Wolfpack, server: HttpServer) -> None:
+def _shut_down(wolfpack: Wolfpack, server: HttpServer, reason: str) -> None:
     """No tick starts from now on and the running one ends after its current send; no new
     connection is accepted; the requests being served finish and are answered; then the HTTP
     loop ends (and `_run` closes the rest)."""
+    print(f"wolfpack: {reason}: shutting down", file=sys.stderr)
     try:
         for runner in wolfpack.runners:
             runner.request_stop()

@@ -144,6 +144,8 @@ def test_two_wolfpack_run_processes_send_one_prompt_per_member(
             while line and "serving HTTP" not in line:
                 line = process.stderr.readline()
             assert "serving HTTP" in line
+        # stderr is not read from here on: its pipe can fill and a process then blocks in a
+        # write, as behind a slow log collector; SIGTERM must still stop it cleanly.
         fake_slack.wait_for(
             lambda f: sum(1 for u in members if f.messages(f"D{u}")) == len(members), timeout=60
         )
