@@ -7,6 +7,11 @@ another, so neither shares a GIL with a server):
 - `wolfpack-run`: the real command, on a database `wolfpack_bench_load` created for the run
   and dropped at the end, seeded through signed requests (a pack set up with `/wolfpack setup`
   and its modal, statements, proposals);
+- `bare-bolt-sql`: the same bare `slack_bolt.App` on the same server, whose listeners do by hand
+  (SQLAlchemy Core, no ORM, no domain code) the least database work and Slack calls the bot's
+  answers need: the statements with counts, an open proposal checked and a position inserted,
+  the counts read again and `chat.update` on a thread pool after the answer. What a Slack app
+  doing this work can reach on this stack;
 - `bare-bolt-waitress`: a bare `slack_bolt.App` (process_before_response, request verification
   on, token verification off) whose listeners only `ack()`, behind Bolt's own WSGI adapter
   (`slack_bolt.adapter.wsgi.SlackRequestHandler`) on the bot's waitress server
@@ -226,30 +231,150 @@ def client_main() -> None:
 # --- bare servers (each a process of its own) -------------------------------------------
 
 
+def _bare_bolt(fake_url: str) -> Any:
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    return App(
+        client=WebClient(token=TOKEN, base_url=fake_url),
+        signing_secret=SECRET,
+        process_before_response=True,
+        request_verification_enabled=True,
+        token_verification_enabled=False,
+    )
+
+
+# The least SQL the bot's answers need, written by hand (bare-bolt-sql): statements with their
+# counts for a member of the channel's pack; an open proposal the member may answer; a position
+# recorded; each member's latest position counted.
+_LIST_SQL = """
+SELECT s.id, s.text,
+       count(v.id) FILTER (WHERE v.value = 1), count(v.id) FILTER (WHERE v.value = -1),
+       count(v.id) FILTER (WHERE v.value = 0)
+FROM workspaces w
+JOIN packs p ON p.workspace_id = w.id AND p.channel_id = :channel
+JOIN memberships m ON m.pack_id = p.id AND m.user_id = :user AND m.active
+JOIN statements s ON s.pack_id = p.id AND NOT s.hidden
+LEFT JOIN votes v ON v.statement_id = s.id AND v.id IN (
+    SELECT max(id) FROM votes WHERE pack_id = p.id GROUP BY statement_id, user_id)
+WHERE w.team_id = :team
+GROUP BY s.id, s.text ORDER BY s.id
+"""
+_OPEN_SQL = """
+SELECT pr.id, pr.workspace_id FROM proposals pr
+JOIN workspaces w ON w.id = pr.workspace_id AND w.team_id = :team
+JOIN memberships m ON m.pack_id = pr.pack_id AND m.user_id = :user AND m.active
+WHERE pr.id = :proposal AND pr.outcome IS NULL AND pr.closes_at > now()
+"""
+_RESPOND_SQL = """
+INSERT INTO proposal_responses (workspace_id, proposal_id, user_id, position, reason, created_at)
+VALUES (:workspace, :proposal, :user, :position, '', now())
+"""
+_COUNT_SQL = """
+SELECT pr.text, pr.channel_id, pr.message_ts, r.position, count(r.id)
+FROM proposals pr
+LEFT JOIN proposal_responses r ON r.id IN (
+    SELECT max(id) FROM proposal_responses WHERE proposal_id = pr.id GROUP BY user_id)
+WHERE pr.id = :proposal
+GROUP BY pr.text, pr.channel_id, pr.message_ts, r.position
+"""
+
+
+def _serve_bare_sql(fake_url: str) -> Any:
+    """A bare Bolt app doing by hand, on SQLAlchemy Core, the database reads and writes and the
+    message update the bot does for the same three requests, with nothing else: no domain
+    objects, no ORM, no checks beyond the SQL's joins."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from sqlalchemy import create_engine, text
+
+    from bot.slack.blocks.help import CHECKIN_HELP
+    from bot.slack.mrkdwn import escape
+    from bot.store.db import normalize_url
+
+    app = _bare_bolt(fake_url)
+    engine = create_engine(normalize_url(os.environ["DATABASE_URL"]), pool_size=20, max_overflow=20)
+    later = ThreadPoolExecutor(16)
+    listing, open_proposal = text(_LIST_SQL), text(_OPEN_SQL)
+    respond, counting = text(_RESPOND_SQL), text(_COUNT_SQL)
+
+    def checkin(ack: Any) -> None:
+        ack(text=CHECKIN_HELP)
+
+    def direction(ack: Any, body: dict[str, Any]) -> None:
+        where = {"team": body["team_id"], "channel": body["channel_id"], "user": body["user_id"]}
+        with engine.connect() as conn:
+            rows = conn.execute(listing, where).all()
+        blocks = [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"{escape(t)}\n{a} agree · {d} disagree · {p} pass",
+                },
+            }
+            for _, t, a, d, p in rows
+        ]
+        ack(text="Statements", blocks=blocks)
+
+    def refresh(client: Any, proposal_id: int) -> None:
+        with engine.connect() as conn:
+            rows = conn.execute(counting, {"proposal": proposal_id}).all()
+        counts = {position: n for *_, position, n in rows}
+        body, channel, ts = rows[0][:3]
+        summary = " · ".join(
+            f"{counts.get(p, 0)} {p}" for p in ("agree", "abstain", "disagree", "block")
+        )
+        client.chat_update(
+            channel=channel,
+            ts=ts,
+            text=f"Proposal #{proposal_id}",
+            blocks=[
+                {
+                    "type": "section",
+                    "text": {"type": "mrkdwn", "text": f">{escape(body)}\n{summary}"},
+                }
+            ],
+        )
+
+    def click(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        raw_id, position = str(body["actions"][0]["value"]).split(":", 1)
+        where = {"team": body["team"]["id"], "user": body["user"]["id"], "proposal": int(raw_id)}
+        with engine.begin() as conn:
+            found = conn.execute(open_proposal, where).first()
+            if found is None:
+                return
+            conn.execute(respond, {**where, "workspace": found[1], "position": position})
+        later.submit(refresh, client, int(raw_id))
+
+    app.command("/checkin")(checkin)
+    app.command("/direction")(direction)
+    app.action("proposal_respond")(click)
+    return SlackRequestHandler(app)
+
+
 def serve_main(kind: str, port: int, fake_url: str) -> None:
-    if kind == "bare-bolt-waitress":
-        from slack_bolt import App
+    if kind in ("bare-bolt-waitress", "bare-bolt-sql"):
         from slack_bolt.adapter.wsgi import SlackRequestHandler
-        from slack_sdk import WebClient
 
         from bot.slack.http import HttpServer
         from bot.wiring import HTTP_THREADS
 
-        app = App(
-            client=WebClient(token=TOKEN, base_url=fake_url),
-            signing_secret=SECRET,
-            process_before_response=True,
-            request_verification_enabled=True,
-            token_verification_enabled=False,
-        )
+        if kind == "bare-bolt-sql":
+            handler = _serve_bare_sql(fake_url)
+        else:
+            app = _bare_bolt(fake_url)
 
-        def only_ack(ack: Any) -> None:
-            ack()
+            def only_ack(ack: Any) -> None:
+                ack()
 
-        app.command("/checkin")(only_ack)
-        app.command("/direction")(only_ack)
-        app.action("proposal_respond")(only_ack)
-        server = HttpServer(SlackRequestHandler(app), "127.0.0.1", port, HTTP_THREADS)
+            app.command("/checkin")(only_ack)
+            app.command("/direction")(only_ack)
+            app.action("proposal_respond")(only_ack)
+            handler = SlackRequestHandler(app)
+        server = HttpServer(handler, "127.0.0.1", port, HTTP_THREADS)
         print("serving HTTP", file=sys.stderr, flush=True)
         server.serve_forever()
     elif kind == "ceiling-waitress":
@@ -579,7 +704,7 @@ def main() -> int:
             servers.append(Server("wolfpack-run", wolfpack_cmd, base_env, port))
             print("seeding through signed requests:")
             proposals = _seed(f"http://127.0.0.1:{port}/slack/events", fake, args.proposals)
-            kinds = ["bare-bolt-waitress"]
+            kinds = ["bare-bolt-sql", "bare-bolt-waitress"]
             if uvicorn_ok:
                 kinds.append("bare-asyncapp-uvicorn")
             kinds.append("ceiling-waitress")
@@ -713,19 +838,21 @@ def _print_summary(
         got = results[level]
         ours = len(_all(got["wolfpack-run"])) / got["wolfpack-run"]["elapsed"]
         parts = []
-        for name in ("bare-bolt-waitress", "bare-asyncapp-uvicorn"):
+        for name in ("bare-bolt-sql", "bare-bolt-waitress", "bare-asyncapp-uvicorn"):
             if name in got:
                 other = len(_all(got[name])) / got[name]["elapsed"]
                 parts.append(f"/ {name} {ours / other:.2f}")
         print(f"  c={level}: " + "  ".join(parts))
-    print("\nwolfpack-run by request kind (p50 / p95 / p99 ms):")
-    for level in levels:
-        lat = results[level]["wolfpack-run"]["latencies"]
-        cells = []
-        for kind, values in lat.items():
-            p50, p95, p99, _ = _quantiles(values)
-            cells.append(f"{kind} {p50:.1f} / {p95:.1f} / {p99:.1f}")
-        print(f"  c={level}: " + "  ·  ".join(cells))
+    for name in ("wolfpack-run", "bare-bolt-sql"):
+        print(f"\n{name} by request kind (p50 / p95 / p99 ms):")
+        for level in levels:
+            if name not in results[level]:
+                continue
+            cells = []
+            for kind, values in results[level][name]["latencies"].items():
+                p50, p95, p99, _ = _quantiles(values)
+                cells.append(f"{kind} {p50:.1f} / {p95:.1f} / {p99:.1f}")
+            print(f"  c={level}: " + "  ·  ".join(cells))
 
 
 if __name__ == "__main__":

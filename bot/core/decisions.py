@@ -65,27 +65,25 @@ class Decisions:
         position: Position,
         reason: str,
         clicked: tuple[str, str] | None = None,
-        *,
-        update: bool = True,
-    ) -> ProposalView:
+    ) -> None:
         """Records a position (the latest counts); Disagree and Block need a reason. `clicked`
         is the (channel, ts) of the message whose button was used: a click can arrive before
-        the proposal's own ts is stored. With `update=False` the channel message is left to
-        `refresh`, after Slack has its answer."""
+        the proposal's own ts is stored. The channel message's counts are `refresh`'s, after
+        Slack has its answer."""
         cleaned = clean_reason(position, reason)
         now = self.clock.now()
         with self.db.transaction(team_id) as tx:
-            proposal, pack = self._open_proposal(tx, proposal_id, user_id, now)
+            standing = tx.proposals.standing(proposal_id, user_id)
+            if standing is None:
+                raise NotFound(_GONE)
+            proposal, channel_id, member = standing
+            if not member:
+                raise NotAllowed(_NOT_MEMBER)
+            if not proposal.is_open or now >= proposal.closes_at:
+                raise UserError(_CLOSED)
             tx.proposals.respond(proposal.id, user_id, position, cleaned, now)
-            responses = tx.proposals.responses(proposal.id)
-            if proposal.message_ts is None and clicked and clicked[0] == pack.channel_id:
+            if proposal.message_ts is None and clicked and clicked[0] == channel_id:
                 tx.proposals.set_message(proposal.id, clicked[0], clicked[1])
-                proposal = replace(proposal, channel_id=clicked[0], message_ts=clicked[1])
-            revises = self._revises(tx, proposal)
-        view = ProposalView(pack, proposal, count(responses), revises=revises)
-        if update and proposal.message_ts:
-            self.notifier.update_proposal(team_id, view)
-        return view
 
     def refresh(self, team_id: str, proposal_id: int) -> None:
         """Brings the proposal's channel message up to the counts as they are now (so of
@@ -104,7 +102,7 @@ class Decisions:
                 return None
             pack = tx.packs.get(proposal.pack_id)
             assert pack is not None
-            responses = tx.proposals.responses(proposal.id)
+            responses = tx.proposals.positions(proposal.id)
             revises = self._revises(tx, proposal)
         result = outcome(responses)
         blocks = tuple(r.reason for r in latest(responses).values() if r.position is Position.BLOCK)
@@ -132,7 +130,7 @@ class Decisions:
                 ProposalView(
                     pack,
                     p,
-                    count(tx.proposals.responses(p.id)),
+                    count(tx.proposals.positions(p.id)),
                     revises=by_id.get(p.revises_id) if p.revises_id is not None else None,
                     revised_as=revised_as.get(p.id),
                 )
@@ -144,10 +142,10 @@ class Decisions:
         with self.db.transaction(team_id) as tx:
             proposal = tx.proposals.get(proposal_id)
             if proposal is None:
-                raise NotFound("That proposal is gone.")
+                raise NotFound(_GONE)
             pack = tx.packs.get(proposal.pack_id)
             assert pack is not None
-            responses = tx.proposals.responses(proposal.id)
+            responses = tx.proposals.positions(proposal.id)
             return ProposalView(
                 pack, proposal, count(responses), revises=self._revises(tx, proposal)
             )
@@ -158,7 +156,7 @@ class Decisions:
         now = self.clock.now()
         with self.db.transaction(team_id) as tx:
             proposal, pack = self._open_proposal(tx, proposal_id, user_id, now)
-            responses = tx.proposals.responses(proposal.id)
+            responses = tx.proposals.positions(proposal.id)
             return ProposalView(
                 pack, proposal, count(responses), revises=self._revises(tx, proposal)
             )
@@ -187,7 +185,7 @@ class Decisions:
         they may not."""
         with self.db.transaction(team_id) as tx:
             proposal, pack = self._revisable(tx, proposal_id, user_id)
-            return ProposalView(pack, proposal, count(tx.proposals.responses(proposal.id)))
+            return ProposalView(pack, proposal, count(tx.proposals.positions(proposal.id)))
 
     def revise(
         self, team_id: str, proposal_id: int, user_id: str, text: str, closes: str
@@ -231,7 +229,7 @@ class Decisions:
         """A proposal that still takes positions, and its pack; refuses non-members."""
         proposal = tx.proposals.get(proposal_id)
         if proposal is None:
-            raise NotFound("That proposal is gone.")
+            raise NotFound(_GONE)
         pack = tx.packs.get(proposal.pack_id)
         assert pack is not None
         self._member(tx, pack, user_id)
@@ -258,9 +256,11 @@ class Decisions:
     def _member(tx: Transaction, pack: Pack, user_id: str) -> None:
         member = tx.members.get(pack.id, user_id)
         if member is None or not member.active:
-            raise NotAllowed("Only the pack's members take part in its decisions.")
+            raise NotAllowed(_NOT_MEMBER)
 
 
+_GONE = "That proposal is gone."
+_NOT_MEMBER = "Only the pack's members take part in its decisions."
 _CLOSED = (
     "This proposal has closed, so positions can no longer change. "
     "`/consensus decisions` shows the outcome."

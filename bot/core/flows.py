@@ -482,7 +482,7 @@ class Flows:
                     p
                     for p in tx.proposals.of_pack(pack.id, open_only=True)
                     if now < p.closes_at
-                    and all(r.user_id != user_id for r in tx.proposals.responses(p.id))
+                    and all(r.user_id != user_id for r in tx.proposals.positions(p.id))
                 ]
                 votes = tx.statements.votes(pack.id)
                 # The same matrix the weekly summary measures alignment on, so the numbers agree.

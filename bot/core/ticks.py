@@ -99,7 +99,7 @@ class Ticker:
                     for due in member_due(pack.id, pack.settings, member.person, now):
                         planned.append((due, initial_state(due, now, late_limit)))
                 for proposal in tx.proposals.of_pack(pack.id, open_only=True):
-                    answered = {r.user_id for r in tx.proposals.responses(proposal.id)}
+                    answered = {r.user_id for r in tx.proposals.positions(proposal.id)}
                     for due in proposal_due(pack.id, proposal.id, proposal.closes_at, now):
                         if due.kind is DueKind.PROPOSAL_CLOSE:
                             planned.append((due, DeliveryState.PENDING))
@@ -310,7 +310,7 @@ class Ticker:
             proposal = tx.proposals.get(proposal_id)
             member = tx.members.get(delivery.pack_id, delivery.user_id or "")
             answered = proposal is not None and any(
-                r.user_id == delivery.user_id for r in tx.proposals.responses(proposal_id)
+                r.user_id == delivery.user_id for r in tx.proposals.positions(proposal_id)
             )
             pack = tx.packs.get(delivery.pack_id)
             if (

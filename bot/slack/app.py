@@ -16,6 +16,7 @@ from bot.core.flows import Flows
 from bot.core.reports import Reports
 from bot.slack.listeners import checkin, home, installs, membership, proposals, setup
 from bot.slack.listeners import direction as statements
+from bot.slack.listeners.support import Later
 
 
 def build_bolt_app(
@@ -34,8 +35,8 @@ def build_bolt_app(
     uninstalled: installs.Uninstalled | None = None,
 ) -> App:
     """Listeners ack on the request's own thread (process_before_response), so a request costs
-    no polling wait for the ack; work Slack need not wait for runs as lazy listeners on
-    `listener_executor`, which the caller sizes."""
+    no polling wait for the ack; work Slack need not wait for runs on `listener_executor`,
+    which the caller sizes (`Later`)."""
     app = App(
         client=client,
         # Bolt takes an Authorize instance as it is (its type hint says only callables).
@@ -52,10 +53,12 @@ def build_bolt_app(
         url_verification_enabled=True,
         ssl_check_enabled=True,
     )
-    for feature in (setup, checkin, membership):
-        feature.register(app, flows)
-    home.register(app, flows, direction, decisions)
-    statements.register(app, direction)
-    proposals.register(app, decisions, reports)
+    later = Later(listener_executor)
+    setup.register(app, flows, later)
+    checkin.register(app, flows, later)
+    membership.register(app, flows)
+    home.register(app, flows, direction, decisions, later)
+    statements.register(app, direction, later)
+    proposals.register(app, decisions, reports, later)
     installs.register(app, uninstalled or (lambda team_id, enterprise_id: None))
     return app

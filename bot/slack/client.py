@@ -1,7 +1,8 @@
 """The Web API client the bot shares across threads.
 
 Bolt deep-copies each request, with its client and its `respond` helper, before handing it to a
-lazy listener, and a plain SSLContext cannot be copied. Both the client and the context hold no
+lazy listener (the bot uses none, but an app built on it may), and a plain SSLContext cannot be
+copied. Both the client and the context hold no
 per-request state, so they copy as themselves: that is also what keeps one SSL context for every
 call (slack_sdk otherwise builds a new one per call)."""
 

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -1069,11 +1069,34 @@ class SqlProposals(_Scoped):
             .values(channel_id=channel_id, message_ts=ts)
         )
 
+    def standing(self, proposal_id: int, user_id: str) -> tuple[Proposal, str, bool] | None:
+        # One round trip: every click on a proposal's buttons starts here.
+        row = self.session.execute(
+            select(ProposalRow, PackRow.channel_id, MembershipRow.active)
+            .join(
+                PackRow,
+                and_(PackRow.id == ProposalRow.pack_id, PackRow.workspace_id == self.workspace_id),
+            )
+            .outerjoin(
+                MembershipRow,
+                and_(
+                    MembershipRow.workspace_id == self.workspace_id,
+                    MembershipRow.pack_id == ProposalRow.pack_id,
+                    MembershipRow.user_id == user_id,
+                ),
+            )
+            .where(ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id)
+        ).first()
+        if row is None:
+            return None
+        proposal, channel_id, active = row
+        return _proposal(proposal), channel_id, bool(active)
+
     def respond(
         self, proposal_id: int, user_id: str, position: Position, reason: str, now: dt.datetime
     ) -> None:
-        self.session.add(
-            ProposalResponseRow(
+        self.session.execute(
+            insert(ProposalResponseRow).values(
                 workspace_id=self.workspace_id,
                 proposal_id=proposal_id,
                 user_id=user_id,
@@ -1082,18 +1105,28 @@ class SqlProposals(_Scoped):
                 created_at=now,
             )
         )
-        self.session.flush()
 
-    def responses(self, proposal_id: int) -> list[Response]:
-        rows = self.session.scalars(
-            select(ProposalResponseRow)
+    def positions(self, proposal_id: int) -> list[Response]:
+        # Each member's latest row, found in SQL: a proposal's history can be long.
+        latest = (
+            select(func.max(ProposalResponseRow.id))
             .where(
                 ProposalResponseRow.workspace_id == self.workspace_id,
                 ProposalResponseRow.proposal_id == proposal_id,
             )
+            .group_by(ProposalResponseRow.user_id)
+        )
+        rows = self.session.execute(
+            select(
+                ProposalResponseRow.user_id,
+                ProposalResponseRow.position,
+                ProposalResponseRow.reason,
+                ProposalResponseRow.created_at,
+            )
+            .where(ProposalResponseRow.id.in_(latest))
             .order_by(ProposalResponseRow.id)
         )
-        return [Response(r.user_id, Position(r.position), r.reason, r.created_at) for r in rows]
+        return [Response(u, Position(p), r, c) for u, p, r, c in rows]
 
     def responses_for(self, proposal_ids: Sequence[int]) -> dict[int, list[Response]]:
         found: dict[int, list[Response]] = {p: [] for p in proposal_ids}

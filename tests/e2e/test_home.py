@@ -182,9 +182,14 @@ def test_home_buttons_open_the_vote_and_proposal_modals(bot: Harness) -> None:
     published = len(bot.fake.calls_to("views.publish"))
     done = bot.side.submit(modal, user=ANA, values={"position": "disagree", "reason": "Docs later"})
     assert done.status == 200 and done.body == ""
-    message = next(m for m in proposals_in_channel(bot) if "evil" in m["text"])
-    assert "0 agree · 0 abstain · 1 disagree · 0 block" in json.dumps(
-        message["blocks"], ensure_ascii=False
+    # The channel message's counts follow, after the answer.
+    counted = "0 agree · 0 abstain · 1 disagree · 0 block"
+    bot.fake.wait_for(
+        lambda f: any(
+            counted in json.dumps(m["blocks"], ensure_ascii=False)
+            for m in proposals_in_channel(bot)
+            if "evil" in m["text"]
+        )
     )
     # The Home is published again without the answered proposal.
     bot.fake.wait_for(lambda f: len(f.calls_to("views.publish")) > published)

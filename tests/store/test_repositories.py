@@ -138,14 +138,23 @@ def test_proposals_keep_every_position_and_close_once(db: SqlDatabase) -> None:
         tx.proposals.respond(proposal.id, "U1", Position.AGREE, "", NOW)
         tx.proposals.respond(proposal.id, "U2", Position.BLOCK, "Not before the docs", NOW)
         tx.proposals.respond(proposal.id, "U2", Position.ABSTAIN, "", NOW)
-        responses = tx.proposals.responses(proposal.id)
-        assert [r.position for r in responses] == [Position.AGREE, Position.BLOCK, Position.ABSTAIN]
+        # Every position is kept; each member's latest is the one that counts.
+        history = tx.proposals.responses_for([proposal.id])[proposal.id]
+        assert [r.position for r in history] == [Position.AGREE, Position.BLOCK, Position.ABSTAIN]
+        responses = tx.proposals.positions(proposal.id)
+        assert [(r.user_id, r.position) for r in responses] == [
+            ("U1", Position.AGREE),
+            ("U2", Position.ABSTAIN),
+        ]
         assert outcome(responses) is Outcome.PASSED
+        assert tx.proposals.standing(proposal.id, "U2") == (proposal, "C1", True)
+        assert tx.proposals.standing(proposal.id, "U9") == (proposal, "C1", False)
         assert tx.proposals.close(proposal.id, Outcome.PASSED, closes)
         assert not tx.proposals.close(proposal.id, Outcome.BLOCKED, closes)
         assert tx.proposals.of_pack(pack_id, open_only=True) == []
         assert tx.proposals.get(proposal.id).outcome is Outcome.PASSED
     with db.transaction("TB") as tx:
         assert tx.proposals.get(proposal.id) is None
-        assert tx.proposals.responses(proposal.id) == []
+        assert tx.proposals.positions(proposal.id) == []
+        assert tx.proposals.standing(proposal.id, "U1") is None
         assert not tx.proposals.close(proposal.id, Outcome.BLOCKED, closes)

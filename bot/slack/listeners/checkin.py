@@ -25,7 +25,7 @@ from bot.slack.blocks.checkin import (
 from bot.slack.blocks.common import day_label, notice_modal
 from bot.slack.blocks.help import CHECKIN_HELP, unknown
 from bot.slack.ids import Action, AwayField, View
-from bot.slack.listeners.support import guarded, log, split_command, team_of
+from bot.slack.listeners.support import Later, guarded, log, split_command, team_of
 
 TRIGGER_EXPIRED = "Slack closed the window before I could open your check-in. Please run it again."
 
@@ -56,7 +56,7 @@ def _open_from_button(
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def register(app: App, flows: Flows) -> None:
+def register(app: App, flows: Flows, later: Later) -> None:
     @guarded
     def checkin_ack(
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
@@ -81,8 +81,8 @@ def register(app: App, flows: Flows) -> None:
                     ack(text="You're in several packs: run `/checkin skip` in the pack's channel.")
                     return
                 answer, day = flows.skip(team_id, chosen.id, user_id)
-                context["publish_round"] = answer.round_id
                 ack(text=f"Skipped {day_label(day)}. See you next round.")
+                later(flows.publish_round, team_id, answer.round_id)
             elif sub == "away":
                 if len(args) != 2:
                     ack(
@@ -122,12 +122,7 @@ def register(app: App, flows: Flows) -> None:
         except UserError as error:
             ack(text=error.message)
 
-    def checkin_lazy(context: BoltContext) -> None:
-        round_id = context.get("publish_round")
-        if round_id is not None:
-            flows.publish_round(team_of(context), int(round_id))
-
-    app.command("/checkin")(ack=checkin_ack, lazy=[checkin_lazy])
+    app.command("/checkin")(checkin_ack)
 
     @guarded
     def checkin_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -159,23 +154,19 @@ def register(app: App, flows: Flows) -> None:
         except UserError as error:
             ack(response_action="update", view=notice_modal("Check-in", error.message))
             return
-        context["answer_id"] = answer.id
-        context["round_id"] = answer.round_id
-        context["split_alerts"] = alerts
-        context["pack_id"] = submitted.pack_id
         ack()
-
-    def publish_checkin(context: BoltContext) -> None:
-        if context.get("answer_id") is None:
-            return
         team_id = team_of(context)
-        flows.publish_round(team_id, int(context["round_id"]))
-        flows.confirm(team_id, int(context["answer_id"]))
-        alerts = context.get("split_alerts") or []
-        if alerts:
-            flows.direction.post_alerts(team_id, int(context["pack_id"]), list(alerts))
+        later(publish_checkin, team_id, answer.round_id, answer.id, submitted.pack_id, alerts)
 
-    app.view(View.CHECKIN)(ack=checkin_submitted, lazy=[publish_checkin])
+    def publish_checkin(
+        team_id: str, round_id: int, answer_id: int, pack_id: int, alerts: list[int]
+    ) -> None:
+        flows.publish_round(team_id, round_id)
+        flows.confirm(team_id, answer_id)
+        if alerts:
+            flows.direction.post_alerts(team_id, pack_id, list(alerts))
+
+    app.view(View.CHECKIN)(checkin_submitted)
 
     @app.action(Action.CHECKIN_OPEN)
     @guarded

@@ -15,7 +15,7 @@ from bot.slack.blocks.common import notice_modal
 from bot.slack.blocks.direction import read_votes, statement_list, vote_modal
 from bot.slack.blocks.help import unknown
 from bot.slack.ids import Action, View
-from bot.slack.listeners.support import guarded, log, split_command, team_of
+from bot.slack.listeners.support import Later, guarded, log, split_command, team_of
 from bot.slack.mrkdwn import escape
 
 DIRECTION_HELP = (
@@ -30,7 +30,7 @@ DISCUSS = (
 )
 
 
-def register(app: App, direction: Direction) -> None:
+def register(app: App, direction: Direction, later: Later) -> None:
     @guarded
     def direction_ack(
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
@@ -106,16 +106,11 @@ def register(app: App, direction: Direction) -> None:
         except UserError as error:
             ack(response_action="update", view=notice_modal("Direction", error.message))
             return
-        context["split_alerts"] = alerts
-        context["pack_id"] = pack_id
         ack()
-
-    def post_alerts(context: BoltContext) -> None:
-        alerts = context.get("split_alerts") or []
         if alerts:
-            direction.post_alerts(team_of(context), int(context["pack_id"]), list(alerts))
+            later(direction.post_alerts, team_of(context), pack_id, list(alerts))
 
-    app.view(View.DIRECTION)(ack=votes_submitted, lazy=[post_alerts])
+    app.view(View.DIRECTION)(votes_submitted)
 
     @app.event("message")
     @guarded

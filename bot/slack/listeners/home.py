@@ -17,10 +17,12 @@ from bot.slack.blocks.direction import vote_modal
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.proposals import POSITION_BLOCK, REASON_BLOCK, answer_modal, read_answer
 from bot.slack.ids import Action, View
-from bot.slack.listeners.support import guarded, open_modal, team_of
+from bot.slack.listeners.support import Later, guarded, open_modal, team_of
 
 
-def register(app: App, flows: Flows, direction: Direction, decisions: Decisions) -> None:
+def register(
+    app: App, flows: Flows, direction: Direction, decisions: Decisions, later: Later
+) -> None:
     def publish(client: WebClient, team_id: str, user_id: str) -> None:
         client.views_publish(user_id=user_id, view=home_view(flows.home(team_id, user_id)))
 
@@ -59,7 +61,9 @@ def register(app: App, flows: Flows, direction: Direction, decisions: Decisions)
         )
 
     @guarded
-    def answer_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def answer_submitted(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Records the position by the same rules as the channel buttons (which also update
         the channel message's counts)."""
         try:
@@ -83,11 +87,9 @@ def register(app: App, flows: Flows, direction: Direction, decisions: Decisions)
         except UserError as error:
             ack(response_action="update", view=notice_modal("Proposal", error.message))
             return
-        context["answered"] = proposal_id
         ack()
+        team_id = team_of(context)
+        later(decisions.refresh, team_id, proposal_id)
+        later(publish, client, team_id, body["user"]["id"])
 
-    def refresh_home(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if context.get("answered") is not None:
-            publish(client, team_of(context), body["user"]["id"])
-
-    app.view(View.PROPOSAL_ANSWER)(ack=answer_submitted, lazy=[refresh_home])
+    app.view(View.PROPOSAL_ANSWER)(answer_submitted)

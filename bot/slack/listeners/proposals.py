@@ -29,7 +29,7 @@ from bot.slack.blocks.proposals import (
 )
 from bot.slack.blocks.summary import consensus_report_blocks
 from bot.slack.ids import Action, View
-from bot.slack.listeners.support import guarded, open_modal, split_command, team_of
+from bot.slack.listeners.support import Later, guarded, open_modal, split_command, team_of
 from bot.slack.mrkdwn import escape
 
 PROPOSE_HELP = (
@@ -44,7 +44,7 @@ CONSENSUS_HELP = (
 )
 
 
-def register(app: App, decisions: Decisions, reports: Reports) -> None:
+def register(app: App, decisions: Decisions, reports: Reports, later: Later) -> None:
     @guarded
     def propose_ack(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         text = (body.get("text") or "").strip()
@@ -59,18 +59,13 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
         except UserError as error:
             ack(text=error.message)
             return
-        context["proposal"] = view.proposal.id
         ack(text="Your proposal is posted in the channel.")
+        later(publish_new, team_of(context), view.proposal.id)
 
-    def propose_post(body: dict[str, Any], context: BoltContext) -> None:
-        if context.get("proposal") is None:
-            return
-        team_id = team_of(context)
-        view = decisions.decisions(team_id, body["channel_id"], body["user_id"])
-        posted = next(v for v in view if v.proposal.id == int(context["proposal"]))
-        decisions.publish(team_id, posted)
+    def publish_new(team_id: str, proposal_id: int) -> None:
+        decisions.publish(team_id, decisions.view(team_id, proposal_id))
 
-    app.command("/propose")(ack=propose_ack, lazy=[propose_post])
+    app.command("/propose")(propose_ack)
 
     @app.command("/consensus")
     @guarded
@@ -120,21 +115,16 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
                 position,
                 "",
                 clicked,
-                update=False,
             )
         except UserError as error:
             client.views_open(
                 trigger_id=body["trigger_id"], view=notice_modal("Proposal", error.message)
             )
             return
-        context["changed_proposal"] = proposal_id
+        # The proposal's counts in the channel, off the request's path.
+        later(decisions.refresh, team_of(context), proposal_id)
 
-    def refresh_message(context: BoltContext) -> None:
-        """After the answer: the proposal's counts in the channel, off the request's path."""
-        if context.get("changed_proposal") is not None:
-            decisions.refresh(team_of(context), int(context["changed_proposal"]))
-
-    app.action(Action.PROPOSAL_RESPOND)(ack=respond, lazy=[refresh_message])
+    app.action(Action.PROPOSAL_RESPOND)(respond)
 
     @guarded
     def reason_given(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -146,19 +136,17 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
             )
             return
         try:
-            decisions.respond(
-                team_of(context), proposal_id, body["user"]["id"], position, reason, update=False
-            )
+            decisions.respond(team_of(context), proposal_id, body["user"]["id"], position, reason)
         except FieldErrors as bad:
             ack(response_action="errors", errors={REASON_BLOCK: " ".join(bad.errors.values())})
             return
         except UserError as error:
             ack(response_action="update", view=notice_modal("Proposal", error.message))
             return
-        context["changed_proposal"] = proposal_id
         ack()
+        later(decisions.refresh, team_of(context), proposal_id)
 
-    app.view(View.PROPOSAL_REASON)(ack=reason_given, lazy=[refresh_message])
+    app.view(View.PROPOSAL_REASON)(reason_given)
 
     @app.action(Action.PROPOSAL_REVISE)
     @guarded
@@ -178,7 +166,7 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
         ack: Ack, context: BoltContext, title: str, create: Callable[[], ProposalView], note: str
     ) -> None:
         """Answers a proposal form: its field errors, a refusal, or where the new proposal goes
-        (the lazy `publish_new` posts it)."""
+        (`publish_new` posts it after the answer)."""
         try:
             view = create()
         except FieldErrors as bad:
@@ -191,7 +179,6 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
         except UserError as error:
             ack(response_action="update", view=notice_modal(title, error.message))
             return
-        context["new_proposal"] = view.proposal.id
         ack(
             response_action="update",
             view=notice_modal(
@@ -200,12 +187,7 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
                 f">{escape(view.proposal.text)}",
             ),
         )
-
-    def publish_new(context: BoltContext) -> None:
-        if context.get("new_proposal") is None:
-            return
-        team_id = team_of(context)
-        decisions.publish(team_id, decisions.view(team_id, int(context["new_proposal"])))
+        later(publish_new, team_of(context), view.proposal.id)
 
     @guarded
     def revision_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -223,7 +205,7 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
             f", revising #{proposal_id}",
         )
 
-    app.view(View.PROPOSAL_REVISION)(ack=revision_submitted, lazy=[publish_new])
+    app.view(View.PROPOSAL_REVISION)(revision_submitted)
 
     @app.action(Action.SPLIT_PROPOSE)
     @guarded
@@ -261,7 +243,7 @@ def register(app: App, decisions: Decisions, reports: Reports) -> None:
             "",
         )
 
-    app.view(View.SPLIT_PROPOSAL)(ack=split_proposal_submitted, lazy=[publish_new])
+    app.view(View.SPLIT_PROPOSAL)(split_proposal_submitted)
 
 
 __all__ = ["ProposalView", "register"]

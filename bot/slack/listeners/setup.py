@@ -16,23 +16,29 @@ from bot.slack.blocks.common import notice_modal, section
 from bot.slack.blocks.help import WOLFPACK_HELP, unknown
 from bot.slack.blocks.setup import read_setup, setup_block_for, setup_modal
 from bot.slack.ids import View
-from bot.slack.listeners.support import external_id_for, guarded, log, split_command, team_of
+from bot.slack.listeners.support import (
+    Later,
+    external_id_for,
+    guarded,
+    log,
+    split_command,
+    team_of,
+)
 from bot.slack.mrkdwn import escape
 
 TRIGGER_EXPIRED = "Slack closed the window before I could open the form. Please run it again."
 
 
-def register(app: App, flows: Flows) -> None:
+def register(app: App, flows: Flows, later: Later) -> None:
     @guarded
     def wolfpack_ack(
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         sub, _ = split_command(body.get("text"))
         if sub == "setup":
+            external_id = external_id_for(body["trigger_id"])
             loading = notice_modal(
-                "Pack setup",
-                "Loading the channel's members…",
-                external_id=external_id_for(body["trigger_id"]),
+                "Pack setup", "Loading the channel's members…", external_id=external_id
             )
             try:
                 client.views_open(trigger_id=body["trigger_id"], view=loading)
@@ -41,6 +47,8 @@ def register(app: App, flows: Flows) -> None:
                 ack(text=TRIGGER_EXPIRED)
                 return
             ack()
+            team_id, channel_id, user_id = team_of(context), body["channel_id"], body["user_id"]
+            later(fill_setup, team_id, channel_id, user_id, client, external_id)
         elif sub == "members":
             try:
                 pack, members = flows.pack_members(team_of(context), body["channel_id"])
@@ -70,19 +78,18 @@ def register(app: App, flows: Flows) -> None:
         else:
             ack(text=unknown("/wolfpack", sub, WOLFPACK_HELP))
 
-    def wolfpack_lazy(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        sub, _ = split_command(body.get("text"))
-        if sub != "setup":
-            return
-        external_id = external_id_for(body["trigger_id"])
+    def fill_setup(
+        team_id: str, channel_id: str, user_id: str, client: WebClient, external_id: str
+    ) -> None:
+        """The setup form in place of the loading modal, once the channel's members are read."""
         try:
-            form = flows.setup_form(team_of(context), body["channel_id"], body["user_id"])
+            form = flows.setup_form(team_id, channel_id, user_id)
             view = setup_modal(form, external_id=external_id)
         except UserError as error:
             view = notice_modal("Pack setup", error.message, external_id=external_id)
         client.views_update(external_id=external_id, view=view)
 
-    app.command("/wolfpack")(ack=wolfpack_ack, lazy=[wolfpack_lazy])
+    app.command("/wolfpack")(wolfpack_ack)
 
     @app.view(View.SETUP)
     @guarded
