@@ -248,16 +248,21 @@ def _bare_bolt(fake_url: str) -> Any:
 # counts for a member of the channel's pack; an open proposal the member may answer; a position
 # recorded; each member's latest position counted.
 _LIST_SQL = """
+WITH pack AS (
+    SELECT p.id FROM packs p
+    JOIN workspaces w ON w.id = p.workspace_id AND w.team_id = :team
+    JOIN memberships m ON m.pack_id = p.id AND m.user_id = :user AND m.active
+    WHERE p.channel_id = :channel),
+latest AS (
+    SELECT statement_id, value FROM votes WHERE id IN (
+        SELECT max(id) FROM votes WHERE pack_id IN (SELECT id FROM pack)
+        GROUP BY statement_id, user_id))
 SELECT s.id, s.text,
-       count(v.id) FILTER (WHERE v.value = 1), count(v.id) FILTER (WHERE v.value = -1),
-       count(v.id) FILTER (WHERE v.value = 0)
-FROM workspaces w
-JOIN packs p ON p.workspace_id = w.id AND p.channel_id = :channel
-JOIN memberships m ON m.pack_id = p.id AND m.user_id = :user AND m.active
-JOIN statements s ON s.pack_id = p.id AND NOT s.hidden
-LEFT JOIN votes v ON v.statement_id = s.id AND v.id IN (
-    SELECT max(id) FROM votes WHERE pack_id = p.id GROUP BY statement_id, user_id)
-WHERE w.team_id = :team
+       count(l.value) FILTER (WHERE l.value = 1), count(l.value) FILTER (WHERE l.value = -1),
+       count(l.value) FILTER (WHERE l.value = 0)
+FROM statements s JOIN pack ON s.pack_id = pack.id
+LEFT JOIN latest l ON l.statement_id = s.id
+WHERE NOT s.hidden
 GROUP BY s.id, s.text ORDER BY s.id
 """
 _OPEN_SQL = """
@@ -271,12 +276,12 @@ INSERT INTO proposal_responses (workspace_id, proposal_id, user_id, position, re
 VALUES (:workspace, :proposal, :user, :position, '', now())
 """
 _COUNT_SQL = """
-SELECT pr.text, pr.channel_id, pr.message_ts, r.position, count(r.id)
-FROM proposals pr
-LEFT JOIN proposal_responses r ON r.id IN (
-    SELECT max(id) FROM proposal_responses WHERE proposal_id = pr.id GROUP BY user_id)
+SELECT pr.text, pr.channel_id, pr.message_ts, c.position, c.n
+FROM proposals pr LEFT JOIN (
+    SELECT position, count(*) AS n FROM proposal_responses WHERE id IN (
+        SELECT max(id) FROM proposal_responses WHERE proposal_id = :proposal GROUP BY user_id)
+    GROUP BY position) c ON true
 WHERE pr.id = :proposal
-GROUP BY pr.text, pr.channel_id, pr.message_ts, r.position
 """
 
 

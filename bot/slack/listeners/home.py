@@ -17,6 +17,7 @@ from bot.slack.blocks.direction import vote_modal
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.proposals import POSITION_BLOCK, REASON_BLOCK, answer_modal, read_answer
 from bot.slack.ids import Action, View
+from bot.slack.listeners.proposals import refresh_soon
 from bot.slack.listeners.support import Later, guarded, open_modal, team_of
 
 
@@ -89,7 +90,7 @@ def register(
             return
         ack()
         team_id = team_of(context)
-        later(decisions.refresh, team_id, proposal_id)
+        refresh_soon(later, decisions, team_id, proposal_id)
         later(publish, client, team_id, body["user"]["id"])
 
     app.view(View.PROPOSAL_ANSWER)(answer_submitted)

@@ -44,6 +44,12 @@ CONSENSUS_HELP = (
 )
 
 
+def refresh_soon(later: Later, decisions: Decisions, team_id: str, proposal_id: int) -> None:
+    """The proposal's channel message brought up to date after the answer; a burst of clicks
+    shares an update."""
+    later.once(("proposal", team_id, proposal_id), decisions.refresh, team_id, proposal_id)
+
+
 def register(app: App, decisions: Decisions, reports: Reports, later: Later) -> None:
     @guarded
     def propose_ack(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -121,8 +127,7 @@ def register(app: App, decisions: Decisions, reports: Reports, later: Later) -> 
                 trigger_id=body["trigger_id"], view=notice_modal("Proposal", error.message)
             )
             return
-        # The proposal's counts in the channel, off the request's path.
-        later(decisions.refresh, team_of(context), proposal_id)
+        refresh_soon(later, decisions, team_of(context), proposal_id)
 
     app.action(Action.PROPOSAL_RESPOND)(respond)
 
@@ -144,7 +149,7 @@ def register(app: App, decisions: Decisions, reports: Reports, later: Later) -> 
             ack(response_action="update", view=notice_modal("Proposal", error.message))
             return
         ack()
-        later(decisions.refresh, team_of(context), proposal_id)
+        refresh_soon(later, decisions, team_of(context), proposal_id)
 
     app.view(View.PROPOSAL_REASON)(reason_given)
 
