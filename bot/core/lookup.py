@@ -15,13 +15,14 @@ def pack_of_member(
 ) -> tuple[Pack, Member]:
     """The pack and the asking member; NotFound with `elsewhere` when the member is in several
     packs and the channel is none of them, NotAllowed with `not_member` for a non-member."""
-    pack = tx.packs.by_channel(channel_id)
-    if pack is None:
+    found = tx.members.in_channel(channel_id, user_id)
+    if found is None:
         packs = tx.packs.of_user(user_id)
         if len(packs) != 1:
             raise NotFound(elsewhere if packs else NO_PACK)
-        pack = packs[0]
-    member = tx.members.get(pack.id, user_id)
+        pack, member = packs[0], tx.members.get(packs[0].id, user_id)
+    else:
+        pack, member = found
     if member is None or not member.active:
         raise NotAllowed(not_member)
     return pack, member

@@ -376,6 +376,36 @@ class SqlMembers(_Scoped):
         role = Role.ADMIN if m.user_id in set(admin_ids or []) else Role.MEMBER
         return Member(m.pack_id, _person(p), role, m.active)
 
+    def in_channel(self, channel_id: str, user_id: str) -> tuple[Pack, Member | None] | None:
+        # One round trip for what most commands ask first.
+        row = self.session.execute(
+            select(PackRow, MembershipRow, PersonRow)
+            .outerjoin(
+                MembershipRow,
+                and_(
+                    MembershipRow.workspace_id == self.workspace_id,
+                    MembershipRow.pack_id == PackRow.id,
+                    MembershipRow.user_id == user_id,
+                ),
+            )
+            .outerjoin(
+                PersonRow,
+                and_(
+                    PersonRow.workspace_id == self.workspace_id,
+                    PersonRow.user_id == MembershipRow.user_id,
+                ),
+            )
+            .where(PackRow.workspace_id == self.workspace_id, PackRow.channel_id == channel_id)
+        ).first()
+        if row is None:
+            return None
+        pack_row, m, p = row
+        pack = _pack(pack_row)
+        if m is None or p is None:
+            return pack, None
+        role = Role.ADMIN if m.user_id in pack.admin_ids else Role.MEMBER
+        return pack, Member(m.pack_id, _person(p), role, m.active)
+
     def _membership(self, pack_id: int, user_id: str) -> MembershipRow | None:
         return self.session.scalar(
             select(MembershipRow).where(

@@ -158,3 +158,23 @@ def test_proposals_keep_every_position_and_close_once(db: SqlDatabase) -> None:
         assert tx.proposals.positions(proposal.id) == []
         assert tx.proposals.standing(proposal.id, "U1") is None
         assert not tx.proposals.close(proposal.id, Outcome.BLOCKED, closes)
+
+
+def test_the_channel_pack_and_its_member_in_one_read(db: SqlDatabase) -> None:
+    from bot.core.packs import Role
+
+    a = _setup_pack(db, "TA", "C1", ["U1", "U2"])
+    _setup_pack(db, "TB", "C1", ["U3"])
+    with db.transaction("TA") as tx:
+        tx.people.upsert(Person("U9", "u9", "UTC"), NOW)
+        tx.members.leave(a, "U2", NOW)
+        pack, admin = tx.members.in_channel("C1", "U1")
+        assert pack.id == a and admin is not None
+        assert (admin.user_id, admin.role, admin.active) == ("U1", Role.ADMIN, True)
+        assert admin == tx.members.get(a, "U1")
+        _, left = tx.members.in_channel("C1", "U2")
+        assert left is not None and not left.active and left.role is Role.MEMBER
+        assert tx.members.in_channel("C1", "U9") == (pack, None)
+        # Another workspace's member of a pack in a channel with the same id: not this one's.
+        assert tx.members.in_channel("C1", "U3") == (pack, None)
+        assert tx.members.in_channel("C2", "U1") is None
