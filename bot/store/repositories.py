@@ -12,6 +12,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round
 from bot.core.delivery import Delivery, DeliveryState
@@ -176,6 +177,14 @@ class _Scoped:
     def __init__(self, session: Session, workspace_id: int) -> None:
         self.session = session
         self.workspace_id = workspace_id
+
+    def _membership_of(self, pack_id: Any, user_id: str) -> ColumnElement[bool]:
+        """Joins the user's membership row of the pack `pack_id` (a column) in this workspace."""
+        return and_(
+            MembershipRow.workspace_id == self.workspace_id,
+            MembershipRow.pack_id == pack_id,
+            MembershipRow.user_id == user_id,
+        )
 
 
 class SqlPacks(_Scoped):
@@ -380,14 +389,7 @@ class SqlMembers(_Scoped):
         # One round trip for what most commands ask first.
         row = self.session.execute(
             select(PackRow, MembershipRow, PersonRow)
-            .outerjoin(
-                MembershipRow,
-                and_(
-                    MembershipRow.workspace_id == self.workspace_id,
-                    MembershipRow.pack_id == PackRow.id,
-                    MembershipRow.user_id == user_id,
-                ),
-            )
+            .outerjoin(MembershipRow, self._membership_of(PackRow.id, user_id))
             .outerjoin(
                 PersonRow,
                 and_(
@@ -1107,14 +1109,7 @@ class SqlProposals(_Scoped):
                 PackRow,
                 and_(PackRow.id == ProposalRow.pack_id, PackRow.workspace_id == self.workspace_id),
             )
-            .outerjoin(
-                MembershipRow,
-                and_(
-                    MembershipRow.workspace_id == self.workspace_id,
-                    MembershipRow.pack_id == ProposalRow.pack_id,
-                    MembershipRow.user_id == user_id,
-                ),
-            )
+            .outerjoin(MembershipRow, self._membership_of(ProposalRow.pack_id, user_id))
             .where(ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id)
         ).first()
         if row is None:
