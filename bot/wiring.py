@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from bot.charts import render_chart
 from bot.config import ConfigError, Settings
@@ -37,6 +38,7 @@ from bot.scheduler.runner import TICK_SECONDS, AlwaysLeader, Lease, TickRunner
 from bot.slack.app import build_bolt_app
 from bot.slack.authorize import TokenAuthorize
 from bot.slack.client import SharedWebClient, shared_ssl_context
+from bot.slack.dedupe import EventDedupe
 from bot.slack.http import HttpServer, SlackHttpApp, WsgiApp
 from bot.slack.manifest import BOT_SCOPES
 from bot.slack.notifier import SlackDirectory, SlackNotifier
@@ -52,12 +54,15 @@ from bot.store.installations import (
     uninstalled,
 )
 from bot.store.lease import AdvisoryLease
+from bot.store.repositories import SqlEventLog
 
 log = logging.getLogger(__name__)
 
 # Sized from bench/http_server.py: see bench/README.md.
 HTTP_THREADS = 16
 LISTENER_THREADS = 16
+# Slack's last retry of an event comes within minutes; its record is kept well past that.
+EVENTS_KEPT = dt.timedelta(days=2)
 
 
 class SystemClock:
@@ -107,9 +112,10 @@ class Wolfpack:
 
     def tick(self, now: dt.datetime) -> TickReport:
         """One scheduling pass, and the housekeeping that goes with it: OAuth states that
-        expired unused are deleted."""
+        expired unused are deleted, and the record of events older than EVENTS_KEPT."""
         if self.oauth is not None:
             purge_oauth_states(self.engine, now)
+        SqlEventLog(self.engine).purge(now - EVENTS_KEPT)
         return self.ticker.tick(now)
 
     def http_app(self) -> SlackHttpApp:
@@ -223,6 +229,7 @@ def build(
         authorize=oauth.authorize if oauth else None,
         oauth_settings=oauth.settings if oauth else None,
         uninstalled=oauth.uninstalled if oauth else single_uninstalled(engine),
+        dedupe=EventDedupe(SqlEventLog(engine), direction.clock.now, (OperationalError,)),
     )
     wolfpack = Wolfpack(
         settings,

@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 
 from bot.core.schedule import Due, DueKind
 
-MAX_ATTEMPTS = 5
+# Transient errors (Slack 5xx, network, rate limits) are retried for as long as the message is
+# still worth sending, with backoff: 15 s, doubling, then every 5 minutes. A prompt stops at its
+# pack's late limit (checked when it is sent, like a prompt found late after downtime); anything
+# else (a summary, a proposal's outcome) after a day. So an outage of Slack loses nothing that
+# is still due when it ends, and each message goes out once.
 BACKOFF_BASE = dt.timedelta(seconds=15)
+BACKOFF_CAP = dt.timedelta(minutes=5)
+RETRY_FOR = dt.timedelta(days=1)
 CLAIM_FOR = dt.timedelta(minutes=2)
 BATCH = 200
 
@@ -80,16 +86,18 @@ def initial_state(due: Due, now: dt.datetime, late_limit: dt.timedelta) -> Deliv
     return DeliveryState.PENDING
 
 
-def next_attempt(error: SendError, attempts: int, now: dt.datetime) -> dt.datetime | None:
-    """When to try again after `attempts` tries ended in `error`; None to give up."""
+def next_attempt(
+    error: SendError, attempts: int, now: dt.datetime, due_at: dt.datetime
+) -> dt.datetime | None:
+    """When to try again a delivery due at `due_at` after `attempts` tries ended in `error`;
+    None to give up (a permanent error, or no longer worth sending)."""
     if error.permanent:
         return None
     if error.retry_after is not None:
-        return now + dt.timedelta(seconds=max(error.retry_after, 1.0))
-    if attempts >= MAX_ATTEMPTS:
-        return None
-    delay: dt.timedelta = BACKOFF_BASE * (2 ** (attempts - 1))
-    return now + delay
+        at = now + dt.timedelta(seconds=max(error.retry_after, 1.0))
+    else:
+        at = now + min(BACKOFF_BASE * (2 ** (min(max(attempts, 1), 16) - 1)), BACKOFF_CAP)
+    return at if at <= due_at + RETRY_FOR else None
 
 
 @dataclass

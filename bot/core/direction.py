@@ -126,6 +126,19 @@ class Direction:
             statement = tx.statements.get(statement_id)
         return statement.alert_message if statement is not None else None
 
+    def discussion_of(
+        self, team_id: str, statement_id: int, user_id: str
+    ) -> tuple[str, str] | None:
+        """Where a member talks a split over: its alert's (channel, ts), or None when it has
+        none yet. NotAllowed for anyone outside the statement's pack, whose channel and
+        thread are the pack's own."""
+        with self.db.transaction(team_id) as tx:
+            statement = tx.statements.get(statement_id)
+            if statement is None:
+                return None
+            self._member(tx, self._pack(tx, statement.pack_id), user_id)
+        return statement.alert_message
+
     def discussed(self, team_id: str, channel_id: str, thread_ts: str) -> int | None:
         """A member replied in a thread: when it is a split alert's, the statement counts as
         discussed from now on. Returns its id, or None for any other thread."""
@@ -147,9 +160,7 @@ class Direction:
             pack = self._pack(tx, pack_id)
             self._member(tx, pack, user_id)
             for statement_id, value, reason in cleaned:
-                statement = tx.statements.get(statement_id)
-                if statement is None or statement.pack_id != pack.id or statement.hidden:
-                    raise NotFound("That statement is gone. Run `/direction` again.")
+                self._votable(tx, pack.id, statement_id)
                 tx.statements.vote(statement_id, pack.id, user_id, value, reason, now)
         _, views = self.views(team_id, pack_id, user_id)
         touched = {sid for sid, _, _ in cleaned}
@@ -201,6 +212,19 @@ class Direction:
             ts = self.notifier.post_split_alert(team_id, pack, alert)
             with self.db.transaction(team_id) as tx:
                 tx.statements.set_alert_message(statement_id, pack.channel_id, ts)
+
+    def check_ballot(self, team_id: str, pack_id: int, statement_ids: list[int]) -> None:
+        """NotFound unless each statement is one of the pack's that takes votes: a check-in
+        checks its votes before it stores the answer, so a refused vote saves nothing."""
+        with self.db.transaction(team_id) as tx:
+            for statement_id in statement_ids:
+                self._votable(tx, pack_id, statement_id)
+
+    @staticmethod
+    def _votable(tx: Transaction, pack_id: int, statement_id: int) -> None:
+        statement = tx.statements.get(statement_id)
+        if statement is None or statement.pack_id != pack_id or statement.hidden:
+            raise NotFound("That statement is gone. Run `/direction` again.")
 
     @staticmethod
     def _pack(tx: Transaction, pack_id: int) -> Pack:

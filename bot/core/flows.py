@@ -44,8 +44,9 @@ from bot.core.ports import (
     Notifier,
     Transaction,
 )
+from bot.core.privacy import Privacy
 from bot.core.proposals import Proposal
-from bot.core.statements import StatementView, VoteValue, clean_reason
+from bot.core.statements import StatementView, VoteValue, clean_reason, clean_statement
 from bot.core.summary import STREAK_LOOKBACK_DAYS, streak
 
 CLAIM_SECONDS = 60
@@ -126,6 +127,7 @@ class Flows:
         self.directory = directory
         self.clock = clock
         self.direction = direction or Direction(db, notifier, clock)
+        self.privacy = Privacy(db, notifier, directory, clock)
 
     # --- people ----------------------------------------------------------------------------
 
@@ -313,6 +315,16 @@ class Flows:
         statement. Returns the answer and the statements whose split alert is now due."""
         for _, _, reason in votes:
             clean_reason(reason)
+        priority = given.texts.get("priority", "").strip()
+        if share_priority and priority:
+            # Checked before anything is stored: a priority that cannot be a statement is the
+            # form's to fix, not an error after the answer is in.
+            try:
+                clean_statement(priority)
+            except FieldErrors as bad:
+                raise FieldErrors({"priority": bad.errors["text"]}) from None
+        if votes:
+            self.direction.check_ballot(team_id, pack_id, [sid for sid, _, _ in votes])
         answer = self.submit_checkin(team_id, pack_id, user_id, round_date, given)
         alerts = self.direction.vote(team_id, pack_id, user_id, list(votes)) if votes else []
         if share_priority and answer.top_priority:

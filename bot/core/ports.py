@@ -15,6 +15,7 @@ from bot.core.proposals import Outcome, Position, Proposal, Response
 
 if TYPE_CHECKING:
     from bot.core.decisions import ProposalView
+    from bot.core.privacy import ExportFile, Footprint
     from bot.core.summary import LoneWolf, Summary
 from bot.core.schedule import Due
 from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
@@ -240,6 +241,20 @@ class ProposalRepository(Protocol):
         ...
 
 
+class PrivacyRepository(Protocol):
+    def footprint(self, user_id: str) -> Footprint:
+        """What this workspace holds about the user, counted."""
+        ...
+
+    def forget(self, user_id: str) -> Footprint:
+        """Deletes the user's answers, votes, proposal positions, memberships, profile (with
+        its away dates) and deliveries (by recipient, or by a key that names them); keeps the
+        statements and proposals they wrote without an author; takes them off packs' admins
+        and creator and out of other members' rows that name them. This workspace only.
+        Returns what there was, with the channel posts of their check-ins."""
+        ...
+
+
 class Transaction(Protocol):
     """One unit of work inside one workspace: every repository here sees only its rows."""
 
@@ -261,6 +276,8 @@ class Transaction(Protocol):
     def statements(self) -> StatementRepository: ...
     @property
     def proposals(self) -> ProposalRepository: ...
+    @property
+    def privacy(self) -> PrivacyRepository: ...
 
 
 class Database(Protocol):
@@ -364,4 +381,15 @@ class Notifier(Protocol):
     def find_delivered(self, team_id: str, user_id: str, key: str) -> tuple[str, str] | None:
         """The (channel, ts) of a DM already sent under this delivery key, if Slack has it.
         Raises core.delivery.SendError."""
+        ...
+
+    def send_export(
+        self, team_id: str, user_id: str, files: Sequence[ExportFile], comment: str
+    ) -> None:
+        """Uploads a pack's export to the user's DM."""
+        ...
+
+    def delete_messages(self, team_id: str, messages: Sequence[tuple[str, str]]) -> int:
+        """Deletes the bot's messages at these (channel, ts); those already gone are skipped.
+        Returns how many were deleted."""
         ...

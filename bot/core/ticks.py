@@ -427,7 +427,7 @@ class Ticker:
     ) -> None:
         counted = error.retry_after is None
         attempts = delivery.attempts + (1 if counted else 0)
-        at = next_attempt(error, attempts, now)
+        at = next_attempt(error, attempts, now, delivery.due_at)
         with self.db.transaction(team_id) as tx:
             if at is None:
                 tx.deliveries.finish(delivery.id, DeliveryState.FAILED, now, error=error.code)

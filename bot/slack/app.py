@@ -14,6 +14,7 @@ from bot.core.decisions import Decisions
 from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.core.reports import Reports
+from bot.slack.dedupe import DedupingApp, EventDedupe
 from bot.slack.listeners import checkin, home, installs, membership, proposals, setup
 from bot.slack.listeners import direction as statements
 from bot.slack.listeners.support import Later
@@ -33,11 +34,13 @@ def build_bolt_app(
     authorize: Authorize | None = None,
     oauth_settings: OAuthSettings | None = None,
     uninstalled: installs.Uninstalled | None = None,
+    dedupe: EventDedupe | None = None,
 ) -> App:
     """Listeners ack on the request's own thread (process_before_response), so a request costs
     no polling wait for the ack; work Slack need not wait for runs on `listener_executor`,
-    which the caller sizes (`Later`)."""
-    app = App(
+    which the caller sizes (`Later`). With `dedupe`, an event Slack delivers again has no
+    second effect."""
+    app = DedupingApp(
         client=client,
         # Bolt takes an Authorize instance as it is (its type hint says only callables).
         authorize=authorize,  # type: ignore[arg-type]
@@ -53,6 +56,7 @@ def build_bolt_app(
         url_verification_enabled=True,
         ssl_check_enabled=True,
     )
+    app.dedupe = dedupe if process_before_response else None
     later = Later(listener_executor)
     setup.register(app, flows, later)
     checkin.register(app, flows, later)

@@ -47,39 +47,109 @@ def _status(code: int) -> str:
 
 
 def parse_slack_body(text: str, content_type: str) -> dict[str, Any] | None:
-    """The payload of a Slack request, or None when it is not one Slack would send."""
+    """The payload of a Slack request, or None when it is not one Slack would send. Bolt reads
+    some fields without checking their types (whose workspace, user and channel a request is
+    from, the first action, the view's type) and fails with a 500 when they are not what Slack
+    sends, so those are checked here."""
     try:
         if content_type.startswith("application/json") or text.lstrip().startswith("{"):
             payload = json.loads(text)
         else:
             form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
             payload = json.loads(form["payload"]) if "payload" in form else form
-    except (JSONDecodeError, ValueError, KeyError):
+    except (JSONDecodeError, ValueError, KeyError, RecursionError):
         return None
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or not _envelope_is_slacks(payload):
         return None
     if "ssl_check" in payload:
         return payload
     if "command" in payload:
-        return payload if _strings(payload, "command", "team_id", "user_id") else None
+        ok = _strings(payload, "command", "team_id", "user_id", "channel_id")
+        return payload if ok and _optional_strings(payload, "text", "trigger_id") else None
     kind = payload.get("type")
     if kind == "url_verification":
         return payload if _strings(payload, "challenge") else None
     if kind == "event_callback":
-        return (
-            payload
-            if isinstance(payload.get("event"), dict) and _strings(payload, "event_id")
-            else None
-        )
+        event = payload.get("event")
+        ok = isinstance(event, dict) and _strings(event, "type")
+        return payload if ok and _strings(payload, "event_id") else None
     if kind in ("view_submission", "view_closed"):
-        return payload if _has_user(payload) and isinstance(payload.get("view"), dict) else None
-    if kind == "block_actions":
-        return payload if _has_user(payload) and isinstance(payload.get("actions"), list) else None
+        view = payload.get("view")
+        if not isinstance(view, dict) or not _strings(view, "type", "callback_id"):
+            return None
+        # A workflow step's form comes with the step, which Bolt then reads.
+        ok = view["type"] != "workflow_step" or "workflow_step" in payload
+        return payload if ok and _has_user(payload) else None
+    if kind in ("block_actions", "interactive_message"):
+        # Bolt reads the first action of both without looking.
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return None
+        if not all(isinstance(a, dict) for a in actions):
+            return None
+        if kind == "interactive_message":
+            return payload if _strings(payload, "callback_id") else None
+        ok = all(_strings(a, "action_id") for a in actions)
+        return payload if ok and _has_user(payload) else None
+    if kind == "block_suggestion":
+        return payload if _strings(payload, "action_id") else None
+    if kind == "workflow_step_edit":
+        return payload if _strings(payload, "callback_id") and "workflow_step" in payload else None
+    if kind in _BY_CALLBACK_ID:
+        return payload if _strings(payload, "callback_id") else None
     return payload if isinstance(kind, str) else None
+
+
+# Kinds Bolt matches on their `callback_id` (and reads it without checking it is there).
+_BY_CALLBACK_ID = (
+    "shortcut",
+    "message_action",
+    "dialog_submission",
+    "dialog_cancellation",
+    "dialog_suggestion",
+)
+# Objects Bolt looks into for the ids of a request, after the top level.
+_NESTED = ("event", "message", "previous_message", "item", "assistant_thread")
+
+
+def _envelope_is_slacks(payload: dict[str, Any]) -> bool:
+    """Whether the fields Bolt takes a request's ids from are of the types Slack sends: `team`,
+    `enterprise`, `user` and `channel` an id or an object with a string id, `*_id` strings,
+    `authorizations` a list of objects; at the top level and in each object Bolt looks into
+    (a loop, not recursion: the nesting is the sender's to choose). A `view`, when there is
+    one, is an object (Bolt reads it when it logs a request nothing handles), and so is an
+    `event` (Bolt looks for a bot id in it on every request)."""
+    if any(k in payload and not isinstance(payload[k], dict) for k in ("view", "event")):
+        return False
+    pending = [payload]
+    while pending:
+        found = pending.pop()
+        for key in ("team", "enterprise", "user", "channel"):
+            value = found.get(key)
+            if isinstance(value, dict):
+                if not _optional_strings(value, "id", "team_id"):
+                    return False
+            elif value is not None and not isinstance(value, str):
+                return False
+        if not _optional_strings(found, "team_id", "enterprise_id", "user_id", "channel_id"):
+            return False
+        authorizations = found.get("authorizations")
+        if authorizations is not None:
+            if not isinstance(authorizations, list):
+                return False
+            if not all(isinstance(a, dict) for a in authorizations):
+                return False
+            pending += authorizations[:1]
+        pending += [found[k] for k in _NESTED if isinstance(found.get(k), dict)]
+    return True
 
 
 def _strings(payload: dict[str, Any], *keys: str) -> bool:
     return all(isinstance(payload.get(k), str) for k in keys)
+
+
+def _optional_strings(payload: dict[str, Any], *keys: str) -> bool:
+    return all(isinstance(payload.get(k), str | None) for k in keys)
 
 
 def _has_user(payload: dict[str, Any]) -> bool:
@@ -98,10 +168,14 @@ def signature_is_valid(
 ) -> bool:
     """Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}` with the
     signing secret, at most 5 minutes off. Computed over the raw bytes (slack_sdk's verifier
-    decodes the body as UTF-8 first, which a hostile body need not be)."""
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_SKEW:
+    decodes the body as UTF-8 first, which a hostile body need not be). Headers arrive as
+    Latin-1 text: `²` passes `isdigit()` but not `int()`, a digit string past 4,300 digits
+    makes `int()` raise, and `compare_digest` raises on non-ASCII text."""
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         return False
-    if not signature.startswith("v0=") or len(signature) != 67:
+    if abs(now - int(timestamp)) > MAX_SKEW:
+        return False
+    if not signature.isascii() or not signature.startswith("v0=") or len(signature) != 67:
         return False
     expected = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
     return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
@@ -217,10 +291,21 @@ class SlackHttpApp:
             for key, value in environ.items()
             if key.startswith("HTTP_")
         }
-        headers["content-type"] = [content_type]
-        response = self.bolt.dispatch(
-            BoltRequest(body=text, query=environ.get("QUERY_STRING", ""), headers=headers)
-        )
+        try:
+            if not (text.startswith("{") or content_type.split(";")[0] == "application/json"):
+                # Bolt reads a form by rules of its own: one that mentions "payload" anywhere
+                # (a command whose text says it) is taken for an interactive payload, which it
+                # then does not find, and the command goes unanswered. It gets what was checked.
+                text, content_type = json.dumps(payload), "application/json"
+            headers["content-type"] = [content_type]
+            response = self.bolt.dispatch(
+                BoltRequest(body=text, query=environ.get("QUERY_STRING", ""), headers=headers)
+            )
+        except Exception as error:
+            # Bolt answers its listeners' and middleware's failures itself; what escapes comes
+            # from reading the request's ids before any of them runs (a nesting too deep, say).
+            log.warning("request Bolt could not read answered 400 (%s)", type(error).__name__)
+            return self._reply(start_response, 400, {"error": "malformed_body"})
         status = response.status
         if status == 404:
             # Nothing handles it: acknowledge, so Slack neither retries nor shows an error.
@@ -229,7 +314,9 @@ class SlackHttpApp:
         else:
             body = response.body
             out_headers = [(k, v) for k, values in response.headers.items() for v in values]
-        data = body.encode("utf-8")
+        # A JSON body can carry a lone surrogate (`"\ud800"`), which an answer may echo and
+        # UTF-8 cannot encode: it goes out as "?".
+        data = body.encode("utf-8", "replace")
         start_response(_status(status), [*out_headers, ("Content-Length", str(len(data)))])
         return [data]
 

@@ -28,6 +28,8 @@ class Action(enum.StrEnum):
     PROPOSAL_REVISE = "proposal_revise"
     HOME_VOTE = "home_vote"
     HOME_ANSWER = "home_answer"
+    FORGET_CONFIRM = "forget_me_confirm"
+    FORGET_CANCEL = "forget_me_cancel"
 
 
 class AwayField(enum.StrEnum):

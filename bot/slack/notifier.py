@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -15,6 +15,7 @@ from bot.core.decisions import ProposalView
 from bot.core.delivery import SendError
 from bot.core.packs import Pack, Person
 from bot.core.ports import AnswerPost, ChannelInfo
+from bot.core.privacy import ExportFile
 from bot.core.proposals import Proposal
 from bot.core.statements import SplitAlert
 from bot.core.summary import LoneWolf, Summary
@@ -244,6 +245,30 @@ class SlackNotifier:
             raise send_error(error) from None
         ts = _tagged(history.get("messages", []), key)
         return (channel, ts) if ts is not None else None
+
+    def send_export(
+        self, team_id: str, user_id: str, files: Sequence[ExportFile], comment: str
+    ) -> None:
+        client = self.client_for(team_id)
+        client.files_upload_v2(
+            channel=self._dm(team_id, user_id),
+            file_uploads=[
+                {"content": f.content, "filename": f.filename, "title": f.title} for f in files
+            ],
+            initial_comment=comment,
+        )
+
+    def delete_messages(self, team_id: str, messages: Sequence[tuple[str, str]]) -> int:
+        client = self.client_for(team_id)
+        deleted = 0
+        for channel, ts in messages:
+            try:
+                client.chat_delete(channel=channel, ts=ts)
+                deleted += 1
+            except SlackApiError as error:
+                # Gone already, or the channel is: nothing left to take down.
+                log.warning("message not deleted: %s", error.response.get("error"))
+        return deleted
 
     def _dm(self, team_id: str, user_id: str) -> str:
         opened = self.client_for(team_id).conversations_open(users=user_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import select as io_select
 from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
@@ -11,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import WorkspaceRow
@@ -56,11 +58,32 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     # Sized for the HTTP and listener threads working at once (bench/load.py). No pre-ping: it
-    # costs a round trip per transaction; a connection the server dropped fails one statement,
-    # SQLAlchemy then discards the whole pool and the next checkout connects afresh.
+    # costs a round trip per transaction. A connection the server closed (a restart, a
+    # failover, a proxy cutting idle connections) is found without one, below.
     options: dict[str, Any] = {"pool_size": 20, "max_overflow": 20, "pool_recycle": 1800}
     options.update(kwargs)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    event.listen(engine, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server has closed has its end of file waiting on the socket:
+    one poll() call, no round trip, finds it, and the pool connects afresh instead of failing
+    the request that drew it (otherwise the first request after a database restart fails)."""
+    poll = getattr(io_select, "poll", None)
+    if poll is None:  # no poll() on this platform: the first statement finds out
+        return
+    try:
+        fd = dbapi_conn.fileno()
+    except Exception as error:
+        raise DisconnectionError("connection already closed") from error
+    poller = poll()
+    poller.register(fd, io_select.POLLIN | io_select.POLLERR | io_select.POLLHUP)
+    # An idle connection has nothing to read: readable means closed, or a server notice
+    # nobody waits for; either way a new connection is the safe choice.
+    if poller.poll(0):
+        raise DisconnectionError("the server closed this connection")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -285,6 +285,19 @@ class ProposalResponseRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
+class SlackEventRow(Base):
+    """An event Slack delivered, claimed before it is handled and marked done after, so a
+    redelivery (`X-Slack-Retry-Num`) has no second effect. Keyed by the team and the event id,
+    so one workspace's events never decide another's."""
+
+    __tablename__ = "slack_events"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # The tables of slack_sdk's SQLAlchemy installation and OAuth state stores, as migration 0006
 # creates them (token columns wide enough for their encrypted form). slack_sdk queries them with
 # its own Table objects; these keep them in the one schema the migrations are checked against.

@@ -6,9 +6,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Engine,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round
 from bot.core.delivery import Delivery, DeliveryState
-from bot.core.errors import NotAllowed
+from bot.core.errors import NotAllowed, NotFound
 from bot.core.packs import (
     Away,
     Member,
@@ -29,9 +42,10 @@ from bot.core.packs import (
     Role,
     TimezoneMode,
 )
+from bot.core.privacy import Footprint, scrub_mentions
 from bot.core.proposals import Outcome, Position, Proposal, Response
 from bot.core.schedule import Due, DueKind
-from bot.core.statements import Statement, Vote, VoteValue
+from bot.core.statements import Statement, Vote, VoteValue, normalize
 from bot.store.models import (
     AnswerRow,
     DeliveryRow,
@@ -41,6 +55,7 @@ from bot.store.models import (
     ProposalResponseRow,
     ProposalRow,
     RoundRow,
+    SlackEventRow,
     StatementRow,
     UTCDateTime,
     VoteRow,
@@ -185,6 +200,18 @@ class _Scoped:
             MembershipRow.pack_id == pack_id,
             MembershipRow.user_id == user_id,
         )
+
+    def _owns(self, model: Any, row_id: int, **where: Any) -> bool:
+        """Whether the row is this workspace's. A write that names a parent row (a pack, a
+        round, a statement, a proposal) checks it first: keys are unique across workspaces, so
+        a row of this workspace linked to another's would count there, or block its inserts."""
+        found = self.session.scalar(
+            select(model.id).filter_by(workspace_id=self.workspace_id, id=row_id, **where)
+        )
+        return found is not None
+
+
+_GONE = "That is gone: run the command again."
 
 
 class SqlPacks(_Scoped):
@@ -418,6 +445,8 @@ class SqlMembers(_Scoped):
         )
 
     def replace(self, pack_id: int, member_ids: Sequence[str], now: dt.datetime) -> None:
+        if not self._owns(PackRow, pack_id):
+            raise NotFound(_GONE)
         wanted = set(member_ids)
         rows = self.session.scalars(
             select(MembershipRow).where(
@@ -448,6 +477,8 @@ class SqlMembers(_Scoped):
     def join(self, pack_id: int, user_id: str, now: dt.datetime) -> bool:
         row = self._membership(pack_id, user_id)
         if row is None:
+            if not self._owns(PackRow, pack_id):
+                return False
             self.session.add(
                 MembershipRow(
                     workspace_id=self.workspace_id,
@@ -507,6 +538,11 @@ class SqlRounds(_Scoped):
         return _round(row) if row else None
 
     def get_or_create(self, pack_id: int, local_date: dt.date, now: dt.datetime) -> Round:
+        found = self.find(pack_id, local_date)
+        if found is not None:
+            return found
+        if not self._owns(PackRow, pack_id):
+            raise NotFound(_GONE)
         stmt = (
             _insert(self.session)(RoundRow)
             .values(
@@ -586,6 +622,8 @@ class SqlAnswers(_Scoped):
     ) -> Answer:
         row = self._row(round_id=round_id, user_id=user_id)
         if row is None:
+            if not self._owns(RoundRow, round_id, pack_id=pack_id):
+                raise NotFound(_GONE)
             row = AnswerRow(
                 workspace_id=self.workspace_id,
                 pack_id=pack_id,
@@ -751,6 +789,17 @@ class SqlDeliveries(_Scoped):
     def add_many(self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime) -> list[str]:
         inserted: list[str] = []
         table = DeliveryRow.__table__
+        # Keys name the pack, and are unique across workspaces: one naming another's pack
+        # would take that pack's key from it.
+        owned = set(
+            self.session.scalars(
+                select(PackRow.id).where(
+                    PackRow.workspace_id == self.workspace_id,
+                    PackRow.id.in_({due.pack_id for due, _ in planned}),
+                )
+            )
+        )
+        planned = [(due, state) for due, state in planned if due.pack_id in owned]
         for start in range(0, len(planned), 500):
             chunk = planned[start : start + 500]
             rows = [
@@ -911,6 +960,8 @@ class SqlStatements(_Scoped):
     def add(
         self, pack_id: int, text: str, normalized: str, author_id: str, now: dt.datetime
     ) -> tuple[Statement, bool]:
+        if not self._owns(PackRow, pack_id):
+            raise NotFound(_GONE)
         stmt = (
             _insert(self.session)(StatementRow)
             .values(
@@ -962,6 +1013,8 @@ class SqlStatements(_Scoped):
         reason: str,
         now: dt.datetime,
     ) -> None:
+        if not self._owns(StatementRow, statement_id, pack_id=pack_id):
+            raise NotFound(_GONE)
         self.session.add(
             VoteRow(
                 workspace_id=self.workspace_id,
@@ -1056,6 +1109,12 @@ class SqlProposals(_Scoped):
         statement_id: int | None = None,
         revises_id: int | None = None,
     ) -> Proposal:
+        if not (
+            self._owns(PackRow, pack_id)
+            and (statement_id is None or self._owns(StatementRow, statement_id, pack_id=pack_id))
+            and (revises_id is None or self._owns(ProposalRow, revises_id, pack_id=pack_id))
+        ):
+            raise NotFound(_GONE)
         inserted = self.session.execute(
             _insert(self.session)(ProposalRow)
             .values(
@@ -1120,16 +1179,27 @@ class SqlProposals(_Scoped):
     def respond(
         self, proposal_id: int, user_id: str, position: Position, reason: str, now: dt.datetime
     ) -> None:
-        self.session.execute(
-            insert(ProposalResponseRow).values(
-                workspace_id=self.workspace_id,
-                proposal_id=proposal_id,
-                user_id=user_id,
-                position=position.value,
-                reason=reason,
-                created_at=now,
+        # One statement (a click's insert), which adds the row only when the proposal is
+        # this workspace's.
+        inserted = self.session.execute(
+            insert(ProposalResponseRow)
+            .from_select(
+                ["workspace_id", "proposal_id", "user_id", "position", "reason", "created_at"],
+                select(
+                    ProposalRow.workspace_id,
+                    ProposalRow.id,
+                    literal(user_id),
+                    literal(position.value),
+                    literal(reason),
+                    literal(now, UTCDateTime()),
+                ).where(
+                    ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id
+                ),
             )
-        )
+            .returning(ProposalResponseRow.id)
+        ).first()
+        if inserted is None:
+            raise NotFound(_GONE)
 
     def positions(self, proposal_id: int) -> list[Response]:
         # Each member's latest row, found in SQL: a proposal's history can be long.
@@ -1184,6 +1254,231 @@ class SqlProposals(_Scoped):
         return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SqlPrivacy(_Scoped):
+    """One member's rows in this workspace: counted, and deleted on `forget-me`. Every
+    statement is filtered on the workspace, so the same user id elsewhere is never touched."""
+
+    def _mine(self, user_id: str) -> list[tuple[Any, Any]]:
+        """(table, condition) of each kind of row that is the user's own, in the order of
+        Footprint's fields."""
+        return [
+            (AnswerRow, AnswerRow.user_id == user_id),
+            (VoteRow, VoteRow.user_id == user_id),
+            (ProposalResponseRow, ProposalResponseRow.user_id == user_id),
+            (MembershipRow, MembershipRow.user_id == user_id),
+            (
+                DeliveryRow,
+                # Prompts and reminders carry the recipient; a proposal reminder or a lone-wolf
+                # DM may name them in its key only (`kind:pack:user:date`, `kind:pack:id:user`).
+                or_(
+                    DeliveryRow.user_id == user_id,
+                    DeliveryRow.key.contains(f":{user_id}:", autoescape=True),
+                    DeliveryRow.key.endswith(f":{user_id}", autoescape=True),
+                ),
+            ),
+            (PersonRow, PersonRow.user_id == user_id),
+        ]
+
+    def _posts(self, user_id: str) -> tuple[tuple[str, str], ...]:
+        rows = self.session.execute(
+            select(RoundRow.channel_id, AnswerRow.reply_ts)
+            .join(RoundRow, RoundRow.id == AnswerRow.round_id)
+            .where(
+                AnswerRow.workspace_id == self.workspace_id,
+                RoundRow.workspace_id == self.workspace_id,
+                AnswerRow.user_id == user_id,
+                AnswerRow.reply_ts.is_not(None),
+                RoundRow.channel_id.is_not(None),
+            )
+            .order_by(AnswerRow.id)
+        ).all()
+        return tuple((str(channel), str(ts)) for channel, ts in rows)
+
+    def _away(self, user_id: str) -> int:
+        found = self.session.scalar(
+            select(func.count())
+            .select_from(PersonRow)
+            .where(
+                PersonRow.workspace_id == self.workspace_id,
+                PersonRow.user_id == user_id,
+                PersonRow.away_start.is_not(None),
+            )
+        )
+        return int(found or 0)
+
+    def _packs_naming(self, user_id: str) -> list[tuple[Any, dict[str, Any]]]:
+        """Packs that list the user as an admin or as their creator, or name them, with the
+        values that take them off."""
+        found: list[tuple[Any, dict[str, Any]]] = []
+        for row in self.session.scalars(
+            select(PackRow).where(PackRow.workspace_id == self.workspace_id).order_by(PackRow.id)
+        ):
+            changes: dict[str, Any] = {}
+            if user_id in (row.admin_ids or []):
+                changes["admin_ids"] = [u for u in row.admin_ids if u != user_id]
+            if row.created_by == user_id:
+                changes["created_by"] = ""
+            name = scrub_mentions(row.name, user_id)
+            if name != row.name:
+                changes["name"] = name[:100]
+            if changes:
+                found.append((row, changes))
+        return found
+
+    def _naming(self, user_id: str) -> list[tuple[Any, dict[str, Any]]]:
+        """Rows kept after the user goes that still name them (statements and proposals they
+        wrote; other members' answers, reasons and texts that mention them), with the values
+        that take the name out."""
+        ws = self.workspace_id
+
+        def has(column: Any) -> Any:
+            return cast(column, String).contains(user_id, autoescape=True)
+
+        found: list[tuple[Any, dict[str, Any]]] = []
+        for answer in self.session.scalars(
+            select(AnswerRow).where(
+                AnswerRow.workspace_id == ws,
+                AnswerRow.user_id != user_id,
+                or_(has(AnswerRow.texts), has(AnswerRow.collaborators), has(AnswerRow.blockers)),
+            )
+        ):
+            changes: dict[str, Any] = {}
+            texts = {k: scrub_mentions(v, user_id) for k, v in answer.texts.items()}
+            if texts != answer.texts:
+                changes["texts"] = texts
+            if user_id in answer.collaborators:
+                changes["collaborators"] = [u for u in answer.collaborators if u != user_id]
+            if scrub_mentions(answer.blockers, user_id) != answer.blockers:
+                changes["blockers"] = scrub_mentions(answer.blockers, user_id)
+            found.append((answer, changes))
+        for statement in self.session.scalars(
+            select(StatementRow).where(
+                StatementRow.workspace_id == ws,
+                or_(StatementRow.author_id == user_id, has(StatementRow.text)),
+            )
+        ):
+            changes = {"author_id": None} if statement.author_id == user_id else {}
+            text = scrub_mentions(statement.text, user_id)
+            if text != statement.text:
+                changes["text"] = text[:300]
+                changes["normalized"] = self._free_normalized(statement, text)
+            found.append((statement, changes))
+        for proposal in self.session.scalars(
+            select(ProposalRow).where(
+                ProposalRow.workspace_id == ws,
+                or_(ProposalRow.author_id == user_id, has(ProposalRow.text)),
+            )
+        ):
+            changes = {"author_id": None} if proposal.author_id == user_id else {}
+            if scrub_mentions(proposal.text, user_id) != proposal.text:
+                changes["text"] = scrub_mentions(proposal.text, user_id)
+            found.append((proposal, changes))
+        votes = select(VoteRow).where(
+            VoteRow.workspace_id == ws, VoteRow.user_id != user_id, has(VoteRow.reason)
+        )
+        positions = select(ProposalResponseRow).where(
+            ProposalResponseRow.workspace_id == ws,
+            ProposalResponseRow.user_id != user_id,
+            has(ProposalResponseRow.reason),
+        )
+        reasons: list[VoteRow | ProposalResponseRow] = [
+            *self.session.scalars(votes),
+            *self.session.scalars(positions),
+        ]
+        for row in reasons:
+            found.append((row, {"reason": scrub_mentions(row.reason, user_id)[:300]}))
+        return [(row, changes) for row, changes in found if changes]
+
+    def _free_normalized(self, statement: StatementRow, text: str) -> str:
+        """The scrubbed text's normalized form, made unique in the pack when another statement
+        already says the same."""
+        wanted = normalize(text)[:300]
+        taken = self.session.scalar(
+            select(StatementRow.id).where(
+                StatementRow.workspace_id == self.workspace_id,
+                StatementRow.pack_id == statement.pack_id,
+                StatementRow.normalized == wanted,
+                StatementRow.id != statement.id,
+            )
+        )
+        return wanted if taken is None else f"{wanted[:290]} {statement.id}"
+
+    @staticmethod
+    def _authored(naming: list[tuple[Any, dict[str, Any]]], model: type[Any]) -> int:
+        return sum(1 for row, change in naming if isinstance(row, model) and "author_id" in change)
+
+    def _footprint(
+        self,
+        counts: Sequence[int],
+        naming: list[tuple[Any, dict[str, Any]]],
+        packs: int,
+        away: int,
+        posts: tuple[tuple[str, str], ...],
+    ) -> Footprint:
+        answers, votes, positions, memberships, deliveries, profile = counts
+        return Footprint(
+            answers=answers,
+            votes=votes,
+            positions=positions,
+            memberships=memberships,
+            deliveries=deliveries,
+            profile=profile,
+            away=away,
+            statements=self._authored(naming, StatementRow),
+            proposals=self._authored(naming, ProposalRow),
+            admin_of=packs,
+            mentions=sum(1 for _, changes in naming if set(changes) - {"author_id"}),
+            posts=posts,
+        )
+
+    def footprint(self, user_id: str) -> Footprint:
+        if not user_id:
+            return Footprint()
+        counts = [
+            int(
+                self.session.scalar(
+                    select(func.count())
+                    .select_from(model)
+                    .where(model.workspace_id == self.workspace_id, condition)
+                )
+                or 0
+            )
+            for model, condition in self._mine(user_id)
+        ]
+        return self._footprint(
+            counts,
+            self._naming(user_id),
+            len(self._packs_naming(user_id)),
+            self._away(user_id),
+            self._posts(user_id),
+        )
+
+    def forget(self, user_id: str) -> Footprint:
+        if not user_id:
+            return Footprint()
+        posts, away = self._posts(user_id), self._away(user_id)
+        naming, packs = self._naming(user_id), self._packs_naming(user_id)
+        for row, changes in [*naming, *packs]:
+            for name, value in changes.items():
+                setattr(row, name, value)
+        self.session.flush()
+        counts = [
+            _rowcount(
+                self.session.execute(
+                    delete(model)
+                    .where(model.workspace_id == self.workspace_id, condition)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            for model, condition in self._mine(user_id)
+        ]
+        return self._footprint(counts, naming, len(packs), away, posts)
+
+
 @dataclasses.dataclass
 class SqlTransaction:
     """core.ports.Transaction: the repositories of one workspace sharing one session."""
@@ -1200,3 +1495,79 @@ class SqlTransaction:
         self.deliveries = SqlDeliveries(self.session, self.workspace_id)
         self.statements = SqlStatements(self.session, self.workspace_id)
         self.proposals = SqlProposals(self.session, self.workspace_id)
+        self.privacy = SqlPrivacy(self.session, self.workspace_id)
+
+
+EventClaim = Literal["claimed", "done", "busy"]
+
+
+class SqlEventLog:
+    """The Slack events this app has handled, by event_id, so a redelivered event has no second
+    effect (SPEC §7). Not bound to a workspace: a claim comes before anything else is read;
+    every statement is still scoped to the event's team."""
+
+    # A claim this old that is not done belongs to a process that stopped midway.
+    STALE_AFTER = dt.timedelta(seconds=60)
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def claim(self, event_id: str, team_id: str, now: dt.datetime) -> EventClaim:
+        """Whether this process handles the event: "claimed" when it is new or its claim is
+        older than STALE_AFTER (taken over by exactly one process), "done" when it was handled
+        before, "busy" while another process handles it."""
+        dialect = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        mine = and_(SlackEventRow.event_id == event_id, SlackEventRow.team_id == team_id)
+        # Twice: a claim given back (its handler failed) between our insert and our read.
+        for _ in range(2):
+            with self.engine.begin() as conn:
+                inserted = conn.execute(
+                    dialect(SlackEventRow)
+                    .values(event_id=event_id, team_id=team_id, received_at=now, done_at=None)
+                    .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
+                    .returning(SlackEventRow.event_id)
+                ).first()
+                if inserted is not None:
+                    return "claimed"
+                # A conditional update: of two processes taking over at once, the second
+                # finds received_at fresh again and updates nothing.
+                taken = conn.execute(
+                    update(SlackEventRow)
+                    .where(
+                        mine,
+                        SlackEventRow.done_at.is_(None),
+                        SlackEventRow.received_at < now - self.STALE_AFTER,
+                    )
+                    .values(received_at=now)
+                )
+                if taken.rowcount == 1:
+                    return "claimed"
+                found = conn.execute(select(SlackEventRow.done_at).where(mine)).first()
+            if found is not None:
+                return "busy" if found.done_at is None else "done"
+        return "busy"
+
+    def done(self, event_id: str, team_id: str, now: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(SlackEventRow)
+                .where(SlackEventRow.event_id == event_id, SlackEventRow.team_id == team_id)
+                .values(done_at=now)
+            )
+
+    def release(self, event_id: str, team_id: str) -> None:
+        """Gives the claim back after the handler failed, so Slack's retry handles it again."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(SlackEventRow).where(
+                    SlackEventRow.event_id == event_id,
+                    SlackEventRow.team_id == team_id,
+                    SlackEventRow.done_at.is_(None),
+                )
+            )
+
+    def purge(self, before: dt.datetime) -> int:
+        """Forgets events received before `before` (Slack's last retry comes within minutes)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(SlackEventRow).where(SlackEventRow.received_at < before))
+        return int(result.rowcount or 0)

@@ -104,15 +104,18 @@ def test_late_prompts_are_missed_and_errors_decide_retries() -> None:
         is DeliveryState.MISSED
     )
     now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    assert next_attempt(SendError("ratelimited", retry_after=2), 1, now) == now + dt.timedelta(
-        seconds=2
-    )
-    assert next_attempt(SendError("user_not_found"), 1, now) is None
-    delays = [next_attempt(SendError("http_500"), n, now) for n in range(1, 6)]
-    assert delays[-1] is None
-    assert [d - now for d in delays[:-1] if d] == [
-        dt.timedelta(seconds=s) for s in (15, 30, 60, 120)
+    limited = next_attempt(SendError("ratelimited", retry_after=2), 1, now, now)
+    assert limited == now + dt.timedelta(seconds=2)
+    assert next_attempt(SendError("user_not_found"), 1, now, now) is None
+    # Transient errors: 15 s doubling, then every 5 minutes, for as long as it is worth sending.
+    delays = [next_attempt(SendError("http_500"), n, now, now) for n in range(1, 9)]
+    assert [d - now for d in delays if d] == [
+        dt.timedelta(seconds=s) for s in (15, 30, 60, 120, 240, 300, 300, 300)
     ]
+    day = dt.timedelta(days=1)
+    assert next_attempt(SendError("http_500"), 40, now, now - day + dt.timedelta(minutes=5))
+    assert next_attempt(SendError("http_500"), 40, now, now - day) is None
+    assert next_attempt(SendError("ratelimited", retry_after=60), 1, now, now - day) is None
 
 
 def test_bad_holiday_country_is_refused() -> None:

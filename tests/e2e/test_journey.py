@@ -132,6 +132,19 @@ def test_bad_input_gets_field_errors(bot: Harness) -> None:
     assert channel_posts(bot, thread=True) == []
 
 
+def test_a_shared_priority_that_cannot_be_a_statement_is_a_field_error(bot: Harness) -> None:
+    setup_pack(bot)
+    view = open_checkin(bot, BO)
+    values = {**GOOD_ANSWER, "q:priority": "<> & !!", "share_priority": ["share"]}
+    body = bot.side.submit(view, user=BO, values=values).json()
+    # Refused on the priority's own field, and nothing stored or posted.
+    assert body["response_action"] == "errors" and set(body["errors"]) == {"q:priority"}
+    assert channel_posts(bot, thread=True) == []
+    # Not shared, the same text is a fine answer.
+    ok = bot.side.submit(view, user=BO, values={**values, "share_priority": []})
+    assert ok.status == 200 and ok.body == ""
+
+
 def test_setup_form_errors(bot: Harness) -> None:
     ack = setup_pack(
         bot, values={"timezone": "Mars/Olympus", "checkin_days": [], "checkin_time": "25:00"}

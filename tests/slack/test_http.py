@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import http.client
 import json
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -68,6 +71,93 @@ def test_bad_signatures_get_401_and_change_nothing(bot: Harness, case: str) -> N
     assert reply.status == 401
     assert _rows(bot) == rows
     assert len(bot.fake.calls) == calls
+
+
+def _raw_post(h: Harness, body: bytes, headers: list[tuple[str, str]]) -> int:
+    """Posts with exactly these header lines (a name may come twice), as no HTTP library
+    that merges or checks headers would send them."""
+    url = urlsplit(h.side.url)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
+    try:
+        conn.putrequest("POST", url.path, skip_accept_encoding=True)
+        conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+        conn.putheader("Content-Length", str(len(body)))
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders(body)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "duplicated_signature",
+        "bad_then_good_signature",
+        "good_then_bad_signature",
+        "duplicated_timestamp",
+        "stale_then_good_timestamp",
+        "upper_case_hex",
+        "empty_body_signed_for_another",
+        "plus_signed_timestamp",
+        "minus_zero_timestamp",
+        "space_inside_timestamp",
+        "space_before_timestamp",
+    ],
+)
+def test_spoofed_headers_and_bodies_get_401_and_change_nothing(bot: Harness, case: str) -> None:
+    setup_pack(bot)
+    rows, calls = _rows(bot), len(bot.fake.calls)
+    body = _command_body()
+    now = int(time.time())
+    ts, sig = str(now), sign(SIGNING_SECRET, body, now)
+    signature, timestamp = [sig], [ts]
+    if case == "duplicated_signature":
+        signature = [sig, sig]
+    elif case == "bad_then_good_signature":
+        signature = ["v0=" + "0" * 64, sig]
+    elif case == "good_then_bad_signature":
+        signature = [sig, "v0=" + "0" * 64]
+    elif case == "duplicated_timestamp":
+        timestamp = [ts, ts]
+    elif case == "stale_then_good_timestamp":
+        timestamp = [str(now - 3600), ts]
+    elif case == "upper_case_hex":
+        signature = ["v0=" + sig[3:].upper()]
+    elif case == "empty_body_signed_for_another":
+        body = b""
+    else:
+        # A timestamp Slack never sends, signed over exactly as sent: still refused.
+        timestamp = [
+            {
+                "plus_signed_timestamp": f"+{now}",
+                "minus_zero_timestamp": f"-0{now}",
+                "space_inside_timestamp": f"{ts[:5]} {ts[5:]}",
+                "space_before_timestamp": f"  {now}",
+            }[case]
+        ]
+        base = b"v0:" + timestamp[0].encode() + b":" + body
+        signature = ["v0=" + hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()]
+    headers = [("X-Slack-Request-Timestamp", t) for t in timestamp]
+    headers += [("X-Slack-Signature", s) for s in signature]
+    assert _raw_post(bot, body, headers) == 401
+    assert _rows(bot) == rows
+    assert len(bot.fake.calls) == calls
+
+
+def test_the_raw_sender_is_heard_when_its_headers_are_right(bot: Harness) -> None:
+    """The requests above fail on their headers, not on how they are sent."""
+    setup_pack(bot)
+    body = _command_body()
+    now = int(time.time())
+    headers = [("X-Slack-Request-Timestamp", str(now))]
+    headers += [("X-Slack-Signature", sign(SIGNING_SECRET, body, now))]
+    opened = len(bot.fake.calls_to("views.open"))
+    assert _raw_post(bot, body, headers) == 200
+    assert len(bot.fake.calls_to("views.open")) == opened + 1
 
 
 def test_checkin_is_answered_within_three_seconds_with_a_modal(bot: Harness) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
-from bot.slack.mrkdwn import chunks, clip
+from bot.slack.mrkdwn import chunks, clip, escape
 
 Block = dict[str, Any]
 SECTION_MAX = 3000
@@ -86,6 +87,13 @@ def modal(
 def notice_modal(title: str, text: str, *, external_id: str | None = None) -> dict[str, Any]:
     """A modal that only says something (a loading state, or a problem and what to do)."""
     return modal(title, [section(text)], external_id=external_id)
+
+
+def field_errors_text(errors: Mapping[str, str]) -> str:
+    """Form errors as a slash command's ephemeral reply, which Slack renders as mrkdwn. The
+    messages quote what was typed (“<!here>” is not a date…), so they are escaped like any
+    user text."""
+    return escape(" ".join(errors.values()))
 
 
 def day_label(day: dt.date) -> str:

@@ -58,7 +58,7 @@ def vote_modal(pack: Pack, ballot: Sequence[StatementView]) -> dict[str, Any]:
     if not ballot:
         return modal(
             "Direction",
-            [section("You've voted on every statement. `/direction add <text>` adds one.")],
+            [section("You've voted on every statement. `/direction add &lt;text&gt;` adds one.")],
         )
     blocks: list[Block] = [context(f"<#{pack.channel_id}> · {anonymity}")]
     for view in ballot:
@@ -114,7 +114,7 @@ def _counts(view: StatementView) -> str:
 
 def statement_list(pack: Pack, views: Sequence[StatementView]) -> list[Block]:
     if not views:
-        return [section("No statements yet. `/direction add <text>` adds the first.")]
+        return [section("No statements yet. `/direction add &lt;text&gt;` adds the first.")]
     mode = "anonymous" if pack.settings.anonymous else "open"
     blocks: list[Block] = [section(f"*Where <#{pack.channel_id}> is heading* ({mode} votes)")]
     for view in views[:LIST_MAX]:

@@ -13,7 +13,9 @@ CHECKIN_HELP = (
 WOLFPACK_HELP = (
     "*`/wolfpack`* runs your pack.\n"
     "`/wolfpack setup` creates or edits the pack of this channel (admins) · "
-    "`/wolfpack members` lists its members · `/wolfpack help` shows this."
+    "`/wolfpack settings` shows its settings · `/wolfpack members` lists its members · "
+    "`/wolfpack export` sends its data to your DMs as JSON and CSV (admins) · "
+    "`/wolfpack forget-me` deletes your data in this workspace · `/wolfpack help` shows this."
 )
 
 

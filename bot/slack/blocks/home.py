@@ -71,7 +71,7 @@ def pack_blocks(entry: HomePack) -> list[Block]:
         blocks.append(votes)
     else:
         blocks.append(
-            context("No statements wait for your vote. `/direction add <text>` adds one.")
+            context("No statements wait for your vote. `/direction add &lt;text&gt;` adds one.")
         )
 
     waiting = entry.waiting_proposals

@@ -168,7 +168,7 @@ def read_reason(view: dict[str, Any]) -> tuple[int, Position, str]:
 
 def decision_log(views: Sequence[ProposalView]) -> list[Block]:
     if not views:
-        return [section("No proposals yet. `/propose <text>` puts one to the pack.")]
+        return [section("No proposals yet. `/propose &lt;text&gt;` puts one to the pack.")]
     blocks: list[Block] = [section("*Decisions and open proposals*")]
     for view in list(views)[-40:]:
         p = view.proposal

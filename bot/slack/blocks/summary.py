@@ -505,7 +505,9 @@ def consensus_report_blocks(summary: Summary, *, for_admin: bool = False) -> lis
         admins=for_admin,
     )
     if summary.splits and len(blocks) < MESSAGE_BLOCKS:
-        blocks.append(context("To settle a split: `/propose <text>` puts a decision to the pack."))
+        blocks.append(
+            context("To settle a split: `/propose &lt;text&gt;` puts a decision to the pack.")
+        )
     return blocks
 
 

@@ -22,7 +22,7 @@ from bot.slack.blocks.checkin import (
     read_away,
     read_checkin_submission,
 )
-from bot.slack.blocks.common import day_label, notice_modal
+from bot.slack.blocks.common import day_label, field_errors_text, notice_modal
 from bot.slack.blocks.help import CHECKIN_HELP, unknown
 from bot.slack.ids import Action, AwayField, View
 from bot.slack.listeners.support import Later, guarded, log, split_command, team_of
@@ -118,7 +118,7 @@ def register(app: App, flows: Flows, later: Later) -> None:
             else:
                 ack(text=unknown("/checkin", sub, CHECKIN_HELP))
         except FieldErrors as bad:
-            ack(text=" ".join(bad.errors.values()))
+            ack(text=field_errors_text(bad.errors))
         except UserError as error:
             ack(text=error.message)
 

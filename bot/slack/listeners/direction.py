@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.direction import Direction
 from bot.core.errors import FieldErrors, UserError
-from bot.slack.blocks.common import notice_modal
+from bot.slack.blocks.common import field_errors_text, notice_modal
 from bot.slack.blocks.direction import read_votes, statement_list, vote_modal
 from bot.slack.blocks.help import unknown
 from bot.slack.ids import Action, View
@@ -20,7 +20,7 @@ from bot.slack.mrkdwn import escape
 
 DIRECTION_HELP = (
     "*`/direction`* asks you up to 5 statements about where the pack is heading.\n"
-    "`/direction add <text>` adds a statement · `/direction list` shows them all with counts "
+    "`/direction add &lt;text&gt;` adds a statement · `/direction list` shows them all with counts "
     "(anonymous: counts only, and none below 3 votes) · `/direction hide N` and "
     "`/direction unhide N` (pack admins)."
 )
@@ -79,7 +79,7 @@ def register(app: App, direction: Direction, later: Later) -> None:
             else:
                 ack(text=unknown("/direction", sub, DIRECTION_HELP))
         except FieldErrors as bad:
-            ack(text=" ".join(bad.errors.values()))
+            ack(text=field_errors_text(bad.errors))
         except UserError as error:
             ack(text=error.message)
 
@@ -141,12 +141,21 @@ def register(app: App, direction: Direction, later: Later) -> None:
         if not channel or not ts:
             return
         value = str((body.get("actions") or [{}])[0].get("value") or "")
-        alert = direction.alert_message(team_of(context), int(value)) if value.isdigit() else None
+        user_id = body["user"]["id"]
+        try:
+            alert = (
+                direction.discussion_of(team_of(context), int(value), user_id)
+                if value.isdigit()
+                else None
+            )
+        except UserError as error:
+            client.chat_postEphemeral(channel=channel, user=user_id, text=error.message)
+            return
         if alert is not None and alert != (channel, ts):
             link = client.chat_getPermalink(channel=alert[0], message_ts=alert[1])["permalink"]
             client.chat_postEphemeral(
                 channel=channel,
-                user=body["user"]["id"],
+                user=user_id,
                 text=f"This split is talked over in its alert's thread: <{link}|open the thread>.",
             )
             return

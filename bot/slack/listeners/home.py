@@ -28,10 +28,12 @@ def register(
         client.views_publish(user_id=user_id, view=home_view(flows.home(team_id, user_id)))
 
     @app.event("app_home_opened")
+    @guarded
     def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if event.get("tab", "home") != "home":
+        user = event.get("user")
+        if event.get("tab", "home") != "home" or not isinstance(user, str):
             return
-        publish(client, team_of(context), str(event["user"]))
+        publish(client, team_of(context), user)
 
     @app.action(Action.HOME_VOTE)
     @guarded

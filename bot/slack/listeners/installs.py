@@ -9,13 +9,14 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot.slack.listeners.support import log
+from bot.slack.listeners.support import guarded, log
 
 Uninstalled = Callable[[str, str | None], None]
 
 
 def register(app: App, uninstalled: Uninstalled) -> None:
     @app.event("app_uninstalled")
+    @guarded
     def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
         team_id = context.team_id or body.get("team_id")
         if team_id:
@@ -23,10 +24,11 @@ def register(app: App, uninstalled: Uninstalled) -> None:
             uninstalled(str(team_id), context.enterprise_id)
 
     @app.event("tokens_revoked")
+    @guarded
     def tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        tokens = event.get("tokens") or {}
+        tokens = event.get("tokens")
         team_id = context.team_id or body.get("team_id")
         # Only the bot's tokens matter: Wolfpack asks for no user tokens.
-        if tokens.get("bot") and team_id:
+        if isinstance(tokens, dict) and tokens.get("bot") and team_id:
             log.info("bot token revoked in %s", team_id)
             uninstalled(str(team_id), context.enterprise_id)

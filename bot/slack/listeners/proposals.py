@@ -13,7 +13,7 @@ from bot.core.decisions import Decisions, ProposalView
 from bot.core.errors import FieldErrors, UserError
 from bot.core.proposals import Position
 from bot.core.reports import Reports
-from bot.slack.blocks.common import notice_modal
+from bot.slack.blocks.common import field_errors_text, notice_modal
 from bot.slack.blocks.help import unknown
 from bot.slack.blocks.proposals import (
     CLOSES_BLOCK,
@@ -33,9 +33,9 @@ from bot.slack.listeners.support import Later, guarded, open_modal, split_comman
 from bot.slack.mrkdwn import escape
 
 PROPOSE_HELP = (
-    "*`/propose <text>`* puts a decision to the pack: Agree, Abstain, Disagree or Block, "
-    "open for 48 hours (`/propose <text> --closes 3d`, or `--closes 2026-12-04` for 17:00 that "
-    "day in the pack's timezone, sets another time, up to 30 days)."
+    "*`/propose &lt;text&gt;`* puts a decision to the pack: Agree, Abstain, Disagree or Block, "
+    "open for 48 hours (`/propose &lt;text&gt; --closes 3d`, or `--closes 2026-12-04` for 17:00 "
+    "that day in the pack's timezone, sets another time, up to 30 days)."
 )
 CONSENSUS_HELP = (
     "*`/consensus`* shows this week's consensus report so far, just to you: where the pack "
@@ -60,7 +60,7 @@ def register(app: App, decisions: Decisions, reports: Reports, later: Later) -> 
         try:
             view = decisions.propose(team_of(context), body["channel_id"], body["user_id"], text)
         except FieldErrors as bad:
-            ack(text=" ".join(bad.errors.values()))
+            ack(text=field_errors_text(bad.errors))
             return
         except UserError as error:
             ack(text=error.message)

@@ -1,8 +1,9 @@
-"""`/wolfpack`: setup (a modal opened at once in a loading state, then filled in), members,
-help; and the setup form's submission."""
+"""`/wolfpack`: setup (a modal opened at once in a loading state, then filled in), settings,
+members, export, forget-me, help; the setup form's submission and forget-me's buttons."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -14,9 +15,17 @@ from bot.core.flows import Flows
 from bot.core.packs import WEEKDAY_NAMES
 from bot.slack.blocks.common import notice_modal, section
 from bot.slack.blocks.help import WOLFPACK_HELP, unknown
+from bot.slack.blocks.privacy import (
+    CANCELLED,
+    EXPORT_STARTED,
+    forget_confirmation,
+    forgotten_message,
+    settings_message,
+)
 from bot.slack.blocks.setup import read_setup, setup_block_for, setup_modal
-from bot.slack.ids import View
+from bot.slack.ids import Action, View
 from bot.slack.listeners.support import (
+    SORRY,
     Later,
     external_id_for,
     guarded,
@@ -73,6 +82,29 @@ def register(app: App, flows: Flows, later: Later) -> None:
                 )
             )
             ack(text=head, blocks=[section(head), section("\n".join(lines) or "No members yet.")])
+        elif sub == "settings":
+            try:
+                team_id, user_id = team_of(context), body["user_id"]
+                shown = flows.privacy.settings(team_id, body["channel_id"], user_id)
+            except UserError as error:
+                ack(text=error.message)
+                return
+            text, blocks = settings_message(shown)
+            ack(text=text, blocks=blocks)
+        elif sub == "export":
+            team_id, user_id = team_of(context), body["user_id"]
+            try:
+                pack = flows.privacy.export_pack(team_id, body["channel_id"], user_id)
+            except UserError as error:
+                ack(text=error.message)
+                return
+            ack(text=EXPORT_STARTED)
+            later(send_export, team_id, pack.id, user_id, client)
+        elif sub == "forget-me":
+            text, blocks = forget_confirmation(
+                flows.privacy.footprint(team_of(context), body["user_id"])
+            )
+            ack(text=text, blocks=blocks)
         elif sub in ("", "help"):
             ack(text=WOLFPACK_HELP)
         else:
@@ -89,7 +121,35 @@ def register(app: App, flows: Flows, later: Later) -> None:
             view = notice_modal("Pack setup", error.message, external_id=external_id)
         client.views_update(external_id=external_id, view=view)
 
+    def send_export(team_id: str, pack_id: int, user_id: str, client: WebClient) -> None:
+        try:
+            flows.privacy.send_export(team_id, pack_id, user_id)
+        except UserError as error:
+            tell(client, None, user_id, error.message)
+        except Exception:
+            ref = secrets.token_hex(4)
+            log.exception("export failed (ref %s)", ref)
+            tell(client, None, user_id, SORRY.format(ref=ref))
+
     app.command("/wolfpack")(wolfpack_ack)
+
+    @app.action(Action.FORGET_CONFIRM)
+    @guarded
+    def forget_confirmed(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        later(forget, team_of(context), body["user"]["id"], clicked_in(body), client)
+
+    def forget(team_id: str, user_id: str, channel_id: str | None, client: WebClient) -> None:
+        text, blocks = forgotten_message(flows.privacy.forget_me(team_id, user_id))
+        tell(client, channel_id, user_id, text, blocks)
+
+    @app.action(Action.FORGET_CANCEL)
+    @guarded
+    def forget_cancelled(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        later(tell, client, clicked_in(body), body["user"]["id"], CANCELLED)
 
     @app.view(View.SETUP)
     @guarded
@@ -116,3 +176,28 @@ def register(app: App, flows: Flows, later: Later) -> None:
                 "DM; `/wolfpack members` shows who is in it.",
             ),
         )
+
+
+def clicked_in(body: dict[str, Any]) -> str | None:
+    """The conversation of the message whose button was clicked."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    return str(channel) if channel else None
+
+
+def tell(
+    client: WebClient,
+    channel_id: str | None,
+    user_id: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    """Shows the user a message only they see: ephemeral where they clicked, or else by DM."""
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
+            return
+        except SlackApiError as error:
+            log.info("ephemeral not shown (%s); sending a DM", error.response.get("error"))
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.chat_postMessage(channel=dm, text=text, blocks=blocks)

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from bot.core.errors import UserError
 from bot.slack.blocks.common import notice_modal
+from bot.slack.dedupe import LISTENER_ERROR
 
 log = logging.getLogger("bot.slack")
 
@@ -104,10 +105,14 @@ def guarded(function: Callable[..., None]) -> Callable[..., None]:
     def wrapper(**kwargs: Any) -> None:
         try:
             function(**kwargs)
-        except Exception:
+        except Exception as error:
             ref = secrets.token_hex(4)
             log.exception("listener %s failed (ref %s)", function.__name__, ref)
             ack: Ack | None = kwargs.get("ack")
+            context = kwargs.get("context")
+            if ack is None and isinstance(context, BoltContext):
+                # An event: whether Slack should deliver it again is for bot.slack.dedupe.
+                context[LISTENER_ERROR] = error
             if ack is None or ack.response is not None:
                 return
             body = kwargs.get("body") or {}
