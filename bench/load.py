@@ -126,6 +126,26 @@ def _mix(proposals: list[tuple[int, str]]) -> list[tuple[str, str]]:
 # --- the load generator (a process of its own) ------------------------------------------
 
 
+def signed_request(
+    head: bytes, secret: bytes, content_type: bytes, template: bytes, trigger: str
+) -> bytes:
+    """An HTTP request of `template` with a fresh trigger id (TRIGGER replaced by `trigger` and
+    the time), signed now as Slack signs."""
+    ts = str(int(time.time()))
+    body = template.replace(TRIGGER.encode(), f"{trigger}.{ts}".encode())
+    signature = hmac.new(secret, b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return b"".join(
+        (
+            head,
+            b"Content-Type: " + content_type + b"\r\n",
+            b"Content-Length: %d\r\n" % len(body),
+            b"X-Slack-Request-Timestamp: " + ts.encode() + b"\r\n",
+            b"X-Slack-Signature: v0=" + signature.encode() + b"\r\n\r\n",
+            body,
+        )
+    )
+
+
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -171,20 +191,8 @@ async def _generate(spec: dict[str, Any]) -> dict[str, Any]:
                 if i >= count or time.perf_counter() > deadline:
                     return
                 kind, template = mix[i % len(mix)]
-                ts = str(int(time.time()))
-                body = template.replace(TRIGGER.encode(), f"{run}x{i}.{ts}.bench".encode())
-                signature = hmac.new(
-                    secret, b"v0:" + ts.encode() + b":" + body, hashlib.sha256
-                ).hexdigest()
-                request = b"".join(
-                    (
-                        head,
-                        b"Content-Type: application/x-www-form-urlencoded\r\n",
-                        b"Content-Length: %d\r\n" % len(body),
-                        b"X-Slack-Request-Timestamp: " + ts.encode() + b"\r\n",
-                        b"X-Slack-Signature: v0=" + signature.encode() + b"\r\n\r\n",
-                        body,
-                    )
+                request = signed_request(
+                    head, secret, b"application/x-www-form-urlencoded", template, f"{run}x{i}.bench"
                 )
                 sent = time.perf_counter()
                 try:
