@@ -217,6 +217,20 @@ class Flows:
             errors["admins"] = "Admins must be people, not bots or deactivated accounts."
         if errors:
             raise FieldErrors(errors)
+        with self.db.transaction(team_id) as tx:
+            new = tx.packs.by_channel(draft.channel_id) is None
+        if new:
+            # The channel comes back in the form, which the sender may have changed: a new pack
+            # is made only where the bot is and the person setting it up is too.
+            channel = self.directory.channel(team_id, draft.channel_id)
+            if (
+                channel is None
+                or not channel.bot_is_member
+                or user_id not in self.directory.channel_member_ids(team_id, draft.channel_id)
+            ):
+                raise NotAllowed(
+                    "A pack is set up from its own channel: run `/wolfpack setup` there."
+                )
         now = self.clock.now()
         with self.db.transaction(team_id) as tx:
             existing = tx.packs.by_channel(draft.channel_id)

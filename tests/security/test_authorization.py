@@ -524,3 +524,26 @@ def test_socket_mode_refuses_what_http_refuses(bot: Harness, packs: Packs) -> No
         assert socket_answer == http_answer, name
         assert says in json.dumps(socket_answer), name
         assert SECRET not in json.dumps(socket_answer), name
+
+
+def test_a_setup_form_sent_for_a_channel_without_a_pack_is_refused_unless_both_are_in_it(
+    bot: Harness,
+) -> None:
+    # Bo opens the setup form in the team channel, then sends it back naming other channels.
+    bot.fake.add_channel("CQUIET", name="quiet", members=[CY, DEE])
+    bot.fake.add_channel("CNOBOT", name="nobot", members=[BO], bot_is_member=False)
+    say(bot, BO, "/wolfpack", "setup")
+    bot.fake.wait_for(lambda f: bool(f.calls_to("views.update")))
+    view = setup_view(bot, CHANNEL)
+    before = rows(bot)
+    for channel, name in (("CQUIET", "quiet"), ("CNOBOT", "nobot")):
+        reply = bot.side.submit(
+            forged(view, {"c": channel, "n": name}), user=BO, values={"members": [BO]}
+        )
+        assert reply.status == 200
+        assert "run `/wolfpack setup` there" in reply.body, reply.body
+    settle(bot)
+    assert rows(bot) == before
+    # Sent back for its own channel, the same form makes the pack.
+    reply = bot.side.submit(view, user=BO, values={"members": [BO, CY]})
+    assert "Pack saved" in reply.body, reply.body
