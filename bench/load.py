@@ -564,6 +564,31 @@ def _database(admin_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
+@contextlib.contextmanager
+def bench_world(admin_url: str) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A fresh database and a fake Slack with the team's 8 people in its channel; yields the
+    fake and the environment a `wolfpack run` needs to use both."""
+    from bot.fake_slack import FakeSlack
+
+    with _database(admin_url) as db_url, FakeSlack(team_id=TEAM) as fake:
+        fake.add_user(USERS[0], name="Ana", tz="Europe/Berlin", is_admin=True)
+        for user in USERS[1:]:
+            fake.add_user(user, name=user, tz="UTC")
+        fake.add_channel(CHANNEL, name="team", members=USERS)
+        yield (
+            fake,
+            {
+                "PATH": os.environ["PATH"],
+                "PYTHONPATH": str(ROOT),
+                "SLACK_BOT_TOKEN": TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": fake.url,
+                "DATABASE_URL": db_url,
+                "LOG_LEVEL": "WARNING",
+            },
+        )
+
+
 def _seed(url: str, fake: Any, proposals: int) -> list[tuple[int, str]]:
     """A pack of 8 set up as an admin does, 3 statements, and open proposals; returns the
     proposals' (id, message ts)."""
@@ -679,8 +704,6 @@ def main() -> int:
         serve_main(args.serve, args.port, args.fake_url)
         return 0
 
-    from bot.fake_slack import FakeSlack
-
     levels = [int(x) for x in args.levels.split(",")]
     counts = [int(x) for x in args.counts.split(",")]
     assert len(levels) == len(counts), "--levels and --counts pair up"
@@ -695,20 +718,7 @@ def main() -> int:
 
     failures: list[str] = []
     servers: list[Server] = []
-    with _database(args.database_url) as db_url, FakeSlack(team_id=TEAM) as fake:
-        fake.add_user(USERS[0], name="Ana", tz="Europe/Berlin", is_admin=True)
-        for user in USERS[1:]:
-            fake.add_user(user, name=user, tz="UTC")
-        fake.add_channel(CHANNEL, name="team", members=USERS)
-        base_env = {
-            "PATH": os.environ["PATH"],
-            "PYTHONPATH": str(ROOT),
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": db_url,
-            "LOG_LEVEL": "WARNING",
-        }
+    with bench_world(args.database_url) as (fake, base_env):
         try:
             port = _free_port()
             wolfpack_cmd = [sys.executable, "-m", "bot", "run", "--http", "--no-scheduler"]

@@ -40,17 +40,16 @@ from load import (
     SECRET,
     SLOW,
     TEAM,
-    TOKEN,
     TRIGGER,
     USERS,
     Server,
     _command,
-    _database,
     _free_port,
     _mix,
     _quantiles,
     _read_response,
     _seed,
+    bench_world,
     signed_request,
 )
 
@@ -306,25 +305,10 @@ def main() -> int:
         client_main()
         return 0
 
-    from bot.fake_slack import FakeSlack
-
     seconds = args.minutes * 60
     warmup = min(60.0, seconds / 3)
     failures: list[str] = []
-    with _database(args.database_url) as db_url, FakeSlack(team_id=TEAM) as fake:
-        fake.add_user(USERS[0], name="Ana", tz="Europe/Berlin", is_admin=True)
-        for user in USERS[1:]:
-            fake.add_user(user, name=user, tz="UTC")
-        fake.add_channel(CHANNEL, name="team", members=USERS)
-        env = {
-            "PATH": os.environ["PATH"],
-            "PYTHONPATH": str(ROOT),
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": db_url,
-            "LOG_LEVEL": "WARNING",
-        }
+    with bench_world(args.database_url) as (fake, env):
         port = _free_port()
         command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"]
         command += ["--port", str(port)]

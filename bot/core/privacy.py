@@ -450,10 +450,12 @@ class Privacy:
 
     def forget_me(self, team_id: str, user_id: str) -> Footprint:
         """Deletes, in one transaction, every row of this workspace that is about the user (and
-        takes their name off what is kept), then removes the channel posts of their check-ins.
-        Other workspaces are not touched."""
+        takes their name off what is kept). Other workspaces are not touched. The channel posts
+        of their check-ins are `take_down`'s."""
         with self.db.transaction(team_id) as tx:
-            gone = tx.privacy.forget(user_id)
+            return tx.privacy.forget(user_id)
+
+    def take_down(self, team_id: str, gone: Footprint) -> None:
+        """Removes the channel posts of a forgotten member's check-ins."""
         if gone.posts:
             self.notifier.delete_messages(team_id, gone.posts)
-        return gone

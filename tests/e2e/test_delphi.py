@@ -26,6 +26,23 @@ def ballot_for(h: Harness, user: str) -> dict[str, dict]:
     }
 
 
+def split_on_cli(h: Harness) -> tuple[dt.datetime, dict]:
+    """A pack of four split on CLI on Monday morning (two agree, one passes, one disagrees),
+    with its alert posted and recorded; returns the time and the alert."""
+    setup_pack(h, values={"members": [ANA, BO, CY, DEE]})
+    monday = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    h.clock.at = monday
+    say(h, ANA, f"add {CLI}")
+    vote(h, ANA, {CLI: ("1", "")})
+    vote(h, BO, {CLI: ("0", "")})
+    vote(h, CY, {CLI: ("1", "")})
+    vote(h, DEE, {CLI: ("-1", "Sales needs the web UI")})
+    h.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
+    (alert,) = h.fake.messages(CHANNEL)
+    h.fake.wait_for(lambda _: h.wolfpack.direction.alert_message(TEAM, 1) is not None)
+    return monday, alert
+
+
 def reply_in_thread(h: Harness, user: str, thread_ts: str, ts: str) -> None:
     event = {
         "type": "message",
@@ -39,17 +56,7 @@ def reply_in_thread(h: Harness, user: str, thread_ts: str, ts: str) -> None:
 
 
 def test_a_discussed_split_is_asked_again_once(bot: Harness) -> None:
-    setup_pack(bot, values={"members": [ANA, BO, CY, DEE]})
-    monday = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
-    bot.clock.at = monday
-    say(bot, ANA, f"add {CLI}")
-    vote(bot, ANA, {CLI: ("1", "")})
-    vote(bot, BO, {CLI: ("0", "")})
-    vote(bot, CY, {CLI: ("1", "")})
-    vote(bot, DEE, {CLI: ("-1", "Sales needs the web UI")})
-    bot.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
-    (alert,) = bot.fake.messages(CHANNEL)
-    bot.fake.wait_for(lambda _: bot.wolfpack.direction.alert_message(TEAM, 1) is not None)
+    monday, alert = split_on_cli(bot)
     # Voted, not discussed yet: nothing to ask Bo again.
     assert CLI not in ballot_for(bot, BO)
 

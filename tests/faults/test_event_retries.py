@@ -38,8 +38,8 @@ from tests.conftest import (
     start_bot,
 )
 from tests.e2e.journey import setup_pack
-from tests.e2e.test_delphi import CLI, ballot_for
-from tests.e2e.test_direction import say, vote
+from tests.e2e.test_delphi import CLI, ballot_for, split_on_cli
+from tests.e2e.test_direction import vote
 
 RETRIES = (None, 1, 2)
 
@@ -62,17 +62,7 @@ def test_app_home_opened_three_times_is_published_once(bot: Harness) -> None:
 def test_a_thread_reply_delivered_again_does_not_ask_a_third_time(bot: Harness) -> None:
     """The reply makes the split discussed, so Bo is asked once more; if its redelivery
     counted as a new discussion, Bo would be asked again after answering."""
-    setup_pack(bot, values={"members": [ANA, BO, CY, DEE]})
-    monday = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
-    bot.clock.at = monday
-    say(bot, ANA, f"add {CLI}")
-    vote(bot, ANA, {CLI: ("1", "")})
-    vote(bot, BO, {CLI: ("0", "")})
-    vote(bot, CY, {CLI: ("1", "")})
-    vote(bot, DEE, {CLI: ("-1", "Sales needs the web UI")})
-    bot.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
-    (alert,) = bot.fake.messages(CHANNEL)
-    bot.fake.wait_for(lambda _: bot.wolfpack.direction.alert_message(TEAM, 1) is not None)
+    monday, alert = split_on_cli(bot)
     reply = {
         "type": "message",
         "channel": CHANNEL,

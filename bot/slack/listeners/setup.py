@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core.errors import FieldErrors, UserError
 from bot.core.flows import Flows
 from bot.core.packs import WEEKDAY_NAMES
+from bot.core.privacy import Footprint
 from bot.slack.blocks.common import notice_modal, section
 from bot.slack.blocks.help import WOLFPACK_HELP, unknown
 from bot.slack.blocks.privacy import (
@@ -138,11 +139,18 @@ def register(app: App, flows: Flows, later: Later) -> None:
     def forget_confirmed(
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
+        team_id, user_id = team_of(context), body["user"]["id"]
+        # Deleted before the answer, so a confirmed forget-me is never lost with the process;
+        # the posts' removal and the report follow.
+        gone = flows.privacy.forget_me(team_id, user_id)
         ack()
-        later(forget, team_of(context), body["user"]["id"], clicked_in(body), client)
+        later(forgotten, team_id, user_id, clicked_in(body), client, gone)
 
-    def forget(team_id: str, user_id: str, channel_id: str | None, client: WebClient) -> None:
-        text, blocks = forgotten_message(flows.privacy.forget_me(team_id, user_id))
+    def forgotten(
+        team_id: str, user_id: str, channel_id: str | None, client: WebClient, gone: Footprint
+    ) -> None:
+        flows.privacy.take_down(team_id, gone)
+        text, blocks = forgotten_message(gone)
         tell(client, channel_id, user_id, text, blocks)
 
     @app.action(Action.FORGET_CANCEL)
