@@ -146,6 +146,42 @@ def signed_request(
     )
 
 
+class Connection:
+    """One keep-alive connection of a load generator: sends a request and reads its answer,
+    connecting again after a failure or when the server closes the connection."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> Connection:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    async def exchange(self, request: bytes) -> tuple[int, bytes, float] | str:
+        """(status, body, seconds to the answer), or what went wrong."""
+        assert self.reader is not None and self.writer is not None
+        sent = time.perf_counter()
+        try:
+            async with asyncio.timeout(10):
+                self.writer.write(request)
+                status, answer, close = await _read_response(self.reader)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
+            self.close()
+            await self.open()
+            return f"{type(error).__name__} {error}"
+        seconds = time.perf_counter() - sent
+        if close:
+            self.close()
+            await self.open()
+        return status, answer, seconds
+
+
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -184,7 +220,7 @@ async def _generate(spec: dict[str, Any]) -> dict[str, Any]:
     run = spec["run"]  # keeps trigger_ids unique across levels
 
     async def worker() -> None:
-        reader, writer = await asyncio.open_connection(host, port)
+        connection = await Connection(host, port).open()
         try:
             while True:
                 i = next(counter)
@@ -194,26 +230,18 @@ async def _generate(spec: dict[str, Any]) -> dict[str, Any]:
                 request = signed_request(
                     head, secret, b"application/x-www-form-urlencoded", template, f"{run}x{i}.bench"
                 )
-                sent = time.perf_counter()
-                try:
-                    async with asyncio.timeout(10):
-                        writer.write(request)
-                        status, answer, close = await _read_response(reader)
-                except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
-                    errors.append(f"{kind}: {type(error).__name__} {error}")
-                    writer.close()
-                    reader, writer = await asyncio.open_connection(host, port)
+                got = await connection.exchange(request)
+                if isinstance(got, str):
+                    errors.append(f"{kind}: {got}")
                     continue
-                latencies[kind].append(time.perf_counter() - sent)
+                status, answer, seconds = got
+                latencies[kind].append(seconds)
                 if status != 200:
                     errors.append(f"{kind}: HTTP {status} {answer[:200]!r}")
                 elif b"Something went wrong" in answer:
                     errors.append(f"{kind}: {answer[:200]!r}")
-                if close:
-                    writer.close()
-                    reader, writer = await asyncio.open_connection(host, port)
         finally:
-            writer.close()
+            connection.close()
 
     cpu = time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))

@@ -42,12 +42,12 @@ from load import (
     TEAM,
     TRIGGER,
     USERS,
+    Connection,
     Server,
     _command,
     _free_port,
     _mix,
     _quantiles,
-    _read_response,
     _seed,
     bench_world,
     signed_request,
@@ -162,7 +162,7 @@ async def _paced(spec: dict[str, Any]) -> dict[str, Any]:
         return None
 
     async def worker() -> None:
-        reader, writer = await asyncio.open_connection(host, port)
+        connection = await Connection(host, port).open()
         try:
             while True:
                 i = next(counter)
@@ -176,25 +176,17 @@ async def _paced(spec: dict[str, Any]) -> dict[str, Any]:
                     late[0] = max(late[0], -wait)
                 kind, content_type, template = mix[i % len(mix)]
                 request = signed_request(head, secret, content_type, template, f"{run}x{i}.soak")
-                sent = time.perf_counter()
-                try:
-                    async with asyncio.timeout(10):
-                        writer.write(request)
-                        status, answer, close = await _read_response(reader)
-                except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
-                    errors.append(f"{kind}: {type(error).__name__} {error}")
-                    writer.close()
-                    reader, writer = await asyncio.open_connection(host, port)
+                got = await connection.exchange(request)
+                if isinstance(got, str):
+                    errors.append(f"{kind}: {got}")
                     continue
-                latencies[kind].append(time.perf_counter() - sent)
+                status, answer, took = got
+                latencies[kind].append(took)
                 problem = check(kind, status, answer)
                 if problem:
                     errors.append(f"{kind}: {problem}")
-                if close:
-                    writer.close()
-                    reader, writer = await asyncio.open_connection(host, port)
         finally:
-            writer.close()
+            connection.close()
 
     await asyncio.gather(*(worker() for _ in range(spec["concurrency"])))
     return {
