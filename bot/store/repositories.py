@@ -210,6 +210,11 @@ class _Scoped:
         )
         return found is not None
 
+    def _require(self, model: Any, row_id: int, **where: Any) -> None:
+        """NotFound unless the row is this workspace's (see `_owns`)."""
+        if not self._owns(model, row_id, **where):
+            raise NotFound(_GONE)
+
 
 _GONE = "That is gone: run the command again."
 
@@ -445,8 +450,7 @@ class SqlMembers(_Scoped):
         )
 
     def replace(self, pack_id: int, member_ids: Sequence[str], now: dt.datetime) -> None:
-        if not self._owns(PackRow, pack_id):
-            raise NotFound(_GONE)
+        self._require(PackRow, pack_id)
         wanted = set(member_ids)
         rows = self.session.scalars(
             select(MembershipRow).where(
@@ -541,8 +545,7 @@ class SqlRounds(_Scoped):
         found = self.find(pack_id, local_date)
         if found is not None:
             return found
-        if not self._owns(PackRow, pack_id):
-            raise NotFound(_GONE)
+        self._require(PackRow, pack_id)
         stmt = (
             _insert(self.session)(RoundRow)
             .values(
@@ -622,8 +625,7 @@ class SqlAnswers(_Scoped):
     ) -> Answer:
         row = self._row(round_id=round_id, user_id=user_id)
         if row is None:
-            if not self._owns(RoundRow, round_id, pack_id=pack_id):
-                raise NotFound(_GONE)
+            self._require(RoundRow, round_id, pack_id=pack_id)
             row = AnswerRow(
                 workspace_id=self.workspace_id,
                 pack_id=pack_id,
@@ -960,8 +962,7 @@ class SqlStatements(_Scoped):
     def add(
         self, pack_id: int, text: str, normalized: str, author_id: str, now: dt.datetime
     ) -> tuple[Statement, bool]:
-        if not self._owns(PackRow, pack_id):
-            raise NotFound(_GONE)
+        self._require(PackRow, pack_id)
         stmt = (
             _insert(self.session)(StatementRow)
             .values(
@@ -1013,8 +1014,7 @@ class SqlStatements(_Scoped):
         reason: str,
         now: dt.datetime,
     ) -> None:
-        if not self._owns(StatementRow, statement_id, pack_id=pack_id):
-            raise NotFound(_GONE)
+        self._require(StatementRow, statement_id, pack_id=pack_id)
         self.session.add(
             VoteRow(
                 workspace_id=self.workspace_id,
@@ -1109,12 +1109,11 @@ class SqlProposals(_Scoped):
         statement_id: int | None = None,
         revises_id: int | None = None,
     ) -> Proposal:
-        if not (
-            self._owns(PackRow, pack_id)
-            and (statement_id is None or self._owns(StatementRow, statement_id, pack_id=pack_id))
-            and (revises_id is None or self._owns(ProposalRow, revises_id, pack_id=pack_id))
-        ):
-            raise NotFound(_GONE)
+        self._require(PackRow, pack_id)
+        if statement_id is not None:
+            self._require(StatementRow, statement_id, pack_id=pack_id)
+        if revises_id is not None:
+            self._require(ProposalRow, revises_id, pack_id=pack_id)
         inserted = self.session.execute(
             _insert(self.session)(ProposalRow)
             .values(
