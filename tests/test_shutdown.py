@@ -18,13 +18,8 @@ from bot.fake_slack import FakeSlack
 from bot.simulate import sign
 from bot.store.db import make_engine
 from tests.conftest import SIGNING_SECRET, FixedClock
-from tests.scheduler.test_failover import (
-    Replica,
-    due_two_minutes_ago,
-    lease_holders,
-    wait_until,
-)
-from tests.scheduler.test_replicas import assert_one_dm_each, pack_of
+from tests.scheduler.test_failover import Replica, lease_holders, wait_until
+from tests.scheduler.test_replicas import assert_one_dm_each, due_two_minutes_ago, pack_of
 
 
 def claimed_pending(pg_url: str) -> int:

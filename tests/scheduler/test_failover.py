@@ -4,7 +4,6 @@ sent twice or lost."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import signal
 import socket
@@ -17,13 +16,13 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 
-from bot.core.packs import PackDraft, PackSettings, TimezoneMode
+from bot.core.packs import PackDraft
 from bot.fake_slack import FakeSlack
 from bot.simulate import SlackSide
 from bot.store.db import make_engine
 from bot.store.lease import LEASE_KEY
 from tests.conftest import SIGNING_SECRET, FixedClock, start_bot
-from tests.scheduler.test_replicas import assert_one_dm_each, pack_of
+from tests.scheduler.test_replicas import assert_one_dm_each, due_two_minutes_ago, pack_of
 
 TICK_SECONDS = 1.0
 HOLDS = "this process holds the scheduling lease"
@@ -115,18 +114,6 @@ def lease_holders(pg_url: str) -> list[int]:
             return [int(r[0]) for r in rows]
     finally:
         engine.dispose()
-
-
-def due_two_minutes_ago() -> PackSettings:
-    # `wolfpack run` reads the real clock, so the check-in time is set two minutes back.
-    wall = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
-    return PackSettings(
-        timezone="UTC",
-        timezone_mode=TimezoneMode.PACK,
-        reminder_minutes=0,
-        checkin_days=frozenset(range(7)),
-        checkin_time=dt.time(wall.hour, wall.minute),
-    )
 
 
 def answers_signed_requests(replica: Replica, user: str, channel: str) -> bool:

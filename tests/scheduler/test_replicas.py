@@ -45,6 +45,21 @@ def pack_of(
     }
 
 
+def due_two_minutes_ago() -> PackSettings:
+    """Prompts due now by the real clock, which `wolfpack run` reads: the check-in time is set
+    two minutes back, and the weekly summary three days away, so that whatever day the tests
+    run on, a tick sends exactly one prompt per member and nothing else."""
+    wall = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
+    return PackSettings(
+        timezone="UTC",
+        timezone_mode=TimezoneMode.PACK,
+        reminder_minutes=0,
+        checkin_days=frozenset(range(7)),
+        checkin_time=dt.time(wall.hour, wall.minute),
+        summary_day=(wall.weekday() + 3) % 7,
+    )
+
+
 def assert_one_dm_each(fake: FakeSlack, members: list[str]) -> None:
     per_member = Counter(c for c in (f"D{u}" for u in members) for _ in fake.messages(c))
     assert per_member == Counter({f"D{u}": 1 for u in members})
@@ -111,15 +126,7 @@ def test_a_delivery_process_killed_midway_loses_and_doubles_nothing(
 def test_two_wolfpack_run_processes_send_one_prompt_per_member(
     pg_url: str, fake_slack: FakeSlack, clock: FixedClock
 ) -> None:
-    # `wolfpack run` reads the real clock, so the check-in time is set two minutes back.
-    wall = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
-    settings = PackSettings(
-        timezone="UTC",
-        timezone_mode=TimezoneMode.PACK,
-        reminder_minutes=0,
-        checkin_days=frozenset(range(7)),
-        checkin_time=dt.time(wall.hour, wall.minute),
-    )
+    settings = due_two_minutes_ago()
     members = [f"UR{i:03d}" for i in range(30)]
     env = pack_of(pg_url, fake_slack, clock, members, settings)
     processes = []
