@@ -27,11 +27,11 @@ from bot.charts import render_chart
 from bot.config import ConfigError, Settings
 from bot.core.decisions import Decisions
 from bot.core.delivery import SendError, TickReport
-from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.core.ports import Clock
 from bot.core.reports import Reports
 from bot.core.ticks import Ticker
+from bot.core.usecases.workspace import Workspace
 from bot.logs import ContextThreadPoolExecutor
 from bot.metrics import Metrics
 from bot.scheduler.runner import TICK_SECONDS, AlwaysLeader, Lease, TickRunner
@@ -96,7 +96,6 @@ class Wolfpack:
     engine: Engine
     db: SqlDatabase
     flows: Flows
-    direction: Direction
     decisions: Decisions
     ticker: Ticker
     reports: Reports
@@ -109,6 +108,10 @@ class Wolfpack:
     # Its own Prometheus registry: several bots in one process (tests) count apart.
     metrics: Metrics = field(default_factory=Metrics)
     oauth: OAuthParts | None = None
+
+    def workspace(self, team_id: str) -> Workspace:
+        """The use cases' view of one workspace."""
+        return self.flows.workspace(team_id)
 
     def tick(self, now: dt.datetime) -> TickReport:
         """One scheduling pass, and the housekeeping that goes with it: OAuth states that
@@ -208,10 +211,10 @@ def build(
 
     notifier = SlackNotifier(client_for, delivery_client_for)
     directory = SlackDirectory(client_for)
-    direction = Direction(db, notifier, clock or SystemClock())
-    flows = Flows(db, notifier, directory, direction.clock, direction)
-    decisions = Decisions(db, notifier, direction.clock)
-    reports = Reports(db, notifier, direction.clock, render_chart)
+    clock = clock or SystemClock()
+    flows = Flows(db, notifier, directory, clock)
+    decisions = Decisions(db, notifier, clock)
+    reports = Reports(db, notifier, clock, render_chart)
     ticker = Ticker(db, notifier, directory, decisions, reports)
     # Listener threads carry the request id of the request they serve into their log lines.
     executor = ContextThreadPoolExecutor(
@@ -219,9 +222,9 @@ def build(
     )
     bolt = build_bolt_app(
         flows,
-        direction,
         decisions,
         reports,
+        workspace_for=flows.workspace,
         client=client,
         signing_secret=settings.signing_secret,
         listener_executor=executor,
@@ -229,14 +232,13 @@ def build(
         authorize=oauth.authorize if oauth else None,
         oauth_settings=oauth.settings if oauth else None,
         uninstalled=oauth.uninstalled if oauth else single_uninstalled(engine),
-        dedupe=EventDedupe(SqlEventLog(engine), direction.clock.now, (OperationalError,)),
+        dedupe=EventDedupe(SqlEventLog(engine), clock.now, (OperationalError,)),
     )
     wolfpack = Wolfpack(
         settings,
         engine,
         db,
         flows,
-        direction,
         decisions,
         ticker,
         reports,

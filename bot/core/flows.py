@@ -24,7 +24,6 @@ from bot.core.checkins import (
     tally_round,
     validate_answer,
 )
-from bot.core.direction import Direction
 from bot.core.errors import FieldErrors, NotAllowed, NotFound, UserError
 from bot.core.packs import (
     Away,
@@ -48,6 +47,9 @@ from bot.core.privacy import Privacy
 from bot.core.proposals import Proposal
 from bot.core.statements import StatementView, VoteValue, clean_reason, clean_statement
 from bot.core.summary import STREAK_LOOKBACK_DAYS, streak
+from bot.core.usecases import statements
+from bot.core.usecases.packs import existing_pack
+from bot.core.usecases.workspace import Workspace
 
 CLAIM_SECONDS = 60
 CHECKIN_BALLOT = 3
@@ -120,14 +122,15 @@ class Flows:
         notifier: Notifier,
         directory: Directory,
         clock: Clock,
-        direction: Direction | None = None,
     ) -> None:
         self.db = db
         self.notifier = notifier
         self.directory = directory
         self.clock = clock
-        self.direction = direction or Direction(db, notifier, clock)
         self.privacy = Privacy(db, notifier, directory, clock)
+
+    def workspace(self, team_id: str) -> Workspace:
+        return Workspace(team_id, self.db, self.clock, self.notifier, self.directory)
 
     # --- people ----------------------------------------------------------------------------
 
@@ -280,7 +283,7 @@ class Flows:
             answer = tx.answers.of_member(rnd.id, user_id) if rnd is not None else None
         if answer is not None and answer.status is not AnswerStatus.ANSWERED:
             answer = None
-        _, ballot = self.direction.ballot(team_id, pack.id, user_id, CHECKIN_BALLOT)
+        _, ballot = statements.ballot(self.workspace(team_id), pack.id, user_id, CHECKIN_BALLOT)
         return CheckinForm(pack=pack, round_date=day, answer=answer, ballot=tuple(ballot))
 
     def edit_form(self, team_id: str, answer_id: int, user_id: str) -> CheckinForm:
@@ -304,16 +307,27 @@ class Flows:
         """Stores the answer (FieldErrors for bad input). Publishing is `publish_round`."""
         now = self.clock.now()
         with self.db.transaction(team_id) as tx:
-            pack, member = self._membership(tx, pack_id, user_id)
-            clean = validate_answer(pack.settings, given, user_id)
-            current = schedule.current_round_date(pack.settings, member.person, now)
-            if round_date != current:
-                raise UserError(
-                    "That round closed while the form was open; your answer was not saved. "
-                    "Run `/checkin` to answer today's round."
-                )
-            rnd = tx.rounds.get_or_create(pack.id, round_date, now)
-            return tx.answers.save(rnd.id, pack.id, user_id, AnswerStatus.ANSWERED, clean, now)
+            return self._store_answer(tx, pack_id, user_id, round_date, given, now)
+
+    def _store_answer(
+        self,
+        tx: Transaction,
+        pack_id: int,
+        user_id: str,
+        round_date: dt.date,
+        given: AnswerInput,
+        now: dt.datetime,
+    ) -> Answer:
+        pack, member = self._membership(tx, pack_id, user_id)
+        clean = validate_answer(pack.settings, given, user_id)
+        current = schedule.current_round_date(pack.settings, member.person, now)
+        if round_date != current:
+            raise UserError(
+                "That round closed while the form was open; your answer was not saved. "
+                "Run `/checkin` to answer today's round."
+            )
+        rnd = tx.rounds.get_or_create(pack.id, round_date, now)
+        return tx.answers.save(rnd.id, pack.id, user_id, AnswerStatus.ANSWERED, clean, now)
 
     def submit_checkin_with_direction(
         self,
@@ -326,23 +340,24 @@ class Flows:
         share_priority: bool,
     ) -> tuple[Answer, list[int]]:
         """The check-in with question 7's votes and, when asked, the top priority shared as a
-        statement. Returns the answer and the statements whose split alert is now due."""
-        for _, _, reason in votes:
-            clean_reason(reason)
+        statement, in one unit of work: a refused vote or priority stores nothing. Returns the
+        answer and the statements whose split alert is now due."""
+        cleaned = [(sid, value, clean_reason(reason)) for sid, value, reason in votes]
         priority = given.texts.get("priority", "").strip()
         if share_priority and priority:
-            # Checked before anything is stored: a priority that cannot be a statement is the
-            # form's to fix, not an error after the answer is in.
+            # A priority that cannot be a statement is the form's to fix.
             try:
                 clean_statement(priority)
             except FieldErrors as bad:
                 raise FieldErrors({"priority": bad.errors["text"]}) from None
-        if votes:
-            self.direction.check_ballot(team_id, pack_id, [sid for sid, _, _ in votes])
-        answer = self.submit_checkin(team_id, pack_id, user_id, round_date, given)
-        alerts = self.direction.vote(team_id, pack_id, user_id, list(votes)) if votes else []
-        if share_priority and answer.top_priority:
-            self.direction.add(team_id, pack_id, user_id, answer.top_priority)
+        now = self.clock.now()
+        with self.db.transaction(team_id) as tx:
+            pack = existing_pack(tx, pack_id, gone=_NO_PACK)
+            statements.check_votable(tx, pack, [sid for sid, _, _ in cleaned])
+            answer = self._store_answer(tx, pack_id, user_id, round_date, given, now)
+            alerts = statements.record_votes(tx, pack, user_id, cleaned, now)
+            if share_priority and answer.top_priority:
+                statements.add_shared_priority(tx, pack, user_id, answer.top_priority, now)
         return answer, alerts
 
     def skip(self, team_id: str, pack_id: int, user_id: str) -> tuple[Answer, dt.date]:
@@ -533,7 +548,9 @@ class Flows:
             replace(
                 entry,
                 waiting_statements=len(
-                    self.direction.ballot(team_id, entry.pack.id, user_id, limit=MAX_BALLOT)[1]
+                    statements.ballot(
+                        self.workspace(team_id), entry.pack.id, user_id, limit=MAX_BALLOT
+                    )[1]
                 ),
             )
             for entry in entries

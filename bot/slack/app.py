@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor
 
 from slack_bolt import App
@@ -11,21 +12,21 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.core.decisions import Decisions
-from bot.core.direction import Direction
 from bot.core.flows import Flows
 from bot.core.reports import Reports
+from bot.core.usecases.workspace import Workspace
 from bot.slack.dedupe import DedupingApp, EventDedupe
-from bot.slack.listeners import checkin, home, installs, membership, proposals, setup
-from bot.slack.listeners import direction as statements
-from bot.slack.listeners.support import Later
+from bot.slack.later import Later
+from bot.slack.listeners import checkin, home, installs, membership, proposals, setup, statements
+from bot.slack.middleware import WorkspaceMiddleware
 
 
 def build_bolt_app(
     flows: Flows,
-    direction: Direction,
     decisions: Decisions,
     reports: Reports,
     *,
+    workspace_for: Callable[[str], Workspace],
     client: WebClient,
     signing_secret: str | None,
     listener_executor: Executor,
@@ -58,11 +59,12 @@ def build_bolt_app(
     )
     app.dedupe = dedupe if process_before_response else None
     later = Later(listener_executor)
+    app.use(WorkspaceMiddleware(workspace_for, later))
     setup.register(app, flows, later)
     checkin.register(app, flows, later)
     membership.register(app, flows)
-    home.register(app, flows, direction, decisions, later)
-    statements.register(app, direction, later)
+    home.register(app, flows, decisions, later)
+    statements.register(app)
     proposals.register(app, decisions, reports, later)
     installs.register(app, uninstalled or (lambda team_id, enterprise_id: None))
     return app

@@ -20,8 +20,8 @@ from bot.core.proposals import Proposal
 from bot.core.statements import SplitAlert
 from bot.core.summary import LoneWolf, Summary
 from bot.slack.blocks.checkin import answer_blocks, confirmation, prompt_message, round_parent
-from bot.slack.blocks.direction import split_alert
 from bot.slack.blocks.proposals import outcome_message, proposal_message, reminder_message
+from bot.slack.blocks.statements import split_alert
 from bot.slack.blocks.summary import (
     lone_wolf_dm_blocks,
     lone_wolf_dm_text,

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from bot.core.summary import SplitTrend
+from bot.core.usecases import statements
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, TEAM, Harness
 from tests.e2e.journey import setup_pack
 from tests.e2e.test_direction import say, vote
@@ -39,7 +40,7 @@ def split_on_cli(h: Harness) -> tuple[dt.datetime, dict]:
     vote(h, DEE, {CLI: ("-1", "Sales needs the web UI")})
     h.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
     (alert,) = h.fake.messages(CHANNEL)
-    h.fake.wait_for(lambda _: h.wolfpack.direction.alert_message(TEAM, 1) is not None)
+    h.fake.wait_for(lambda _: statements.alert_message(h.wolfpack.workspace(TEAM), 1) is not None)
     return monday, alert
 
 
@@ -100,8 +101,10 @@ def test_the_summarys_discuss_button_points_to_the_alert_thread(bot: Harness) ->
     vote(bot, CY, {CLI: ("1", "")})
     bot.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
     (alert,) = bot.fake.messages(CHANNEL)
-    bot.fake.wait_for(lambda _: bot.wolfpack.direction.alert_message(TEAM, 1) is not None)
-    assert bot.wolfpack.direction.alert_message(TEAM, 1) == (CHANNEL, alert["ts"])
+    bot.fake.wait_for(
+        lambda _: statements.alert_message(bot.wolfpack.workspace(TEAM), 1) is not None
+    )
+    assert statements.alert_message(bot.wolfpack.workspace(TEAM), 1) == (CHANNEL, alert["ts"])
     elsewhere = "1999999999.000100"  # the button of another message: the weekly summary
     bot.side.click("split_discuss", "1", user=BO, channel=CHANNEL, message_ts=elsewhere)
     bot.fake.wait_for(lambda f: bool(f.calls_to("chat.postEphemeral")))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from bot.core.statements import VoteValue
+from bot.core.usecases import statements
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, Harness
 from tests.e2e.journey import setup_pack
 
@@ -135,12 +137,7 @@ def test_votes_change_and_hidden_or_unknown_statements_are_refused(bot: Harness)
     assert "voted on every statement" in json.dumps(view)
     # A changed vote replaces the old one: vote again through the check-in's ballot machinery.
     pack_id = 1
-    bot.wolfpack.direction.vote(
-        "T0001",
-        pack_id,
-        CY,
-        [(1, __import__("bot.core.statements", fromlist=["VoteValue"]).VoteValue.DISAGREE, "")],
-    )
+    statements.vote(bot.wolfpack.workspace("T0001"), pack_id, CY, [(1, VoteValue.DISAGREE, "")])
     assert "you: disagree" in say(bot, CY, "list")
     say(bot, ANA, "add Ship weekly")
     say(bot, ANA, "")

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bot.core.checkins import AnswerInput
 from bot.core.proposals import Outcome
 from bot.core.statements import VoteValue
+from bot.core.usecases import statements
 from bot.simulate import Reply, state_of
 from bot.slack.blocks.proposals import revise_modal, split_proposal_modal
 from bot.store.models import Base, PackRow, ProposalRow, StatementRow
@@ -133,17 +134,21 @@ def packs(bot: Harness) -> Packs:
         b_failed = tx.proposals.add(b.id, f"{SECRET} rewrite", DEE, now, now).id
         for failed in (a_failed, b_failed):
             tx.proposals.close(failed, Outcome.NOT_PASSED, now)
-    for pack, admin, hidden in ((a.id, ANA, a_hidden), (b.id, DEE, b_hidden)):
-        bot.wolfpack.direction.set_hidden(TEAM, pack, admin, hidden, hidden=True)
-    flows, direction = bot.wolfpack.flows, bot.wolfpack.direction
+    ws = bot.wolfpack.workspace(TEAM)
+    for channel, admin, hidden in ((CHANNEL, ANA, a_hidden), (BRAVO, DEE, b_hidden)):
+        statements.set_hidden(ws, channel, admin, hidden, hidden=True)
+    flows = bot.wolfpack.flows
     b_day = flows.checkin_form(TEAM, b.id, DEE).round_date
     texts = {"progress": f"{SECRET} progress", "focus": f"{SECRET} focus"}
     b_answer = flows.submit_checkin(TEAM, b.id, DEE, b_day, AnswerInput(texts, (CY,), 2)).id
     for voter in (DEE, CY):
-        direction.vote(TEAM, b.id, voter, [(b_statement, VoteValue.AGREE, f"{SECRET} reason")])
-    direction.post_alerts(TEAM, b.id, [b_statement])
+        statements.vote(ws, b.id, voter, [(b_statement, VoteValue.AGREE, f"{SECRET} reason")])
+    # Two agreeing votes split nothing: the alert is posted by hand, as if one had.
+    post_alert = statements.split_alerts(ws, b.id, [b_statement])
+    assert post_alert is not None
+    post_alert()
     settle(bot)
-    assert direction.alert_message(TEAM, b_statement) is not None
+    assert statements.alert_message(ws, b_statement) is not None
     a_message = next(m["ts"] for m in bot.fake.messages(CHANNEL) if "Alpha" in json.dumps(m))
     return Packs(
         a=a.id,

@@ -50,8 +50,8 @@ def test_fallback_texts_are_escaped_too() -> None:
     from bot.core.decisions import ProposalView
     from bot.core.proposals import Counts, Outcome, Proposal
     from bot.core.statements import SplitAlert, Statement, Tally
-    from bot.slack.blocks.direction import split_alert
     from bot.slack.blocks.proposals import outcome_message, proposal_message
+    from bot.slack.blocks.statements import split_alert
 
     at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     proposal = Proposal(1, 1, HUGE, "U1", at)

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.slack.listeners.support import Later
+from bot.slack.later import Later
 
 
 def test_once_queues_one_run_per_key_until_it_starts() -> None:

@@ -26,7 +26,7 @@ from bot.core.summary import (
     Summary,
     WeekPoint,
 )
-from bot.slack.blocks.direction import split_alert
+from bot.slack.blocks.statements import split_alert
 from bot.slack.blocks.summary import (
     consensus_report_blocks,
     lone_wolf_dm_blocks,

@@ -25,7 +25,7 @@ from bot.slack.blocks.common import (
     section,
     sections,
 )
-from bot.slack.blocks.direction import read_vote_values, vote_blocks
+from bot.slack.blocks.statements import read_vote_values, vote_blocks
 from bot.slack.ids import QUESTION_BLOCK_PREFIX, Action, AwayField, View
 from bot.slack.mrkdwn import clip, escape
 

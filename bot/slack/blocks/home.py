@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.direction import BALLOT_SIZE
 from bot.core.flows import Home, HomePack
 from bot.core.proposals import Proposal
+from bot.core.usecases.statements import BALLOT_SIZE
 from bot.slack.blocks.common import Block, button, context, header, section
 from bot.slack.ids import Action
 from bot.slack.mrkdwn import clip, escape

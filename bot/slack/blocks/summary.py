@@ -428,7 +428,7 @@ def _part_blocks(part: _Part) -> list[Block]:
 def _split_blocks(split: Split, f: _Fmt, number: int, *, buttons: bool) -> list[Block]:
     blocks: list[Block] = [section(_split_text(split, f, number))]
     if buttons:
-        # The same action ids and values as the split alert (blocks/direction.py), so the
+        # The same action ids and values as the split alert (blocks/statements.py), so the
         # existing listeners handle them.
         value = str(split.statement.id)
         blocks.append(

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core.errors import FieldErrors, UserError
 from bot.core.flows import CheckinForm, Flows, PackChoice
 from bot.core.packs import Pack
+from bot.core.usecases import statements
 from bot.slack.blocks.checkin import (
     away_modal,
     checkin_errors,
@@ -25,7 +26,8 @@ from bot.slack.blocks.checkin import (
 from bot.slack.blocks.common import day_label, field_errors_text, notice_modal
 from bot.slack.blocks.help import CHECKIN_HELP, unknown
 from bot.slack.ids import Action, AwayField, View
-from bot.slack.listeners.support import Later, guarded, log, split_command, team_of
+from bot.slack.later import Later
+from bot.slack.listeners.support import guarded, log, split_command, team_of
 
 TRIGGER_EXPIRED = "Slack closed the window before I could open your check-in. Please run it again."
 
@@ -163,8 +165,9 @@ def register(app: App, flows: Flows, later: Later) -> None:
     ) -> None:
         flows.publish_round(team_id, round_id)
         flows.confirm(team_id, answer_id)
-        if alerts:
-            flows.direction.post_alerts(team_id, pack_id, list(alerts))
+        post_alerts = statements.split_alerts(flows.workspace(team_id), pack_id, list(alerts))
+        if post_alerts is not None:
+            post_alerts()
 
     app.view(View.CHECKIN)(checkin_submitted)
 

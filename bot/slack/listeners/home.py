@@ -9,21 +9,21 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.core.decisions import Decisions
-from bot.core.direction import Direction
 from bot.core.errors import FieldErrors, UserError
 from bot.core.flows import Flows
+from bot.core.usecases import statements
 from bot.slack.blocks.common import notice_modal
-from bot.slack.blocks.direction import vote_modal
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.proposals import POSITION_BLOCK, REASON_BLOCK, answer_modal, read_answer
+from bot.slack.blocks.statements import vote_modal
 from bot.slack.ids import Action, View
+from bot.slack.later import Later
 from bot.slack.listeners.proposals import refresh_soon
-from bot.slack.listeners.support import Later, guarded, open_modal, team_of
+from bot.slack.listeners.support import guarded, open_modal, team_of
+from bot.slack.middleware import WORKSPACE
 
 
-def register(
-    app: App, flows: Flows, direction: Direction, decisions: Decisions, later: Later
-) -> None:
+def register(app: App, flows: Flows, decisions: Decisions, later: Later) -> None:
     def publish(client: WebClient, team_id: str, user_id: str) -> None:
         client.views_publish(user_id=user_id, view=home_view(flows.home(team_id, user_id)))
 
@@ -45,7 +45,7 @@ def register(
         pack_id, user_id = int(body["actions"][0]["value"]), body["user"]["id"]
 
         def ballot() -> dict[str, Any]:
-            return vote_modal(*direction.ballot(team_of(context), pack_id, user_id))
+            return vote_modal(*statements.ballot(context[WORKSPACE], pack_id, user_id))
 
         open_modal(client, body, "Direction", ballot)
 

@@ -29,7 +29,8 @@ from bot.slack.blocks.proposals import (
 )
 from bot.slack.blocks.summary import consensus_report_blocks
 from bot.slack.ids import Action, View
-from bot.slack.listeners.support import Later, guarded, open_modal, split_command, team_of
+from bot.slack.later import Later
+from bot.slack.listeners.support import guarded, open_modal, split_command, team_of
 from bot.slack.mrkdwn import escape
 
 PROPOSE_HELP = (

@@ -25,15 +25,8 @@ from bot.slack.blocks.privacy import (
 )
 from bot.slack.blocks.setup import read_setup, setup_block_for, setup_modal
 from bot.slack.ids import Action, View
-from bot.slack.listeners.support import (
-    SORRY,
-    Later,
-    external_id_for,
-    guarded,
-    log,
-    split_command,
-    team_of,
-)
+from bot.slack.later import Later
+from bot.slack.listeners.support import SORRY, external_id_for, guarded, log, split_command, team_of
 from bot.slack.mrkdwn import escape
 
 TRIGGER_EXPIRED = "Slack closed the window before I could open the form. Please run it again."

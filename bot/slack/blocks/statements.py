@@ -1,4 +1,4 @@
-"""Direction surfaces: the vote modal (builder and reader), the statement list and the split
+"""Statements surfaces: the vote modal (builder and reader), the statement list and the split
 alert. Counts only, never who voted how; nothing below 3 decided votes."""
 
 from __future__ import annotations

@@ -1,0 +1,168 @@
+"""`/direction`: the vote modal, `add`, `list`, `hide` and `unhide`; the vote submission;
+replies in a split alert's thread; the split alert's Discuss button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.errors import FieldErrors, UserError
+from bot.core.usecases import statements
+from bot.core.usecases.workspace import Workspace
+from bot.slack.blocks.common import notice_modal
+from bot.slack.blocks.statements import read_votes, statement_list, vote_modal
+from bot.slack.commands import Command, SubCommands
+from bot.slack.ids import Action, View
+from bot.slack.later import Later
+from bot.slack.middleware import handled, log
+from bot.slack.mrkdwn import escape
+
+DIRECTION_HELP = (
+    "*`/direction`* asks you up to 5 statements about where the pack is heading.\n"
+    "`/direction add &lt;text&gt;` adds a statement · `/direction list` shows them all with counts "
+    "(anonymous: counts only, and none below 3 votes) · `/direction hide N` and "
+    "`/direction unhide N` (pack admins)."
+)
+DISCUSS = (
+    ":speech_balloon: Talk it through here: what would change your mind? When the thread has "
+    "settled, vote again with `/direction`."
+)
+WINDOW_CLOSED = "Slack closed the window before I could open it. Please try again."
+
+
+def open_ballot(cmd: Command) -> None:
+    ws = cmd.workspace
+    pack = statements.command_pack(ws, cmd.channel_id, cmd.user_id)
+    pack, ballot = statements.ballot(ws, pack.id, cmd.user_id)
+    try:
+        cmd.client.views_open(trigger_id=cmd.trigger_id, view=vote_modal(pack, ballot))
+    except SlackApiError as error:
+        log.warning("direction modal not opened: %s", error.response.get("error"))
+        cmd.ack(text=WINDOW_CLOSED)
+        return
+    cmd.ack()
+
+
+def add(cmd: Command) -> None:
+    statement, created = statements.add_statement(
+        cmd.workspace, cmd.channel_id, cmd.user_id, cmd.args
+    )
+    shown = escape(statement.text)
+    cmd.ack(
+        text=f"Added: “{shown}”. Members will be asked about it."
+        if created
+        else f"The pack already has that one: “{shown}”. Your vote counts there."
+    )
+
+
+def listing(cmd: Command) -> None:
+    pack, views = statements.list_statements(cmd.workspace, cmd.channel_id, cmd.user_id)
+    cmd.ack(text="Statements", blocks=statement_list(pack, views))
+
+
+def hide(cmd: Command) -> None:
+    _set_hidden(cmd, "hide", hidden=True)
+
+
+def unhide(cmd: Command) -> None:
+    _set_hidden(cmd, "unhide", hidden=False)
+
+
+def _set_hidden(cmd: Command, sub: str, *, hidden: bool) -> None:
+    number = cmd.args.lstrip("#")
+    if not number.isdigit():
+        cmd.ack(text=f"Say which: `/direction {sub} 3` (see `/direction list`).")
+        return
+    statement = statements.set_hidden(
+        cmd.workspace, cmd.channel_id, cmd.user_id, int(number), hidden=hidden
+    )
+    state = "hidden" if statement.hidden else "shown again"
+    cmd.ack(text=f"#{statement.id} “{escape(statement.text)}” is {state}.")
+
+
+DIRECTION = SubCommands(
+    "/direction",
+    DIRECTION_HELP,
+    {"": open_ballot, "add": add, "list": listing, "hide": hide, "unhide": unhide},
+)
+
+
+def direction_command(
+    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace
+) -> None:
+    DIRECTION.run(ack, body, client, workspace)
+
+
+def votes_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace, later: Later) -> None:
+    try:
+        pack_id, votes = read_votes(body["view"])
+    except (KeyError, ValueError, TypeError):
+        ack(response_action="update", view=notice_modal("Direction", "This form is out of date."))
+        return
+    try:
+        done = statements.vote(workspace, pack_id, body["user"]["id"], votes)
+    except FieldErrors as bad:
+        ack(
+            response_action="errors",
+            errors={f"reason:{sid}": m for sid, _, _ in votes for m in bad.errors.values()},
+        )
+        return
+    ack()
+    if done.after is not None:
+        later(done.after)
+
+
+def thread_reply(event: dict[str, Any], workspace: Workspace) -> None:
+    """A person's reply in a split alert's thread makes the statement discussed. Only ids are
+    read, never the text."""
+    thread_ts, channel = event.get("thread_ts"), event.get("channel")
+    if (
+        not thread_ts
+        or not channel
+        or thread_ts == event.get("ts")
+        or event.get("bot_id")
+        or event.get("subtype") not in (None, "thread_broadcast")
+    ):
+        return
+    statements.reply_in_thread(workspace, str(channel), str(thread_ts))
+
+
+def split_discuss(ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace) -> None:
+    """Opens the discussion in the split alert's thread. From elsewhere (the weekly summary),
+    points the member to that thread, so each split is talked over in one place."""
+    ack()
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if not channel or not ts:
+        return
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    user_id = body["user"]["id"]
+    try:
+        alert = (
+            statements.discussion_of(workspace, int(value), user_id) if value.isdigit() else None
+        )
+    except UserError as error:
+        client.chat_postEphemeral(channel=channel, user=user_id, text=error.message)
+        return
+    if alert is not None and alert != (channel, ts):
+        link = client.chat_getPermalink(channel=alert[0], message_ts=alert[1])["permalink"]
+        client.chat_postEphemeral(
+            channel=channel,
+            user=user_id,
+            text=f"This split is talked over in its alert's thread: <{link}|open the thread>.",
+        )
+        return
+    replies = client.conversations_replies(channel=channel, ts=ts, limit=2)
+    if len(replies.get("messages", [])) > 1:
+        return
+    client.chat_postMessage(channel=channel, thread_ts=ts, text=DISCUSS)
+
+
+def register(app: App) -> None:
+    app.command("/direction")(handled(direction_command))
+    app.view(View.DIRECTION)(handled(votes_submitted))
+    app.event("message")(handled(thread_reply))
+    app.action(Action.SPLIT_DISCUSS)(handled(split_discuss))

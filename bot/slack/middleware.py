@@ -1,0 +1,112 @@
+"""What every request goes through: the workspace it belongs to is resolved once, and the one
+way an error reaches a person (a domain error as their ephemeral reply; anything unexpected as
+a short message with a reference, details in the log)."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.kwargs_injection import Args
+from slack_bolt.middleware import Middleware
+
+from bot.core.errors import FieldErrors, UserError
+from bot.core.usecases.workspace import Workspace
+from bot.slack.blocks.common import field_errors_text, notice_modal
+from bot.slack.dedupe import LISTENER_ERROR
+from bot.slack.later import Later
+
+log = logging.getLogger("bot.slack")
+
+# The name a listener declares to be given its request's Workspace (Bolt passes context
+# entries by name).
+WORKSPACE = "workspace"
+# ...and the pool that runs work after the answer (`Later`).
+LATER = "later"
+SORRY = (
+    "Something went wrong on my side (ref {ref}). Nothing was lost; please try again in a minute."
+)
+
+
+class WorkspaceMiddleware(Middleware):
+    """Puts the request's Workspace in its context, and the pool for work after the answer.
+    A class, not a function middleware: Bolt builds no keyword arguments for it, which a
+    function middleware costs on every request."""
+
+    def __init__(self, workspace_for: Callable[[str], Workspace], later: Later) -> None:
+        self.workspace_for = workspace_for
+        self.later = later
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        context = req.context
+        context[LATER] = self.later
+        team = context.team_id or context.enterprise_id
+        if team:
+            context[WORKSPACE] = self.workspace_for(team)
+        return next()
+
+
+def team_of(context: BoltContext) -> str:
+    team = context.team_id or context.enterprise_id
+    if not team:
+        raise ValueError("request without a workspace")
+    return team
+
+
+def handled(function: Callable[..., None]) -> Callable[[Args], None]:
+    """The wrapper every listener is registered with. The listener names what it needs (`ack`,
+    `body`, `client`, `event`, `workspace`, `later`…) and gets those. A UserError not yet
+    answered becomes the person's reply: a slash command's ephemeral text, or the submitted
+    modal showing it. Any other exception is logged with a reference and, while Slack still
+    waits for the ack, answered with a friendly message carrying the same reference; an
+    event's failure is left for bot.slack.dedupe to judge whether Slack should deliver it
+    again."""
+    wanted = inspect.getfullargspec(function).args
+
+    def listener(args: Args) -> None:
+        # An event's ack is Bolt's own (it answers Slack once the listener returns).
+        ack = None if args.event is not None else args.ack
+        context = args.context
+        try:
+            function(**{name: _arg(args, context, name) for name in wanted})
+        except UserError as error:
+            if ack is None or ack.response is not None:
+                log.info("not shown to the user (already answered): %s", error.message)
+                return
+            if args.body.get("type") == "view_submission":
+                title = ((args.body.get("view") or {}).get("title") or {}).get("text")
+                ack(response_action="update", view=notice_modal(title or "Wolfpack", error.message))
+            elif isinstance(error, FieldErrors):
+                ack(text=field_errors_text(error.errors))
+            else:
+                ack(text=error.message)
+        except Exception as error:
+            ref = secrets.token_hex(4)
+            log.exception("listener %s failed (ref %s)", function.__name__, ref)
+            if ack is None:
+                context[LISTENER_ERROR] = error
+            if ack is None or ack.response is not None:
+                return
+            if args.body.get("type") == "view_submission":
+                ack(response_action="update", view=notice_modal("Sorry", SORRY.format(ref=ref)))
+            else:
+                ack(text=SORRY.format(ref=ref))
+
+    # Bolt names listeners in its logs by __name__; it passes the one `args` parameter.
+    listener.__name__ = function.__name__
+    listener.__qualname__ = function.__qualname__
+    return listener
+
+
+def _arg(args: Args, context: BoltContext, name: str) -> Any:
+    return context[name] if name in _FROM_CONTEXT else getattr(args, name)
+
+
+# What the middleware above puts in the context for listeners to name.
+_FROM_CONTEXT = frozenset({WORKSPACE, LATER})
