@@ -36,6 +36,7 @@ from slack_bolt import App
 
 from bot.config import Settings, load_settings
 from bot.core.packs import PackDraft, PackSettings
+from bot.core.usecases import packs
 from bot.fake_slack import FakeSlack
 from bot.simulate import sign
 from bot.slack.app import build_bolt_app
@@ -139,10 +140,7 @@ def _bot_process(settings: Settings, threads: int) -> Iterator[str]:
 def _bolt(wolfpack: Wolfpack) -> App:
     """The bot's listeners in Bolt's default mode (the ack awaited by polling)."""
     return build_bolt_app(
-        wolfpack.flows,
-        wolfpack.direction,
-        wolfpack.decisions,
-        wolfpack.reports,
+        wolfpack.workspace,
         client=wolfpack.client,
         signing_secret=SECRET,
         listener_executor=wolfpack.executor,
@@ -171,10 +169,7 @@ def main() -> None:
 
         # Baseline: Bolt's development server.
         dev_bolt = build_bolt_app(
-            wolfpack.flows,
-            wolfpack.direction,
-            wolfpack.decisions,
-            wolfpack.reports,
+            wolfpack.workspace,
             client=wolfpack.client,
             signing_secret=SECRET,
             listener_executor=wolfpack.executor,
@@ -195,10 +190,7 @@ def main() -> None:
         dev._server.server_close()
 
         default_bolt = build_bolt_app(
-            wolfpack.flows,
-            wolfpack.direction,
-            wolfpack.decisions,
-            wolfpack.reports,
+            wolfpack.workspace,
             client=wolfpack.client,
             signing_secret=SECRET,
             listener_executor=wolfpack.executor,
@@ -223,7 +215,7 @@ def main() -> None:
         fake.add_user("U1", name="Ana", tz="Europe/Berlin")
         fake.add_channel("C1", name="team", members=["U1"])
         draft = PackDraft("C1", "team", PackSettings(timezone="UTC"), ("U1",), ("U1",), "U1")
-        wolfpack.flows.save_pack("T0001", "U1", draft)
+        packs.save_pack(wolfpack.workspace("T0001"), "U1", draft)
         first: float | None = None
         for threads in (2, 4, 8, HTTP_THREADS, 32):
             with _bot_process(settings, threads) as url:

@@ -1,5 +1,5 @@
 """Weekly summaries for 1,000 packs of 10 members with a week of data: the time to read a pack's
-week and build its summary (`Reports.build`), in total and per pack, and the number of database
+week and build its summary (`summary.build`), in total and per pack, and the number of database
 queries per pack, which must not grow with the number of members or statements. Then the Block
 Kit (`summary_blocks`) for every summary and the chart (`render_chart`) for a sample of packs.
 
@@ -42,10 +42,12 @@ from bot.core.checkins import AnswerStatus
 from bot.core.delivery import DeliveryState
 from bot.core.packs import PackSettings, TimezoneMode
 from bot.core.proposals import Outcome, Position
-from bot.core.reports import Reports, summary_inputs
 from bot.core.schedule import DueKind
 from bot.core.statements import VoteValue, normalize
 from bot.core.summary import Summary, build_summary
+from bot.core.usecases import summary as summaries
+from bot.core.usecases.summary import summary_inputs
+from bot.core.usecases.workspace import Workspace
 from bot.slack.blocks.summary import summary_blocks
 from bot.store.db import SqlDatabase, make_engine, normalize_url, upgrade
 from bot.store.models import (
@@ -438,18 +440,20 @@ def line(label: str, values: Sequence[float]) -> None:
 
 
 def measure(
-    reports: Reports, counter: QueryCounter, team: str, pack_ids: Sequence[int]
+    db: SqlDatabase, counter: QueryCounter, team: str, pack_ids: Sequence[int]
 ) -> tuple[list[float], list[int], list[Summary]]:
-    seconds, queries, summaries = [], [], []
+    # The summary reads the database only: no Slack behind this workspace.
+    ws = Workspace(team, db, FixedClock(), None, None)  # type: ignore[arg-type]
+    seconds, queries, built = [], [], []
     for pack_id in pack_ids:
         before = counter.count
         started = time.perf_counter()
-        summary = reports.build(team, pack_id, NOW)
+        summary = summaries.build(ws, pack_id, NOW)
         seconds.append(time.perf_counter() - started)
         queries.append(counter.count - before)
         assert summary is not None, pack_id
-        summaries.append(summary)
-    return seconds, queries, summaries
+        built.append(summary)
+    return seconds, queries, built
 
 
 def main() -> int:
@@ -495,29 +499,28 @@ def main() -> int:
         )
 
         counter = QueryCounter(engine)
-        reports = Reports(db, None, FixedClock(), render_chart)  # type: ignore[arg-type]
 
         # One pack first, its queries listed: SQLAlchemy compiles each statement once.
         counter.recording = []
         first_team = next(iter(teams))
-        reports.build(first_team, teams[first_team][0], NOW)
+        measure(db, counter, first_team, teams[first_team][:1])
         listed, counter.recording = counter.recording, None
-        print(f"\n  queries of one Reports.build ({len(listed)}):")
+        print(f"\n  queries of one summary.build ({len(listed)}):")
         for statement in listed:
             print(f"    {statement[:94]}")
 
-        print("\nReports.build (read the week + build_summary), every pack:")
+        print("\nsummary.build (read the week + build_summary), every pack:")
         seconds: list[float] = []
         queries: list[int] = []
         summaries: list[Summary] = []
         started = time.perf_counter()
         for team, pack_ids in teams.items():
-            took, asked, built = measure(reports, counter, team, pack_ids)
+            took, asked, built = measure(db, counter, team, pack_ids)
             seconds += took
             queries += asked
             summaries += built
         total = time.perf_counter() - started
-        line("Reports.build", seconds)
+        line("summary.build", seconds)
         print(f"  {'throughput':34s} {len(seconds) / total:.0f} packs/s")
         print(f"  {'queries per pack':34s} min {min(queries)}  max {max(queries)}")
         if min(queries) != max(queries):
@@ -574,12 +577,12 @@ def main() -> int:
         if charts:
             line("render_chart (sample)", charts)
 
-        print("\nGrowth: queries of one Reports.build by pack size")
+        print("\nGrowth: queries of one summary.build by pack size")
         print("  | members | statements | votes in the pack | queries per pack | build median |")
         print("  |---|---|---|---|---|")
         counts = set()
         for (m, s), pack_ids in growth.items():
-            g_seconds, g_queries, _ = measure(reports, counter, "TGROWTH", pack_ids)
+            g_seconds, g_queries, _ = measure(db, counter, "TGROWTH", pack_ids)
             with db.transaction("TGROWTH") as tx:
                 pack_votes = len(tx.statements.votes(pack_ids[0]))
             same = "" if min(g_queries) == max(g_queries) else f" (up to {max(g_queries)})"

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 
 from bot.config import load_settings
+from bot.core.usecases import summary as summaries
 from bot.fake_slack import FakeSlack
 from bot.simulate import SlackSide, Value
 from bot.slack.blocks.summary import lone_wolf_dm_text, summary_text
@@ -310,7 +311,7 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
             with wolfpack.db.transaction(TEAM) as tx:
                 found = tx.packs.by_channel(CHANNEL)
             assert found is not None
-            summary = wolfpack.reports.build(TEAM, found.id, clock.now())
+            summary = summaries.build(wolfpack.workspace(TEAM), found.id, clock.now())
             assert summary is not None
             uploads = [f for f in fake.uploaded_files.values() if f["completed"]]
             counts = Counter(c.method for c in fake.calls)

@@ -25,12 +25,9 @@ from sqlalchemy.exc import OperationalError
 
 from bot.charts import render_chart
 from bot.config import ConfigError, Settings
-from bot.core.decisions import Decisions
 from bot.core.delivery import SendError, TickReport
-from bot.core.flows import Flows
-from bot.core.ports import Clock
-from bot.core.reports import Reports
-from bot.core.ticks import Ticker
+from bot.core.ports import Clock, Directory, Notifier
+from bot.core.usecases.delivery import Ticker
 from bot.core.usecases.workspace import Workspace
 from bot.logs import ContextThreadPoolExecutor
 from bot.metrics import Metrics
@@ -95,10 +92,9 @@ class Wolfpack:
     settings: Settings
     engine: Engine
     db: SqlDatabase
-    flows: Flows
-    decisions: Decisions
+    notifier: Notifier
+    directory: Directory
     ticker: Ticker
-    reports: Reports
     client: WebClient
     bolt: App
     executor: ThreadPoolExecutor
@@ -111,7 +107,7 @@ class Wolfpack:
 
     def workspace(self, team_id: str) -> Workspace:
         """The use cases' view of one workspace."""
-        return self.flows.workspace(team_id)
+        return Workspace(team_id, self.db, self.clock, self.notifier, self.directory)
 
     def tick(self, now: dt.datetime) -> TickReport:
         """One scheduling pass, and the housekeeping that goes with it: OAuth states that
@@ -212,19 +208,17 @@ def build(
     notifier = SlackNotifier(client_for, delivery_client_for)
     directory = SlackDirectory(client_for)
     clock = clock or SystemClock()
-    flows = Flows(db, notifier, directory, clock)
-    decisions = Decisions(db, notifier, clock)
-    reports = Reports(db, notifier, clock, render_chart)
-    ticker = Ticker(db, notifier, directory, decisions, reports)
+
+    def workspace_for(team_id: str) -> Workspace:
+        return Workspace(team_id, db, clock, notifier, directory)
+
+    ticker = Ticker(db.team_ids, workspace_for, render_chart)
     # Listener threads carry the request id of the request they serve into their log lines.
     executor = ContextThreadPoolExecutor(
         max_workers=LISTENER_THREADS, thread_name_prefix="listener"
     )
     bolt = build_bolt_app(
-        flows,
-        decisions,
-        reports,
-        workspace_for=flows.workspace,
+        workspace_for,
         client=client,
         signing_secret=settings.signing_secret,
         listener_executor=executor,
@@ -238,14 +232,13 @@ def build(
         settings,
         engine,
         db,
-        flows,
-        decisions,
+        notifier,
+        directory,
         ticker,
-        reports,
         client,
         bolt,
         executor,
-        flows.clock,
+        clock,
     )
     wolfpack.oauth = oauth
     return wolfpack

@@ -12,9 +12,13 @@ from bot.core.packs import (
     PRIORITY_MAX,
     TEXT_ANSWER_MAX,
     Member,
+    Pack,
     PackSettings,
+    Person,
+    Question,
     QuestionKind,
 )
+from bot.core.statements import StatementView
 
 
 class AnswerStatus(enum.StrEnum):
@@ -139,3 +143,26 @@ def tally_round(
         away_names=tuple(sorted(m.person.name for m in away if m.user_id not in by_user)),
         blockers=sum(1 for a in counted if a.status is AnswerStatus.ANSWERED and a.blockers),
     )
+
+
+@dataclass(frozen=True)
+class CheckinForm:
+    """What the check-in modal shows: the round, the member's answer so far, and the
+    statements it asks about."""
+
+    pack: Pack
+    round_date: dt.date
+    answer: Answer | None
+    ballot: tuple[StatementView, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerPost:
+    """A member's answer as it is shown in the round thread."""
+
+    pack: Pack
+    round: Round
+    answer: Answer
+    author: Person
+    collaborators: tuple[Person, ...]
+    questions: tuple[Question, ...]

@@ -272,3 +272,36 @@ def parse_away(start_text: str, end_text: str, today: dt.date) -> Away:
     if (end - start).days > 366:
         raise FieldErrors({"end": "Away periods are at most a year long."})
     return Away(start, end)
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    channel_id: str
+    name: str
+    bot_is_member: bool
+
+
+@dataclass(frozen=True)
+class SetupForm:
+    """What the setup modal starts with."""
+
+    channel: ChannelInfo
+    pack: Pack | None
+    settings: PackSettings
+    member_ids: tuple[str, ...]
+    admin_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackChoice:
+    """The member is in several packs and must say which one."""
+
+    packs: tuple[Pack, ...]
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    """`/wolfpack settings` as the asking member sees it."""
+
+    pack: Pack
+    is_admin: bool

@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round, RoundTally
+from bot.core.checkins import (
+    Answer,
+    AnswerInput,
+    AnswerPost,
+    AnswerStatus,
+    Round,
+    RoundTally,
+)
 from bot.core.delivery import Delivery, DeliveryState
-from bot.core.packs import Away, Member, Pack, PackDraft, Person, Question
-from bot.core.proposals import Outcome, Position, Proposal, Response
+from bot.core.packs import Away, ChannelInfo, Member, Pack, PackDraft, Person
+from bot.core.proposals import Outcome, Position, Proposal, ProposalView, Response
 
 if TYPE_CHECKING:
-    from bot.core.decisions import ProposalView
-    from bot.core.privacy import ExportFile, Footprint
+    from bot.core.export import ExportFile
+    from bot.core.privacy import Footprint
     from bot.core.summary import LoneWolf, Summary
 from bot.core.schedule import Due
 from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
@@ -292,31 +298,12 @@ class Database(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class ChannelInfo:
-    channel_id: str
-    name: str
-    bot_is_member: bool
-
-
 class Directory(Protocol):
     """Reads from Slack: who is who."""
 
     def person(self, team_id: str, user_id: str) -> Person | None: ...
     def channel(self, team_id: str, channel_id: str) -> ChannelInfo | None: ...
     def channel_member_ids(self, team_id: str, channel_id: str) -> list[str]: ...
-
-
-@dataclass(frozen=True)
-class AnswerPost:
-    """A member's answer as it is shown in the round thread."""
-
-    pack: Pack
-    round: Round
-    answer: Answer
-    author: Person
-    collaborators: tuple[Person, ...]
-    questions: tuple[Question, ...]
 
 
 class Notifier(Protocol):
@@ -384,7 +371,7 @@ class Notifier(Protocol):
         ...
 
     def send_export(
-        self, team_id: str, user_id: str, files: Sequence[ExportFile], comment: str
+        self, team_id: str, user_id: str, pack: Pack, files: Sequence[ExportFile]
     ) -> None:
         """Uploads a pack's export to the user's DM."""
         ...

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import FieldErrors
+from bot.core.packs import Pack
 
 PROPOSAL_MAX = 1000
 DEFAULT_OPEN = dt.timedelta(hours=48)
@@ -222,3 +223,16 @@ def revision_refusal(proposal: Proposal, user_id: str, revisions: Sequence[Propo
             f"revise #{newest.id} instead."
         )
     return None
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """A proposal as its channel message shows it."""
+
+    pack: Pack
+    proposal: Proposal
+    counts: Counts
+    block_reasons: tuple[str, ...] = ()
+    # The earlier proposal this one revises, and the later one that revised this one.
+    revises: Proposal | None = None
+    revised_as: int | None = None

@@ -11,22 +11,25 @@ from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
-from bot.core.decisions import Decisions
-from bot.core.flows import Flows
-from bot.core.reports import Reports
 from bot.core.usecases.workspace import Workspace
 from bot.slack.dedupe import DedupingApp, EventDedupe
 from bot.slack.later import Later
-from bot.slack.listeners import checkin, home, installs, membership, proposals, setup, statements
+from bot.slack.listeners import (
+    checkins,
+    home,
+    installs,
+    packs,
+    privacy,
+    proposals,
+    statements,
+    summary,
+)
 from bot.slack.middleware import WorkspaceMiddleware
 
 
 def build_bolt_app(
-    flows: Flows,
-    decisions: Decisions,
-    reports: Reports,
-    *,
     workspace_for: Callable[[str], Workspace],
+    *,
     client: WebClient,
     signing_secret: str | None,
     listener_executor: Executor,
@@ -58,13 +61,8 @@ def build_bolt_app(
         ssl_check_enabled=True,
     )
     app.dedupe = dedupe if process_before_response else None
-    later = Later(listener_executor)
-    app.use(WorkspaceMiddleware(workspace_for, later))
-    setup.register(app, flows, later)
-    checkin.register(app, flows, later)
-    membership.register(app, flows)
-    home.register(app, flows, decisions, later)
-    statements.register(app)
-    proposals.register(app, decisions, reports, later)
+    app.use(WorkspaceMiddleware(workspace_for, Later(listener_executor)))
+    for feature in (packs, privacy, checkins, statements, proposals, summary, home):
+        feature.register(app)
     installs.register(app, uninstalled or (lambda team_id, enterprise_id: None))
     return app

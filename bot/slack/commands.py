@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.core.usecases.workspace import Workspace
 from bot.slack.blocks.help import unknown
+from bot.slack.later import Later
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Command:
     trigger_id: str
     ack: Ack
     client: WebClient
+    later: Later
 
     @property
     def words(self) -> list[str]:
@@ -41,7 +43,14 @@ class SubCommands:
     usage: str
     handlers: Mapping[str, Handler]
 
-    def run(self, ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace) -> None:
+    def run(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        workspace: Workspace,
+        later: Later,
+    ) -> None:
         text = (body.get("text") or "").strip()
         words = text.split(maxsplit=1)
         sub = words[0].lower() if words else ""
@@ -58,6 +67,7 @@ class SubCommands:
                 trigger_id=body.get("trigger_id", ""),
                 ack=ack,
                 client=client,
+                later=later,
             )
         )
 

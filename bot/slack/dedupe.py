@@ -5,8 +5,9 @@ fail in a way another try may get past (Slack's API, the network or the database
 claim is given back and the answer is an error, so that Slack's retry does the work instead.
 
 Bolt's middleware runs before the listeners and never learns how they went, so the claim
-wraps the App's dispatch instead: the same for HTTP and Socket Mode. A listener that catches
-its own failure (`guarded`) leaves it on the request's context under LISTENER_ERROR."""
+wraps the App's dispatch instead: the same for HTTP and Socket Mode. A listener whose failure
+`handled` (bot.slack.middleware) catches leaves it on the request's context under
+LISTENER_ERROR."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Executor
 from typing import Any
 
+from bot.core.usecases.workspace import Done
+
 log = logging.getLogger("bot.slack")
 
 
@@ -24,6 +26,16 @@ class Later:
 
     def __call__(self, function: Callable[..., object], *args: Any) -> None:
         self.executor.submit(self._run, function, args)
+
+    def after(self, done: Done[Any]) -> None:
+        """A use case's work after the answer, if it has any (shared while it waits, when the
+        use case gives a key for that)."""
+        if done.after is None:
+            return
+        if done.once is not None:
+            self.once(done.once, done.after)
+        else:
+            self(done.after)
 
     def once(self, key: Hashable, function: Callable[..., object], *args: Any) -> None:
         """Like calling, but while work under `key` waits to start, more is not queued: it

@@ -52,22 +52,22 @@ class WorkspaceMiddleware(Middleware):
         return next()
 
 
-def team_of(context: BoltContext) -> str:
-    team = context.team_id or context.enterprise_id
-    if not team:
-        raise ValueError("request without a workspace")
-    return team
+def handled(function: Callable[..., None], *, title: str | None = None) -> Callable[[Args], None]:
+    """The wrapper every listener is registered with. The listener names what it needs
+    (`ack`, `body`, `client`, `event`, `workspace`, `later`…) and gets those.
 
-
-def handled(function: Callable[..., None]) -> Callable[[Args], None]:
-    """The wrapper every listener is registered with. The listener names what it needs (`ack`,
-    `body`, `client`, `event`, `workspace`, `later`…) and gets those. A UserError not yet
-    answered becomes the person's reply: a slash command's ephemeral text, or the submitted
-    modal showing it. Any other exception is logged with a reference and, while Slack still
-    waits for the ack, answered with a friendly message carrying the same reference; an
-    event's failure is left for bot.slack.dedupe to judge whether Slack should deliver it
-    again."""
-    wanted = inspect.getfullargspec(function).args
+    A UserError not yet answered becomes the person's reply: a slash command's ephemeral text,
+    or the submitted modal showing it (under `title`, or else the modal's own). Any other
+    exception is logged with a reference and, while Slack still waits for the ack, answered
+    with a friendly message carrying the same reference; an event's failure is left for
+    bot.slack.dedupe to judge whether Slack should deliver it again."""
+    # What the listener names and is not given already (a partial's bound arguments).
+    wanted = [
+        name
+        for name, parameter in inspect.signature(function).parameters.items()
+        if parameter.default is parameter.empty
+    ]
+    name = getattr(function, "__name__", None) or getattr(function, "func", function).__name__
 
     def listener(args: Args) -> None:
         # An event's ack is Bolt's own (it answers Slack once the listener returns).
@@ -80,15 +80,15 @@ def handled(function: Callable[..., None]) -> Callable[[Args], None]:
                 log.info("not shown to the user (already answered): %s", error.message)
                 return
             if args.body.get("type") == "view_submission":
-                title = ((args.body.get("view") or {}).get("title") or {}).get("text")
-                ack(response_action="update", view=notice_modal(title or "Wolfpack", error.message))
+                shown = title or ((args.body.get("view") or {}).get("title") or {}).get("text")
+                ack(response_action="update", view=notice_modal(shown or "Wolfpack", error.message))
             elif isinstance(error, FieldErrors):
                 ack(text=field_errors_text(error.errors))
             else:
                 ack(text=error.message)
         except Exception as error:
             ref = secrets.token_hex(4)
-            log.exception("listener %s failed (ref %s)", function.__name__, ref)
+            log.exception("listener %s failed (ref %s)", name, ref)
             if ack is None:
                 context[LISTENER_ERROR] = error
             if ack is None or ack.response is not None:
@@ -99,8 +99,7 @@ def handled(function: Callable[..., None]) -> Callable[[Args], None]:
                 ack(text=SORRY.format(ref=ref))
 
     # Bolt names listeners in its logs by __name__; it passes the one `args` parameter.
-    listener.__name__ = function.__name__
-    listener.__qualname__ = function.__qualname__
+    listener.__name__ = listener.__qualname__ = name
     return listener
 
 

@@ -10,16 +10,15 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.checkins import RoundTally
-from bot.core.decisions import ProposalView
+from bot.core.checkins import AnswerPost, RoundTally
 from bot.core.delivery import SendError
-from bot.core.packs import Pack, Person
-from bot.core.ports import AnswerPost, ChannelInfo
-from bot.core.privacy import ExportFile
-from bot.core.proposals import Proposal
+from bot.core.export import ExportFile
+from bot.core.packs import ChannelInfo, Pack, Person
+from bot.core.proposals import Proposal, ProposalView
 from bot.core.statements import SplitAlert
 from bot.core.summary import LoneWolf, Summary
-from bot.slack.blocks.checkin import answer_blocks, confirmation, prompt_message, round_parent
+from bot.slack.blocks.checkins import answer_blocks, confirmation, prompt_message, round_parent
+from bot.slack.blocks.privacy import export_comment
 from bot.slack.blocks.proposals import outcome_message, proposal_message, reminder_message
 from bot.slack.blocks.statements import split_alert
 from bot.slack.blocks.summary import (
@@ -247,7 +246,7 @@ class SlackNotifier:
         return (channel, ts) if ts is not None else None
 
     def send_export(
-        self, team_id: str, user_id: str, files: Sequence[ExportFile], comment: str
+        self, team_id: str, user_id: str, pack: Pack, files: Sequence[ExportFile]
     ) -> None:
         client = self.client_for(team_id)
         client.files_upload_v2(
@@ -255,7 +254,7 @@ class SlackNotifier:
             file_uploads=[
                 {"content": f.content, "filename": f.filename, "title": f.title} for f in files
             ],
-            initial_comment=comment,
+            initial_comment=export_comment(pack),
         )
 
     def delete_messages(self, team_id: str, messages: Sequence[tuple[str, str]]) -> int:

@@ -8,6 +8,7 @@ import json
 
 from bot.core.summary import SplitTrend
 from bot.core.usecases import statements
+from bot.core.usecases import summary as summaries
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, TEAM, Harness
 from tests.e2e.journey import setup_pack
 from tests.e2e.test_direction import say, vote
@@ -85,7 +86,7 @@ def test_a_discussed_split_is_asked_again_once(bot: Harness) -> None:
     with bot.wolfpack.db.transaction(TEAM) as tx:
         pack = tx.packs.by_channel(CHANNEL)
     assert pack is not None
-    summary = bot.wolfpack.reports.build(TEAM, pack.id, monday + dt.timedelta(days=4))
+    summary = summaries.build(bot.wolfpack.workspace(TEAM), pack.id, monday + dt.timedelta(days=4))
     assert summary is not None
     (split,) = summary.splits
     assert (split.tally.agree, split.tally.disagree, split.tally.passes) == (2, 2, 0)

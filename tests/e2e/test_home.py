@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from bot.core.analysis.members import Alignment
-from bot.core.flows import Home, HomePack
+from bot.core.home import Home, HomePack
 from bot.core.packs import Away, Pack, PackSettings, Person
 from bot.core.proposals import Proposal
 from bot.slack.blocks.home import home_view
@@ -264,8 +264,7 @@ def test_home_fits_slack_limits_for_any_number_of_packs_and_proposals() -> None:
 
 
 def test_proposal_surfaces_fit_slack_limits() -> None:
-    from bot.core.decisions import ProposalView
-    from bot.core.proposals import Counts, Outcome
+    from bot.core.proposals import Counts, Outcome, ProposalView
     from bot.slack.blocks.proposals import (
         answer_modal,
         decision_log,

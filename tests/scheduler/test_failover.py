@@ -17,6 +17,7 @@ from collections.abc import Callable
 from sqlalchemy import text
 
 from bot.core.packs import PackDraft
+from bot.core.usecases import packs
 from bot.fake_slack import FakeSlack
 from bot.simulate import SlackSide
 from bot.store.db import make_engine
@@ -182,7 +183,7 @@ def test_killing_the_lease_holder_hands_the_schedule_to_another_replica(
             draft = PackDraft(
                 "CTEAM2", "team2", due_two_minutes_ago(), tuple(second), (second[0],), second[0]
             )
-            wolfpack.flows.save_pack("T0001", second[0], draft)
+            packs.save_pack(wolfpack.workspace("T0001"), second[0], draft)
         finally:
             wolfpack.close()
         fake_slack.wait_for(lambda f: all(f.messages(f"D{u}") for u in second), timeout=60)

@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 
 from bot.core.packs import PackDraft, PackSettings, TimezoneMode
+from bot.core.usecases import packs
 from bot.fake_slack import FakeSlack
 from tests.conftest import CHANNEL, SIGNING_SECRET, FixedClock, start_bot
 
@@ -33,7 +34,7 @@ def pack_of(
     wolfpack = start_bot(pg_url, fake, clock)
     try:
         draft = PackDraft(CHANNEL, "team", settings, tuple(members), (members[0],), members[0])
-        wolfpack.flows.save_pack("T0001", members[0], draft)
+        packs.save_pack(wolfpack.workspace("T0001"), members[0], draft)
     finally:
         wolfpack.close()
     return {

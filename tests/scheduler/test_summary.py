@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.core.checkins import AnswerInput, AnswerStatus
 from bot.core.delivery import TickReport
 from bot.core.statements import VoteValue
+from bot.core.usecases import summary as summaries
 from bot.store.models import DeliveryRow
 from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, TEAM, Harness
 from tests.e2e.journey import setup_pack
@@ -262,9 +263,10 @@ def test_a_summary_whose_sender_died_after_posting_is_not_posted_again(bot: Harn
         ]
     (delivery,) = claimed
     # The message reached Slack; the process died before it could record so.
-    summary = bot.wolfpack.reports.build(TEAM, delivery.pack_id, now)
+    ws = bot.wolfpack.workspace(TEAM)
+    summary = summaries.build(ws, delivery.pack_id, now)
     assert summary is not None
-    bot.wolfpack.reports.post(TEAM, summary, delivery.key, retry=False)
+    summaries.post(ws, summary, delivery.key, retry=False)
     assert len(channel_posts(bot)) == 1
     later = now + dt.timedelta(minutes=3)
     assert bot.wolfpack.ticker.tick(later).failed == 0

@@ -230,7 +230,7 @@ def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness)
         pack = tx.packs.all()[0]
         ana = tx.people.get(ANA)
     assert ana is not None
-    bot.wolfpack.flows.notifier.send_prompt(
+    bot.wolfpack.notifier.send_prompt(
         "T0001", pack, ana, dt.date(2026, 12, 1), reminder=False, key=claimed[ANA].key
     )
     # Still claimed: nobody touches the rows.

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from bot.core.checkins import AnswerInput
 from bot.core.proposals import Outcome
 from bot.core.statements import VoteValue
-from bot.core.usecases import statements
+from bot.core.usecases import checkins, proposals, statements
 from bot.simulate import Reply, state_of
 from bot.slack.blocks.proposals import revise_modal, split_proposal_modal
 from bot.store.models import Base, PackRow, ProposalRow, StatementRow
@@ -137,10 +137,9 @@ def packs(bot: Harness) -> Packs:
     ws = bot.wolfpack.workspace(TEAM)
     for channel, admin, hidden in ((CHANNEL, ANA, a_hidden), (BRAVO, DEE, b_hidden)):
         statements.set_hidden(ws, channel, admin, hidden, hidden=True)
-    flows = bot.wolfpack.flows
-    b_day = flows.checkin_form(TEAM, b.id, DEE).round_date
+    b_day = checkins.checkin_form(ws, b.id, DEE).round_date
     texts = {"progress": f"{SECRET} progress", "focus": f"{SECRET} focus"}
-    b_answer = flows.submit_checkin(TEAM, b.id, DEE, b_day, AnswerInput(texts, (CY,), 2)).id
+    b_answer = checkins.submit(ws, b.id, DEE, b_day, AnswerInput(texts, (CY,), 2)).value.id
     for voter in (DEE, CY):
         statements.vote(ws, b.id, voter, [(b_statement, VoteValue.AGREE, f"{SECRET} reason")])
     # Two agreeing votes split nothing: the alert is posted by hand, as if one had.
@@ -348,7 +347,7 @@ def test_forms_carrying_another_packs_ids_are_refused(bot: Harness, packs: Packs
     answer = last_view(bot, "views.open", "proposal_answer")
     bot.side.click("proposal_respond", f"{packs.a_proposal}:block", user=BO)
     reason = last_view(bot, "views.open", "proposal_reason")
-    a_view = bot.wolfpack.decisions.view(TEAM, packs.a_failed)
+    a_view = proposals.view(bot.wolfpack.workspace(TEAM), packs.a_failed)
     revision = revise_modal(a_view)
     with bot.wolfpack.db.transaction(TEAM) as tx:
         a_statement = tx.statements.get(packs.a_statement)

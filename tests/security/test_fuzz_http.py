@@ -1,7 +1,7 @@
 """Random and malformed requests to `POST /slack/events`, unsigned and signed with the right
 secret (a signed one gets past the signature check, into Bolt and the listeners, where a 500
 would hide): never a 500, never a trace in an answer, the server healthy afterwards, and no
-failure of Bolt's own (or waitress's) in the log. A listener's failure that `guarded` catches
+failure of Bolt's own (or waitress's) in the log. A listener's failure that `handled` catches
 and answers with a reference is allowed. Most requests go to the WSGI app in-process, for
 speed; a handful go over real HTTP, where waitress reads them first."""
 
@@ -478,7 +478,7 @@ def fuzz(bot: Harness, caplog: pytest.LogCaptureFixture) -> Fuzz:
 
 def healthy_and_quiet(fuzz: Fuzz, caplog: pytest.LogCaptureFixture) -> None:
     """The server still answers, in-process and over HTTP; once the work queued after answers
-    has run, nothing but `guarded` (a listener's failure, answered with a reference) logged an
+    has run, nothing but `handled` (a listener's failure, answered with a reference) logged an
     error: not Bolt, not waitress, not the front."""
     assert fuzz.post(b"", path="/healthz", method="GET").status == 200
     url = fuzz.h.side.url.replace("/slack/events", "/healthz")

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core.checkins import Answer, AnswerStatus, Round, RoundTally
-from bot.core.flows import CheckinForm, Home, HomePack, SetupForm
-from bot.core.packs import MAX_EXTRA_QUESTIONS, Pack, PackSettings, Person, Question, QuestionKind
-from bot.core.ports import AnswerPost, ChannelInfo
-from bot.slack.blocks.checkin import (
+from bot.core.checkins import Answer, AnswerPost, AnswerStatus, CheckinForm, Round, RoundTally
+from bot.core.home import Home, HomePack
+from bot.core.packs import (
+    MAX_EXTRA_QUESTIONS,
+    ChannelInfo,
+    Pack,
+    PackSettings,
+    Person,
+    Question,
+    QuestionKind,
+    SetupForm,
+)
+from bot.slack.blocks.checkins import (
     answer_blocks,
     checkin_modal,
     choose_pack_blocks,
@@ -17,7 +25,7 @@ from bot.slack.blocks.checkin import (
     round_parent,
 )
 from bot.slack.blocks.home import home_view
-from bot.slack.blocks.setup import setup_modal
+from bot.slack.blocks.packs import setup_modal
 from tests.slack.limits import check_message, check_view
 
 HUGE = "<!channel> & " * 1000
@@ -47,8 +55,7 @@ def test_fallback_texts_are_escaped_too() -> None:
     """The top-level `text` is mrkdwn in notifications: no live mention may hide there."""
     import datetime as dt
 
-    from bot.core.decisions import ProposalView
-    from bot.core.proposals import Counts, Outcome, Proposal
+    from bot.core.proposals import Counts, Outcome, Proposal, ProposalView
     from bot.core.statements import SplitAlert, Statement, Tally
     from bot.slack.blocks.proposals import outcome_message, proposal_message
     from bot.slack.blocks.statements import split_alert

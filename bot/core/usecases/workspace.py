@@ -4,7 +4,7 @@ workspace bound once, so no use case passes a team id around."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -38,3 +38,6 @@ class Done(Generic[T]):
 
     value: T
     after: Callable[[], None] | None = None
+    # While `after` work under this key waits to start, more is not queued: it would do the
+    # same (a burst of clicks on one proposal, one message update).
+    once: Hashable | None = None

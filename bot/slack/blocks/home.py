@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.flows import Home, HomePack
+from bot.core.home import Home, HomePack
 from bot.core.proposals import Proposal
 from bot.core.usecases.statements import BALLOT_SIZE
 from bot.slack.blocks.common import Block, button, context, header, section

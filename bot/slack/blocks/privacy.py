@@ -1,81 +1,11 @@
-"""`/wolfpack settings`, and `/wolfpack forget-me`'s confirmation and its answer."""
+"""`/wolfpack forget-me`'s confirmation and its answer, and the export's note."""
 
 from __future__ import annotations
 
-from bot.core.packs import WEEKDAY_NAMES, PackSettings, TimezoneMode
-from bot.core.privacy import Footprint, SettingsView
-from bot.slack.blocks.common import Block, button, context, plain, section
+from bot.core.packs import Pack
+from bot.core.privacy import Footprint
+from bot.slack.blocks.common import Block, button, plain, section
 from bot.slack.ids import Action
-from bot.slack.mrkdwn import clip, escape
-
-QUESTIONS_SHOWN = 12
-
-
-def _hours(minutes: int) -> str:
-    if minutes % 60:
-        return f"{minutes} minutes"
-    hours = minutes // 60
-    return f"{hours} hour{'s' if hours != 1 else ''}"
-
-
-def _days(days: frozenset[int]) -> str:
-    return ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(days))
-
-
-def settings_lines(s: PackSettings) -> list[str]:
-    clock = (
-        "each member's own time"
-        if s.timezone_mode is TimezoneMode.MEMBER
-        else escape(clip(s.timezone, 64))
-    )
-    holidays = []
-    if s.holiday_country:
-        holidays.append(f"public holidays of {escape(s.holiday_country[:8])}")
-    if s.holiday_dates:
-        n = len(s.holiday_dates)
-        holidays.append(f"{n} extra date{'s' if n != 1 else ''}")
-    return [
-        f"• *Check-ins:* {_days(s.checkin_days)} at {s.checkin_time:%H:%M}, {clock}",
-        "• *Reminder:* "
-        + (f"{_hours(s.reminder_minutes)} after the prompt" if s.reminder_minutes else "off"),
-        f"• *Weekly summary:* {WEEKDAY_NAMES[s.summary_day]} {s.summary_time:%H:%M} "
-        f"({escape(clip(s.timezone, 64))})",
-        "• *Votes:* "
-        + (
-            "anonymous: the pack sees counts, never who voted how (none below 3 votes)"
-            if s.anonymous
-            else "open: names are shown with votes"
-        ),
-        "• *Working alone:* "
-        + ("named in the summary" if s.name_lone_wolves else "counted in the summary, not named"),
-        "• *Holidays:* " + (" and ".join(holidays) if holidays else "none"),
-        f"• *Late prompts:* sent up to {_hours(s.late_limit_minutes)} late",
-        f"• *Split:* {s.contested_min_decided}+ decided votes with the smaller side at least "
-        f"{round(s.contested_divisiveness * 50)} %",
-    ]
-
-
-def settings_message(view: SettingsView) -> tuple[str, list[Block]]:
-    pack, s = view.pack, view.pack.settings
-    title = f"Settings of <#{pack.channel_id}>"
-    questions = [
-        f"{n}. {escape(clip(q.label, 150))}" + ("" if q.required else " _(optional)_")
-        for n, q in enumerate(s.questions[:QUESTIONS_SHOWN], start=1)
-    ]
-    admins = ", ".join(f"<@{u}>" for u in pack.admin_ids[:20]) or "none"
-    blocks: list[Block] = [
-        section(f"*{title}*\n" + "\n".join(settings_lines(s))),
-        section("*Check-in questions*\n" + "\n".join(questions)),
-        context(
-            f"Admins: {admins}. "
-            + (
-                "You're an admin: `/wolfpack setup` here edits these."
-                if view.is_admin
-                else "Ask an admin to change them."
-            )
-        ),
-    ]
-    return title, blocks
 
 
 def _counted(n: int, one: str, many: str | None = None) -> str:
@@ -165,3 +95,18 @@ EXPORT_STARTED = (
     "Your export is on its way to your DMs: one JSON file with everything, and a CSV file "
     "per table."
 )
+
+
+def export_comment(pack: Pack) -> str:
+    """What the export's upload says about it."""
+    mode = (
+        "Votes are anonymous in this pack, so the export has counts only (and none below 3 "
+        "decided votes), never who voted how."
+        if pack.settings.anonymous
+        else "This pack votes openly, so the export lists each member's votes and positions."
+    )
+    return (
+        f"Here is the export of <#{pack.channel_id}>: the JSON file has everything, the CSV "
+        f"files one table each. {mode} Check-in alignment scores are left out; each round "
+        "shows the pack's mean."
+    )

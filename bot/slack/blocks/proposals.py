@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.decisions import ProposalView
 from bot.core.packs import Pack
 from bot.core.proposals import (
     PROPOSAL_MAX,
@@ -17,6 +16,7 @@ from bot.core.proposals import (
     Outcome,
     Position,
     Proposal,
+    ProposalView,
 )
 from bot.core.statements import Statement
 from bot.slack.blocks.common import Block, button, context, modal, option, plain, section

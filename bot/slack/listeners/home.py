@@ -5,94 +5,80 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.core.decisions import Decisions
-from bot.core.errors import FieldErrors, UserError
-from bot.core.flows import Flows
-from bot.core.usecases import statements
+from bot.core.usecases import home, proposals, statements
+from bot.core.usecases.workspace import Workspace
 from bot.slack.blocks.common import notice_modal
 from bot.slack.blocks.home import home_view
-from bot.slack.blocks.proposals import POSITION_BLOCK, REASON_BLOCK, answer_modal, read_answer
+from bot.slack.blocks.proposals import POSITION_BLOCK, answer_modal, read_answer
 from bot.slack.blocks.statements import vote_modal
 from bot.slack.ids import Action, View
 from bot.slack.later import Later
-from bot.slack.listeners.proposals import refresh_soon
-from bot.slack.listeners.support import guarded, open_modal, team_of
-from bot.slack.middleware import WORKSPACE
+from bot.slack.listeners import proposals as proposal_listeners
+from bot.slack.listeners.support import open_modal
+from bot.slack.middleware import handled
 
 
-def register(app: App, flows: Flows, decisions: Decisions, later: Later) -> None:
-    def publish(client: WebClient, team_id: str, user_id: str) -> None:
-        client.views_publish(user_id=user_id, view=home_view(flows.home(team_id, user_id)))
+def publish(client: WebClient, workspace: Workspace, user_id: str) -> None:
+    client.views_publish(user_id=user_id, view=home_view(home.home(workspace, user_id)))
 
-    @app.event("app_home_opened")
-    @guarded
-    def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        user = event.get("user")
-        if event.get("tab", "home") != "home" or not isinstance(user, str):
-            return
-        publish(client, team_of(context), user)
 
-    @app.action(Action.HOME_VOTE)
-    @guarded
-    def vote_clicked(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        """The same vote modal `/direction` opens; its submission is the direction listener's."""
-        ack()
-        pack_id, user_id = int(body["actions"][0]["value"]), body["user"]["id"]
+def home_opened(event: dict[str, Any], client: WebClient, workspace: Workspace) -> None:
+    user = event.get("user")
+    if event.get("tab", "home") != "home" or not isinstance(user, str):
+        return
+    publish(client, workspace, user)
 
-        def ballot() -> dict[str, Any]:
-            return vote_modal(*statements.ballot(context[WORKSPACE], pack_id, user_id))
 
-        open_modal(client, body, "Direction", ballot)
+def vote_clicked(ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace) -> None:
+    """The same vote modal `/direction` opens; its submission is the statements listener's."""
+    ack()
+    pack_id, user_id = int(body["actions"][0]["value"]), body["user"]["id"]
+    open_modal(
+        client,
+        body,
+        "Direction",
+        lambda: vote_modal(*statements.ballot(workspace, pack_id, user_id)),
+    )
 
-    @app.action(Action.HOME_ANSWER)
-    @guarded
-    def answer_clicked(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        ack()
-        proposal_id, user_id = int(body["actions"][0]["value"]), body["user"]["id"]
-        open_modal(
-            client,
-            body,
-            "Proposal",
-            lambda: answer_modal(decisions.answer_form(team_of(context), proposal_id, user_id)),
+
+def answer_clicked(ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace) -> None:
+    """Answer: the proposal modal, refused at once for a closed proposal."""
+    ack()
+    proposal_id, user_id = int(body["actions"][0]["value"]), body["user"]["id"]
+    open_modal(
+        client,
+        body,
+        "Proposal",
+        lambda: answer_modal(proposals.answer_form(workspace, proposal_id, user_id)),
+    )
+
+
+def answer_submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
+) -> None:
+    """Records the position by the same rules as the channel buttons (which also update the
+    channel message's counts); the tab then shows the proposal answered."""
+    try:
+        proposal_id, position, reason = read_answer(body["view"])
+    except (KeyError, ValueError, TypeError):
+        ack(response_action="update", view=notice_modal("Proposal", "This form is out of date."))
+        return
+    if position is None:
+        ack(
+            response_action="errors",
+            errors={POSITION_BLOCK: "Pick Agree, Abstain, Disagree or Block."},
         )
+        return
+    user_id = body["user"]["id"]
+    if proposal_listeners.answer(ack, workspace, later, proposal_id, user_id, position, reason):
+        later(publish, client, workspace, user_id)
 
-    @guarded
-    def answer_submitted(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        """Records the position by the same rules as the channel buttons (which also update
-        the channel message's counts)."""
-        try:
-            proposal_id, position, reason = read_answer(body["view"])
-        except (KeyError, ValueError, TypeError):
-            ack(
-                response_action="update", view=notice_modal("Proposal", "This form is out of date.")
-            )
-            return
-        if position is None:
-            ack(
-                response_action="errors",
-                errors={POSITION_BLOCK: "Pick Agree, Abstain, Disagree or Block."},
-            )
-            return
-        try:
-            decisions.respond(team_of(context), proposal_id, body["user"]["id"], position, reason)
-        except FieldErrors as bad:
-            ack(response_action="errors", errors={REASON_BLOCK: " ".join(bad.errors.values())})
-            return
-        except UserError as error:
-            ack(response_action="update", view=notice_modal("Proposal", error.message))
-            return
-        ack()
-        team_id = team_of(context)
-        refresh_soon(later, decisions, team_id, proposal_id)
-        later(publish, client, team_id, body["user"]["id"])
 
-    app.view(View.PROPOSAL_ANSWER)(answer_submitted)
+def register(app: App) -> None:
+    app.event("app_home_opened")(handled(home_opened))
+    app.action(Action.HOME_VOTE)(handled(vote_clicked))
+    app.action(Action.HOME_ANSWER)(handled(answer_clicked))
+    app.view(View.PROPOSAL_ANSWER)(handled(answer_submitted, title="Proposal"))

@@ -4,31 +4,38 @@ nothing more."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot.slack.listeners.support import guarded, log
+from bot.slack.middleware import handled, log
 
 Uninstalled = Callable[[str, str | None], None]
 
 
-def register(app: App, uninstalled: Uninstalled) -> None:
-    @app.event("app_uninstalled")
-    @guarded
-    def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
-        team_id = context.team_id or body.get("team_id")
-        if team_id:
-            log.info("uninstalled from %s", team_id)
-            uninstalled(str(team_id), context.enterprise_id)
+def app_uninstalled(body: dict[str, Any], context: BoltContext, uninstalled: Uninstalled) -> None:
+    team_id = context.team_id or body.get("team_id")
+    if team_id:
+        log.info("uninstalled from %s", team_id)
+        uninstalled(str(team_id), context.enterprise_id)
 
-    @app.event("tokens_revoked")
-    @guarded
-    def tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        tokens = event.get("tokens")
-        team_id = context.team_id or body.get("team_id")
-        # Only the bot's tokens matter: Wolfpack asks for no user tokens.
-        if isinstance(tokens, dict) and tokens.get("bot") and team_id:
-            log.info("bot token revoked in %s", team_id)
-            uninstalled(str(team_id), context.enterprise_id)
+
+def tokens_revoked(
+    event: dict[str, Any], body: dict[str, Any], context: BoltContext, uninstalled: Uninstalled
+) -> None:
+    tokens = event.get("tokens")
+    team_id = context.team_id or body.get("team_id")
+    # Only the bot's tokens matter: Wolfpack asks for no user tokens.
+    if isinstance(tokens, dict) and tokens.get("bot") and team_id:
+        log.info("bot token revoked in %s", team_id)
+        uninstalled(str(team_id), context.enterprise_id)
+
+
+def register(app: App, uninstalled: Uninstalled) -> None:
+    def with_uninstalled(listener: Callable[..., None]) -> Callable[..., None]:
+        return functools.partial(listener, uninstalled=uninstalled)
+
+    app.event("app_uninstalled")(handled(with_uninstalled(app_uninstalled)))
+    app.event("tokens_revoked")(handled(with_uninstalled(tokens_revoked)))

@@ -91,9 +91,9 @@ DIRECTION = SubCommands(
 
 
 def direction_command(
-    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace
+    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
 ) -> None:
-    DIRECTION.run(ack, body, client, workspace)
+    DIRECTION.run(ack, body, client, workspace, later)
 
 
 def votes_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace, later: Later) -> None:

@@ -9,10 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.checkins import Answer, AnswerInput, Round, RoundTally
-from bot.core.flows import CheckinForm
+from bot.core.checkins import Answer, AnswerInput, AnswerPost, CheckinForm, Round, RoundTally
 from bot.core.packs import PRIORITY_MAX, TEXT_ANSWER_MAX, Pack, Question, QuestionKind
-from bot.core.ports import AnswerPost
 from bot.core.statements import VoteValue
 from bot.slack.blocks.common import (
     Block,

@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import TypeVar
 
 from bot.core.checkins import AnswerStatus
-from bot.core.decisions import Decisions
 from bot.core.delivery import (
     BATCH,
     CLAIM_FOR,
@@ -24,10 +23,13 @@ from bot.core.delivery import (
     next_attempt,
 )
 from bot.core.packs import Member, Pack
-from bot.core.ports import Database, Directory, Notifier
-from bot.core.reports import Reports
 from bot.core.schedule import Due, DueKind, member_due, proposal_due, summary_due
 from bot.core.summary import Summary
+from bot.core.usecases import proposals
+from bot.core.usecases import summary as summaries
+from bot.core.usecases.workspace import Workspace
+
+ChartRenderer = Callable[[Summary], bytes]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,21 +48,17 @@ class Ticker:
 
     def __init__(
         self,
-        db: Database,
-        notifier: Notifier,
-        directory: Directory,
-        decisions: Decisions,
-        reports: Reports,
+        team_ids: Callable[[], list[str]],
+        workspace_for: Callable[[str], Workspace],
+        chart: ChartRenderer,
     ) -> None:
-        self.db = db
-        self.notifier = notifier
-        self.directory = directory
-        self.decisions = decisions
-        self.reports = reports
+        self.team_ids = team_ids
+        self.workspace_for = workspace_for
+        self.chart = chart
 
     def tick(self, now: dt.datetime) -> TickReport:
         report = TickReport()
-        teams = self.db.team_ids()
+        teams = self.team_ids()
         for team_id in teams:
             self.refresh_profiles(team_id, now)
             self.plan(team_id, now, report)
@@ -69,15 +67,16 @@ class Ticker:
         return report
 
     def refresh_profiles(self, team_id: str, now: dt.datetime) -> None:
-        with self.db.transaction(team_id) as tx:
+        ws = self.workspace_for(team_id)
+        with ws.unit() as tx:
             stale = tx.people.stale(now - PROFILE_MAX_AGE, PROFILES_PER_TICK)
         for user_id in stale:
             try:
-                person = self.directory.person(team_id, user_id)
+                person = ws.directory.person(ws.team_id, user_id)
             except Exception:
                 log.warning("profile of %s not refreshed; trying again next tick", user_id)
                 return
-            with self.db.transaction(team_id) as tx:
+            with ws.unit() as tx:
                 if person is None:
                     tx.members.leave_all(user_id, now)
                 else:
@@ -86,7 +85,9 @@ class Ticker:
                         tx.members.leave_all(user_id, now)
 
     def plan(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
-        with self.db.transaction(team_id) as tx:
+        """Queues what is due in the workspace (a key already queued inserts nothing)."""
+        ws = self.workspace_for(team_id)
+        with ws.unit() as tx:
             packs = tx.packs.all()
             members = tx.members.by_pack([p.id for p in packs])
             planned = []
@@ -118,10 +119,12 @@ class Ticker:
                     report.queued += 1
 
     def deliver(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
+        """Sends what the workspace's queue holds, claimed batch by batch."""
+        ws = self.workspace_for(team_id)
         # Summaries built in this pass, reused for the lone-wolf DMs they plan.
         built: dict[int, Summary | None] = {}
         while not self._stop_requested():
-            with self.db.transaction(team_id) as tx:
+            with ws.unit() as tx:
                 batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
             if not batch:
                 return
@@ -136,40 +139,40 @@ class Ticker:
             prompts = [d for d in batch if d.kind in (DueKind.PROMPT, DueKind.REMINDER)]
             for i, delivery in enumerate(others):
                 if self._stop_requested():
-                    self._release(team_id, [*others[i:], *prompts])
+                    self._release(ws, [*others[i:], *prompts])
                     return
                 if delivery.kind is DueKind.PROPOSAL_CLOSE:
-                    self._close_proposal(team_id, delivery, now, report)
+                    self._close_proposal(ws, delivery, now, report)
                 elif delivery.kind is DueKind.PROPOSAL_REMINDER:
-                    self._remind_proposal(team_id, delivery, now, report)
+                    self._remind_proposal(ws, delivery, now, report)
                 elif delivery.kind is DueKind.SUMMARY:
-                    self._send_summary(team_id, delivery, now, report, built)
+                    self._send_summary(ws, delivery, now, report, built)
                 else:
-                    self._send_lone_wolf(team_id, delivery, now, report, built)
+                    self._send_lone_wolf(ws, delivery, now, report, built)
             if self._stop_requested():
-                self._release(team_id, prompts)
+                self._release(ws, prompts)
                 return
-            sendable = self._settle(team_id, prompts, now, report)
+            sendable = self._settle(ws, prompts, now, report)
             for i, (delivery, pack, member) in enumerate(sendable):
                 if self._stop_requested():
-                    self._release(team_id, [d for d, _, _ in sendable[i:]])
+                    self._release(ws, [d for d, _, _ in sendable[i:]])
                     return
-                self._send(team_id, delivery, pack, member, now, report)
+                self._send(ws, delivery, pack, member, now, report)
 
     def _stop_requested(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
 
-    def _release(self, team_id: str, deliveries: Sequence[Delivery]) -> None:
+    def _release(self, ws: Workspace, deliveries: Sequence[Delivery]) -> None:
         """Gives back rows claimed but not sent, so they need not wait for the claim to end."""
         if not deliveries:
             return
-        with self.db.transaction(team_id) as tx:
+        with ws.unit() as tx:
             tx.deliveries.release(deliveries)
         log.info("stopping: released %d claimed deliveries unsent", len(deliveries))
 
     def _attempt(
         self,
-        team_id: str,
+        ws: Workspace,
         delivery: Delivery,
         now: dt.datetime,
         report: TickReport,
@@ -180,54 +183,54 @@ class Ticker:
         try:
             return (send(),)
         except SendError as error:
-            self._failed(team_id, delivery, error, now, report)
+            self._failed(ws, delivery, error, now, report)
         except OSError as error:
             log.warning("delivery %s: network error %s", delivery.key, error)
-            self._failed(team_id, delivery, SendError("network_error"), now, report)
+            self._failed(ws, delivery, SendError("network_error"), now, report)
         return None
 
     def _skipped(
-        self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport, why: str
+        self, ws: Workspace, delivery: Delivery, now: dt.datetime, report: TickReport, why: str
     ) -> None:
-        with self.db.transaction(team_id) as tx:
+        with ws.unit() as tx:
             tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=why)
         report.skipped += 1
 
     def _sent(
         self,
-        team_id: str,
+        ws: Workspace,
         delivery: Delivery,
         now: dt.datetime,
         report: TickReport,
         message: tuple[str, str] | None = None,
     ) -> None:
         channel, ts = message if message is not None else (None, None)
-        with self.db.transaction(team_id) as tx:
+        with ws.unit() as tx:
             tx.deliveries.finish(
                 delivery.id, DeliveryState.SENT, now, channel_id=channel, message_ts=ts
             )
         report.sent += 1
 
     def _close_proposal(
-        self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport
+        self, ws: Workspace, delivery: Delivery, now: dt.datetime, report: TickReport
     ) -> None:
         proposal_id = int(delivery.key.rsplit(":", 1)[1])
         closing = self._attempt(
-            team_id, delivery, now, report, lambda: self.decisions.close(team_id, proposal_id, now)
+            ws, delivery, now, report, lambda: proposals.close(ws, proposal_id, now)
         )
         if closing is not None:
-            self._sent(team_id, delivery, now, report)
+            self._sent(ws, delivery, now, report)
 
     def _summary(
-        self, team_id: str, pack_id: int, now: dt.datetime, built: dict[int, Summary | None]
+        self, ws: Workspace, pack_id: int, now: dt.datetime, built: dict[int, Summary | None]
     ) -> Summary | None:
         if pack_id not in built:
-            built[pack_id] = self.reports.build(team_id, pack_id, now)
+            built[pack_id] = summaries.build(ws, pack_id, now)
         return built[pack_id]
 
     def _send_summary(
         self,
-        team_id: str,
+        ws: Workspace,
         delivery: Delivery,
         now: dt.datetime,
         report: TickReport,
@@ -235,31 +238,31 @@ class Ticker:
     ) -> None:
         """Two sends under one key: the message, recorded as soon as Slack has it, then the
         chart in its thread; a retry after a failed upload only uploads."""
-        summary = self._summary(team_id, delivery.pack_id, now, built)
+        summary = self._summary(ws, delivery.pack_id, now, built)
         if summary is None:
-            self._skipped(team_id, delivery, now, report, "no_pack")
+            self._skipped(ws, delivery, now, report, "no_pack")
             return
 
         def post_then_upload() -> tuple[str, str]:
             ts = delivery.message_ts
             channel = summary.pack.channel_id
             if ts is None:
-                channel, ts = self.reports.post(
-                    team_id,
+                channel, ts = summaries.post(
+                    ws,
                     summary,
                     delivery.key,
                     retry=delivery.uncertain or delivery.attempts > 0,
                 )
-                with self.db.transaction(team_id) as tx:
+                with ws.unit() as tx:
                     tx.deliveries.mark_posted(delivery.id, channel, ts)
-            self.reports.upload_chart(team_id, summary, ts)
+            ws.notifier.upload_chart(ws.team_id, summary, self.chart(summary), ts)
             return channel, ts
 
-        done = self._attempt(team_id, delivery, now, report, post_then_upload)
+        done = self._attempt(ws, delivery, now, report, post_then_upload)
         if done is None:
             return
-        self._sent(team_id, delivery, now, report, done[0])
-        with self.db.transaction(team_id) as tx:
+        self._sent(ws, delivery, now, report, done[0])
+        with ws.unit() as tx:
             wolves = [
                 (
                     Due(
@@ -278,35 +281,35 @@ class Ticker:
 
     def _send_lone_wolf(
         self,
-        team_id: str,
+        ws: Workspace,
         delivery: Delivery,
         now: dt.datetime,
         report: TickReport,
         built: dict[int, Summary | None],
     ) -> None:
-        summary = self._summary(team_id, delivery.pack_id, now, built)
+        summary = self._summary(ws, delivery.pack_id, now, built)
         wolf = None
         if summary is not None:
             wolf = next((w for w in summary.lone_wolves if w.user_id == delivery.user_id), None)
         if summary is None or wolf is None:
-            self._skipped(team_id, delivery, now, report, "not_needed")
+            self._skipped(ws, delivery, now, report, "not_needed")
             return
         flagged = wolf
         done = self._attempt(
-            team_id,
+            ws,
             delivery,
             now,
             report,
-            lambda: self.notifier.send_lone_wolf(team_id, summary, flagged),
+            lambda: ws.notifier.send_lone_wolf(ws.team_id, summary, flagged),
         )
         if done is not None:
-            self._sent(team_id, delivery, now, report, done[0])
+            self._sent(ws, delivery, now, report, done[0])
 
     def _remind_proposal(
-        self, team_id: str, delivery: Delivery, now: dt.datetime, report: TickReport
+        self, ws: Workspace, delivery: Delivery, now: dt.datetime, report: TickReport
     ) -> None:
         proposal_id = int(delivery.key.split(":")[2])
-        with self.db.transaction(team_id) as tx:
+        with ws.unit() as tx:
             proposal = tx.proposals.get(proposal_id)
             member = tx.members.get(delivery.pack_id, delivery.user_id or "")
             answered = proposal is not None and any(
@@ -327,22 +330,22 @@ class Ticker:
                 return
         person = member.person
         done = self._attempt(
-            team_id,
+            ws,
             delivery,
             now,
             report,
-            lambda: self.notifier.remind_proposal(team_id, pack, person, proposal),
+            lambda: ws.notifier.remind_proposal(ws.team_id, pack, person, proposal),
         )
         if done is not None:
-            self._sent(team_id, delivery, now, report, done[0])
+            self._sent(ws, delivery, now, report, done[0])
 
     def _settle(
-        self, team_id: str, batch: list[Delivery], now: dt.datetime, report: TickReport
+        self, ws: Workspace, batch: list[Delivery], now: dt.datetime, report: TickReport
     ) -> list[tuple[Delivery, Pack, Member]]:
         """Reads what the batch needs in one transaction, records the deliveries that are no
         longer wanted (answered, skipped, away, left, too late) and returns the rest."""
         sendable: list[tuple[Delivery, Pack, Member]] = []
-        with self.db.transaction(team_id) as tx:
+        with ws.unit() as tx:
             pack_ids = sorted({d.pack_id for d in batch})
             packs = {p: tx.packs.get(p) for p in pack_ids}
             members = {
@@ -383,7 +386,7 @@ class Ticker:
 
     def _send(
         self,
-        team_id: str,
+        ws: Workspace,
         delivery: Delivery,
         pack: Pack,
         member: Member,
@@ -392,15 +395,15 @@ class Ticker:
     ) -> None:
         def send() -> tuple[str, str]:
             found = (
-                self.notifier.find_delivered(team_id, member.user_id, delivery.key)
+                ws.notifier.find_delivered(ws.team_id, member.user_id, delivery.key)
                 if delivery.uncertain
                 else None
             )
             if found is not None:
                 log.info("delivery %s was sent before its sender stopped", delivery.key)
                 return found
-            return self.notifier.send_prompt(
-                team_id,
+            return ws.notifier.send_prompt(
+                ws.team_id,
                 pack,
                 member.person,
                 delivery.local_date,
@@ -408,18 +411,18 @@ class Ticker:
                 key=delivery.key,
             )
 
-        done = self._attempt(team_id, delivery, now, report, send)
+        done = self._attempt(ws, delivery, now, report, send)
         if done is None:
             return
-        self._sent(team_id, delivery, now, report, done[0])
+        self._sent(ws, delivery, now, report, done[0])
         channel = done[0][0]
         if channel != member.person.dm_channel:
-            with self.db.transaction(team_id) as tx:
+            with ws.unit() as tx:
                 tx.people.set_dm_channel(member.user_id, channel)
 
     def _failed(
         self,
-        team_id: str,
+        ws: Workspace,
         delivery: Delivery,
         error: SendError,
         now: dt.datetime,
@@ -428,7 +431,7 @@ class Ticker:
         counted = error.retry_after is None
         attempts = delivery.attempts + (1 if counted else 0)
         at = next_attempt(error, attempts, now, delivery.due_at)
-        with self.db.transaction(team_id) as tx:
+        with ws.unit() as tx:
             if at is None:
                 tx.deliveries.finish(delivery.id, DeliveryState.FAILED, now, error=error.code)
                 report.failed += 1

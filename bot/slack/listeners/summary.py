@@ -1,0 +1,46 @@
+"""`/consensus`: this week's consensus report so far, and the decision log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.core.usecases import proposals, summary
+from bot.core.usecases.workspace import Workspace
+from bot.slack.blocks.proposals import decision_log
+from bot.slack.blocks.summary import consensus_report_blocks
+from bot.slack.commands import Command, SubCommands
+from bot.slack.later import Later
+from bot.slack.middleware import handled
+
+CONSENSUS_HELP = (
+    "*`/consensus`* shows this week's consensus report so far, just to you: where the pack "
+    "agrees, where it is split, decisions and who is working alone (counts only).\n"
+    "`/consensus decisions` lists the pack's decisions and open proposals."
+)
+
+
+def report(cmd: Command) -> None:
+    week, admin = summary.consensus_report(cmd.workspace, cmd.channel_id, cmd.user_id)
+    blocks = consensus_report_blocks(week, for_admin=admin)
+    cmd.ack(text=f"Consensus so far, week {week.week}", blocks=blocks)
+
+
+def decisions(cmd: Command) -> None:
+    views = proposals.decision_log(cmd.workspace, cmd.channel_id, cmd.user_id)
+    cmd.ack(text="Decisions", blocks=decision_log(views))
+
+
+CONSENSUS = SubCommands("/consensus", CONSENSUS_HELP, {"": report, "decisions": decisions})
+
+
+def consensus_command(
+    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
+) -> None:
+    CONSENSUS.run(ack, body, client, workspace, later)
+
+
+def register(app: App) -> None:
+    app.command("/consensus")(handled(consensus_command))
