@@ -27,7 +27,8 @@ from bot.core.schedule import Due, DueKind
 from bot.core.statements import VoteValue, normalize
 from bot.store.db import SqlDatabase, make_engine
 from bot.store.models import Base
-from bot.store.repositories import SqlTransaction, _Scoped
+from bot.store.scoped import Scoped
+from bot.store.workspace import SqlTransaction
 from tests.conftest import empty_pg
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
@@ -571,7 +572,7 @@ def test_each_case_sees_the_difference_through_the_owners_transaction(
 def repositories() -> dict[str, type]:
     """Every repository a transaction exposes, by attribute name."""
     tx = SqlTransaction(cast(Session, None), 0)
-    return {name: type(repo) for name, repo in vars(tx).items() if isinstance(repo, _Scoped)}
+    return {name: type(repo) for name, repo in vars(tx).items() if isinstance(repo, Scoped)}
 
 
 def test_every_public_repository_method_has_a_case() -> None:
