@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import importlib
 import inspect
+import pkgutil
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import bot.store
 from bot.core.checkins import AnswerInput, AnswerStatus
 from bot.core.delivery import Delivery, DeliveryState
 from bot.core.errors import NotFound
@@ -575,6 +578,24 @@ def repositories() -> dict[str, type]:
     return {name: type(repo) for name, repo in vars(tx).items() if isinstance(repo, Scoped)}
 
 
+def defined_repositories() -> set[type]:
+    """Every workspace-bound repository class defined in a module of bot.store."""
+    found = set()
+    for module in pkgutil.iter_modules(bot.store.__path__, "bot.store."):
+        if module.ispkg:
+            continue
+        for _, cls in inspect.getmembers(importlib.import_module(module.name), inspect.isclass):
+            if issubclass(cls, Scoped) and cls is not Scoped and cls.__module__ == module.name:
+                found.add(cls)
+    return found
+
+
+def test_the_transaction_exposes_every_repository() -> None:
+    """The meta-test below finds the repositories through the transaction: one defined in any
+    store module but left out of it would have no scoping case, and nothing would say so."""
+    assert set(repositories().values()) == defined_repositories()
+
+
 def test_every_public_repository_method_has_a_case() -> None:
     found = repositories()
     assert {cls.__name__ for cls in found.values()} >= {
@@ -586,6 +607,7 @@ def test_every_public_repository_method_has_a_case() -> None:
         "SqlDeliveries",
         "SqlStatements",
         "SqlProposals",
+        "SqlPrivacy",
     }
     methods = {
         f"{attr}.{name}"
