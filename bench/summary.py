@@ -63,7 +63,7 @@ from bot.store.models import (
     StatementRow,
     VoteRow,
 )
-from bot.store.repositories import settings_to_json
+from bot.store.packs import settings_to_json
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 12, 4, 16, 0, tzinfo=UTC)  # Friday, the default summary time

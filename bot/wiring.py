@@ -40,6 +40,7 @@ from bot.slack.http import HttpServer, SlackHttpApp, WsgiApp
 from bot.slack.manifest import BOT_SCOPES
 from bot.slack.notifier import SlackDirectory, SlackNotifier
 from bot.store.db import SqlDatabase, make_engine, upgrade
+from bot.store.events import SqlEventLog
 from bot.store.installations import (
     EncryptedInstallationStore,
     EncryptionKeyError,
@@ -51,7 +52,6 @@ from bot.store.installations import (
     uninstalled,
 )
 from bot.store.lease import AdvisoryLease
-from bot.store.repositories import SqlEventLog
 
 log = logging.getLogger(__name__)
 

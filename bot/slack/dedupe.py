@@ -34,7 +34,7 @@ TRANSIENT_SLACK_ERRORS = frozenset(
 
 
 class EventLog(Protocol):
-    """The events handled so far (bot.store.repositories.SqlEventLog)."""
+    """The events handled so far (bot.store.events.SqlEventLog)."""
 
     def claim(
         self, event_id: str, team_id: str, now: dt.datetime

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import WorkspaceRow
-from bot.store.repositories import SqlTransaction, ensure_workspace
+from bot.store.workspace import SqlTransaction, ensure_workspace
 
 
 def normalize_url(url: str) -> str:

@@ -23,8 +23,8 @@ from bot.fake_slack import FakeSlack
 from bot.simulate import SlackSide
 from bot.slack.dedupe import retry_may_help
 from bot.store.db import make_engine
+from bot.store.events import SqlEventLog
 from bot.store.models import SlackEventRow
-from bot.store.repositories import SqlEventLog
 from tests.conftest import (
     ANA,
     BO,

@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import importlib
 import inspect
+import pkgutil
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import bot.store
 from bot.core.checkins import AnswerInput, AnswerStatus
 from bot.core.delivery import Delivery, DeliveryState
 from bot.core.errors import NotFound
@@ -27,7 +30,8 @@ from bot.core.schedule import Due, DueKind
 from bot.core.statements import VoteValue, normalize
 from bot.store.db import SqlDatabase, make_engine
 from bot.store.models import Base
-from bot.store.repositories import SqlTransaction, _Scoped
+from bot.store.scoped import Scoped
+from bot.store.workspace import SqlTransaction
 from tests.conftest import empty_pg
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
@@ -571,7 +575,25 @@ def test_each_case_sees_the_difference_through_the_owners_transaction(
 def repositories() -> dict[str, type]:
     """Every repository a transaction exposes, by attribute name."""
     tx = SqlTransaction(cast(Session, None), 0)
-    return {name: type(repo) for name, repo in vars(tx).items() if isinstance(repo, _Scoped)}
+    return {name: type(repo) for name, repo in vars(tx).items() if isinstance(repo, Scoped)}
+
+
+def defined_repositories() -> set[type]:
+    """Every workspace-bound repository class defined in a module of bot.store."""
+    found = set()
+    for module in pkgutil.iter_modules(bot.store.__path__, "bot.store."):
+        if module.ispkg:
+            continue
+        for _, cls in inspect.getmembers(importlib.import_module(module.name), inspect.isclass):
+            if issubclass(cls, Scoped) and cls is not Scoped and cls.__module__ == module.name:
+                found.add(cls)
+    return found
+
+
+def test_the_transaction_exposes_every_repository() -> None:
+    """The meta-test below finds the repositories through the transaction: one defined in any
+    store module but left out of it would have no scoping case, and nothing would say so."""
+    assert set(repositories().values()) == defined_repositories()
 
 
 def test_every_public_repository_method_has_a_case() -> None:
@@ -585,6 +607,7 @@ def test_every_public_repository_method_has_a_case() -> None:
         "SqlDeliveries",
         "SqlStatements",
         "SqlProposals",
+        "SqlPrivacy",
     }
     methods = {
         f"{attr}.{name}"

@@ -1,0 +1,406 @@
+"""Packs, the people of a workspace and their memberships; a pack's settings as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, select, update
+
+from bot.core.packs import (
+    Away,
+    Member,
+    Pack,
+    PackDraft,
+    PackSettings,
+    Person,
+    Question,
+    QuestionKind,
+    Role,
+    TimezoneMode,
+)
+from bot.store.models import MembershipRow, PackRow, PersonRow
+from bot.store.scoped import Scoped, dialect_insert
+
+# --- settings as JSON ------------------------------------------------------------------------
+
+
+def settings_to_json(settings: PackSettings) -> dict[str, Any]:
+    return {
+        "checkin_days": sorted(settings.checkin_days),
+        "checkin_time": settings.checkin_time.strftime("%H:%M"),
+        "timezone_mode": settings.timezone_mode.value,
+        "timezone": settings.timezone,
+        "reminder_minutes": settings.reminder_minutes,
+        "summary_day": settings.summary_day,
+        "summary_time": settings.summary_time.strftime("%H:%M"),
+        "anonymous": settings.anonymous,
+        "name_lone_wolves": settings.name_lone_wolves,
+        "questions": [
+            {"key": q.key, "kind": q.kind.value, "label": q.label, "required": q.required}
+            for q in settings.questions
+        ],
+        "holiday_country": settings.holiday_country,
+        "holiday_dates": sorted(d.isoformat() for d in settings.holiday_dates),
+        "late_limit_minutes": settings.late_limit_minutes,
+        "contested_min_decided": settings.contested_min_decided,
+        "contested_divisiveness": settings.contested_divisiveness,
+    }
+
+
+def settings_from_json(data: dict[str, Any]) -> PackSettings:
+    defaults = PackSettings()
+    questions = tuple(
+        Question(q["key"], QuestionKind(q["kind"]), q["label"], bool(q["required"]))
+        for q in data.get("questions", [])
+    )
+    return PackSettings(
+        checkin_days=frozenset(int(d) for d in data.get("checkin_days", defaults.checkin_days)),
+        checkin_time=dt.time.fromisoformat(data.get("checkin_time", "09:30")),
+        timezone_mode=TimezoneMode(data.get("timezone_mode", defaults.timezone_mode.value)),
+        timezone=str(data.get("timezone", defaults.timezone)),
+        reminder_minutes=int(data.get("reminder_minutes", defaults.reminder_minutes)),
+        summary_day=int(data.get("summary_day", defaults.summary_day)),
+        summary_time=dt.time.fromisoformat(data.get("summary_time", "16:00")),
+        anonymous=bool(data.get("anonymous", defaults.anonymous)),
+        name_lone_wolves=bool(data.get("name_lone_wolves", defaults.name_lone_wolves)),
+        questions=questions or defaults.questions,
+        holiday_country=data.get("holiday_country") or None,
+        holiday_dates=frozenset(dt.date.fromisoformat(d) for d in data.get("holiday_dates", [])),
+        late_limit_minutes=int(data.get("late_limit_minutes", defaults.late_limit_minutes)),
+        contested_min_decided=int(
+            data.get("contested_min_decided", defaults.contested_min_decided)
+        ),
+        contested_divisiveness=float(
+            data.get("contested_divisiveness", defaults.contested_divisiveness)
+        ),
+    )
+
+
+def _pack(row: PackRow) -> Pack:
+    return Pack(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        name=row.name,
+        settings=settings_from_json(row.settings),
+        created_by=row.created_by,
+        admin_ids=tuple(row.admin_ids),
+    )
+
+
+def _person(row: PersonRow) -> Person:
+    away = None
+    if row.away_start is not None and row.away_end is not None:
+        away = Away(row.away_start, row.away_end)
+    return Person(
+        user_id=row.user_id,
+        name=row.name,
+        tz=row.tz,
+        is_bot=row.is_bot,
+        deleted=row.deleted,
+        is_workspace_admin=row.is_workspace_admin,
+        away=away,
+        dm_channel=row.dm_channel,
+    )
+
+
+class SqlPacks(Scoped):
+    def all(self) -> list[Pack]:
+        rows = self.session.scalars(
+            select(PackRow).where(PackRow.workspace_id == self.workspace_id).order_by(PackRow.id)
+        )
+        return [_pack(r) for r in rows]
+
+    def _row(self, **where: Any) -> PackRow | None:
+        return self.session.scalar(
+            select(PackRow).filter_by(workspace_id=self.workspace_id, **where)
+        )
+
+    def by_channel(self, channel_id: str) -> Pack | None:
+        row = self._row(channel_id=channel_id)
+        return _pack(row) if row else None
+
+    def get(self, pack_id: int) -> Pack | None:
+        row = self._row(id=pack_id)
+        return _pack(row) if row else None
+
+    def of_user(self, user_id: str) -> list[Pack]:
+        rows = self.session.scalars(
+            select(PackRow)
+            .join(MembershipRow, MembershipRow.pack_id == PackRow.id)
+            .where(
+                PackRow.workspace_id == self.workspace_id,
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.user_id == user_id,
+                MembershipRow.active.is_(True),
+            )
+            .order_by(PackRow.id)
+        )
+        return [_pack(r) for r in rows]
+
+    def save(self, draft: PackDraft, now: dt.datetime) -> tuple[Pack, bool]:
+        row = self._row(channel_id=draft.channel_id)
+        created = row is None
+        if row is None:
+            row = PackRow(
+                workspace_id=self.workspace_id,
+                channel_id=draft.channel_id,
+                created_by=draft.created_by,
+                created_at=now,
+            )
+            self.session.add(row)
+        row.name = draft.name[:100]
+        row.settings = settings_to_json(draft.settings)
+        row.admin_ids = list(dict.fromkeys(draft.admin_ids))
+        row.updated_at = now
+        self.session.flush()
+        return _pack(row), created
+
+
+class SqlPeople(Scoped):
+    def _row(self, user_id: str) -> PersonRow | None:
+        return self.session.scalar(
+            select(PersonRow).where(
+                PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id
+            )
+        )
+
+    def get(self, user_id: str) -> Person | None:
+        row = self._row(user_id)
+        return _person(row) if row else None
+
+    def many(self, user_ids: Sequence[str]) -> dict[str, Person]:
+        if not user_ids:
+            return {}
+        rows = self.session.scalars(
+            select(PersonRow).where(
+                PersonRow.workspace_id == self.workspace_id,
+                PersonRow.user_id.in_(list(set(user_ids))),
+            )
+        )
+        return {r.user_id: _person(r) for r in rows}
+
+    def upsert(self, person: Person, now: dt.datetime) -> Person:
+        values = {
+            "name": person.name[:200],
+            "tz": person.tz[:64],
+            "is_bot": person.is_bot,
+            "deleted": person.deleted,
+            "is_workspace_admin": person.is_workspace_admin,
+            "refreshed_at": now,
+        }
+        stmt = (
+            dialect_insert(self.session)(PersonRow)
+            .values(workspace_id=self.workspace_id, user_id=person.user_id, **values)
+            .on_conflict_do_update(index_elements=["workspace_id", "user_id"], set_=values)
+        )
+        self.session.execute(stmt)
+        stored = self.get(person.user_id)
+        assert stored is not None
+        return stored
+
+    def set_dm_channel(self, user_id: str, channel: str | None) -> None:
+        self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id)
+            .values(dm_channel=channel)
+        )
+
+    def set_away(self, user_id: str, away: Away | None) -> None:
+        self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id)
+            .values(away_start=away.start if away else None, away_end=away.end if away else None)
+        )
+
+    def stale(self, refreshed_before: dt.datetime, limit: int) -> list[str]:
+        active = select(MembershipRow.user_id).where(
+            MembershipRow.workspace_id == self.workspace_id, MembershipRow.active.is_(True)
+        )
+        return list(
+            self.session.scalars(
+                select(PersonRow.user_id)
+                .where(
+                    PersonRow.workspace_id == self.workspace_id,
+                    PersonRow.refreshed_at < refreshed_before,
+                    PersonRow.user_id.in_(active),
+                )
+                .order_by(PersonRow.refreshed_at)
+                .limit(limit)
+            )
+        )
+
+
+class SqlMembers(Scoped):
+    def by_pack(
+        self,
+        pack_ids: Sequence[int],
+        *,
+        include_inactive: bool = False,
+        user_id: str | None = None,
+    ) -> dict[int, list[Member]]:
+        found: dict[int, list[Member]] = {p: [] for p in pack_ids}
+        if not pack_ids:
+            return found
+        admins = {
+            pack_id: set(ids or [])
+            for pack_id, ids in self.session.execute(
+                select(PackRow.id, PackRow.admin_ids).where(
+                    PackRow.workspace_id == self.workspace_id, PackRow.id.in_(list(pack_ids))
+                )
+            ).all()
+        }
+        query = (
+            select(MembershipRow, PersonRow)
+            .join(
+                PersonRow,
+                and_(
+                    PersonRow.workspace_id == MembershipRow.workspace_id,
+                    PersonRow.user_id == MembershipRow.user_id,
+                ),
+            )
+            .where(
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.pack_id.in_(list(pack_ids)),
+            )
+            .order_by(PersonRow.name, MembershipRow.user_id)
+        )
+        if user_id is not None:
+            query = query.where(MembershipRow.user_id == user_id)
+        if not include_inactive:
+            query = query.where(MembershipRow.active.is_(True))
+        for m, p in self.session.execute(query).all():
+            role = Role.ADMIN if m.user_id in admins.get(m.pack_id, set()) else Role.MEMBER
+            found[m.pack_id].append(Member(m.pack_id, _person(p), role, m.active))
+        return found
+
+    def of_pack(self, pack_id: int, *, include_inactive: bool = False) -> list[Member]:
+        return self.by_pack([pack_id], include_inactive=include_inactive)[pack_id]
+
+    def get(self, pack_id: int, user_id: str) -> Member | None:
+        # One round trip: every request checks membership, so this is on the hot path.
+        row = self.session.execute(
+            select(MembershipRow, PersonRow, PackRow.admin_ids)
+            .join(
+                PersonRow,
+                and_(
+                    PersonRow.workspace_id == MembershipRow.workspace_id,
+                    PersonRow.user_id == MembershipRow.user_id,
+                ),
+            )
+            .join(PackRow, PackRow.id == MembershipRow.pack_id)
+            .where(
+                MembershipRow.workspace_id == self.workspace_id,
+                PackRow.workspace_id == self.workspace_id,
+                MembershipRow.pack_id == pack_id,
+                MembershipRow.user_id == user_id,
+            )
+        ).first()
+        if row is None:
+            return None
+        m, p, admin_ids = row
+        role = Role.ADMIN if m.user_id in set(admin_ids or []) else Role.MEMBER
+        return Member(m.pack_id, _person(p), role, m.active)
+
+    def in_channel(self, channel_id: str, user_id: str) -> tuple[Pack, Member | None] | None:
+        # One round trip for what most commands ask first.
+        row = self.session.execute(
+            select(PackRow, MembershipRow, PersonRow)
+            .outerjoin(MembershipRow, self._membership_of(PackRow.id, user_id))
+            .outerjoin(
+                PersonRow,
+                and_(
+                    PersonRow.workspace_id == self.workspace_id,
+                    PersonRow.user_id == MembershipRow.user_id,
+                ),
+            )
+            .where(PackRow.workspace_id == self.workspace_id, PackRow.channel_id == channel_id)
+        ).first()
+        if row is None:
+            return None
+        pack_row, m, p = row
+        pack = _pack(pack_row)
+        if m is None or p is None:
+            return pack, None
+        role = Role.ADMIN if m.user_id in pack.admin_ids else Role.MEMBER
+        return pack, Member(m.pack_id, _person(p), role, m.active)
+
+    def _membership(self, pack_id: int, user_id: str) -> MembershipRow | None:
+        return self.session.scalar(
+            select(MembershipRow).where(
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.pack_id == pack_id,
+                MembershipRow.user_id == user_id,
+            )
+        )
+
+    def replace(self, pack_id: int, member_ids: Sequence[str], now: dt.datetime) -> None:
+        self._require(PackRow, pack_id)
+        wanted = set(member_ids)
+        rows = self.session.scalars(
+            select(MembershipRow).where(
+                MembershipRow.workspace_id == self.workspace_id, MembershipRow.pack_id == pack_id
+            )
+        ).all()
+        seen = set()
+        for row in rows:
+            seen.add(row.user_id)
+            if row.user_id in wanted and not row.active:
+                row.active, row.joined_at, row.left_at = True, now, None
+            elif row.user_id not in wanted and row.active:
+                row.active, row.left_at = False, now
+        for user_id in member_ids:
+            if user_id not in seen:
+                seen.add(user_id)
+                self.session.add(
+                    MembershipRow(
+                        workspace_id=self.workspace_id,
+                        pack_id=pack_id,
+                        user_id=user_id,
+                        active=True,
+                        joined_at=now,
+                    )
+                )
+        self.session.flush()
+
+    def join(self, pack_id: int, user_id: str, now: dt.datetime) -> bool:
+        row = self._membership(pack_id, user_id)
+        if row is None:
+            if not self._owns(PackRow, pack_id):
+                return False
+            self.session.add(
+                MembershipRow(
+                    workspace_id=self.workspace_id,
+                    pack_id=pack_id,
+                    user_id=user_id,
+                    active=True,
+                    joined_at=now,
+                )
+            )
+            self.session.flush()
+            return True
+        if row.active:
+            return False
+        row.active, row.joined_at, row.left_at = True, now, None
+        return True
+
+    def leave(self, pack_id: int, user_id: str, now: dt.datetime) -> bool:
+        row = self._membership(pack_id, user_id)
+        if row is None or not row.active:
+            return False
+        row.active, row.left_at = False, now
+        return True
+
+    def leave_all(self, user_id: str, now: dt.datetime) -> int:
+        result = self.session.execute(
+            update(MembershipRow)
+            .where(
+                MembershipRow.workspace_id == self.workspace_id,
+                MembershipRow.user_id == user_id,
+                MembershipRow.active.is_(True),
+            )
+            .values(active=False, left_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
