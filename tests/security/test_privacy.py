@@ -21,10 +21,10 @@ from sqlalchemy import event, inspect, select, true
 from bot.core.checkins import AnswerInput, AnswerStatus
 from bot.core.delivery import DeliveryState
 from bot.core.packs import Away, PackDraft, PackSettings, Person
-from bot.core.privacy import read_export
 from bot.core.proposals import Position
 from bot.core.schedule import Due, DueKind
 from bot.core.statements import VoteValue, normalize
+from bot.core.usecases.privacy import read_export
 from bot.simulate import Reply, Value
 from bot.store.installations import EncryptedInstallationStore, TokenCipher
 from bot.store.models import Base, WorkspaceRow
