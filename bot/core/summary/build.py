@@ -1,0 +1,94 @@
+"""The weekly consensus summary built from a pack's own data, part by part in SPEC §5 order.
+Pure: the caller reads the inputs in a fixed number of queries and hands them over."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+from bot.core.analysis.members import SignalKind
+from bot.core.checkins import Answer
+from bot.core.summary.alignment import alignment_trend
+from bot.core.summary.decisions import decisions
+from bot.core.summary.groups import groups
+from bot.core.summary.lone_wolves import lone_wolves
+from bot.core.summary.model import (
+    TOP_CONSENSUS,
+    DeliveryProblem,
+    Summary,
+    SummaryInputs,
+    Week,
+    week_start_of,
+)
+from bot.core.summary.participation import blockers, participation
+from bot.core.summary.splits import consensus, read_votes, splits, week_statements
+
+
+def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
+    week = _week(inputs, now)
+    year, number, _ = now.astimezone(ZoneInfo(inputs.pack.settings.timezone)).isocalendar()
+    trend = alignment_trend(week)
+    votes = read_votes(inputs.pack, inputs.statements, inputs.votes)
+    agreed = consensus(votes)
+    split = splits(votes, week.start_at)
+    camps, no_camps = groups(votes)
+    decided, still_open = decisions(week, inputs.proposals, inputs.responses)
+    wolves = lone_wolves(
+        week.pack,
+        list(week.members),
+        week.answers,
+        inputs.votes,
+        votes.matrix,
+        votes.analysis,
+        split,
+        now,
+    )
+    counts: Counter[SignalKind] = Counter(s.kind for w in wolves for s in w.signals)
+    problems = Counter(f.last_error or "unknown" for f in inputs.failures)
+    return Summary(
+        pack=inputs.pack,
+        week=f"{year}-W{number:02d}",
+        week_start=week.start,
+        now=now,
+        participation=participation(week),
+        alignment=trend[-1],
+        trend=trend,
+        consensus=tuple(agreed[:TOP_CONSENSUS]),
+        consensus_more=max(0, len(agreed) - TOP_CONSENSUS),
+        splits=tuple(split),
+        groups=camps,
+        no_camps_reason=no_camps,
+        decisions=decided,
+        open_proposals=still_open,
+        blockers=blockers(week),
+        lone_wolves=wolves,
+        lone_wolf_counts=dict(counts),
+        delivery_problems=tuple(
+            DeliveryProblem(error, n)
+            for error, n in sorted(problems.items(), key=lambda kv: -kv[1])
+        ),
+        week_statements=week_statements(votes, week.start_at),
+        statements_total=len(votes.statements),
+    )
+
+
+def _week(inputs: SummaryInputs, now: dt.datetime) -> Week:
+    pack = inputs.pack
+    start = week_start_of(pack, now)
+    members = tuple(m for m in inputs.members if m.active)
+    member_ids = {m.user_id for m in members}
+    answers: dict[str, dict[dt.date, Answer]] = defaultdict(dict)
+    for rnd, answer in inputs.answers:
+        if answer.user_id in member_ids:
+            answers[answer.user_id][rnd.local_date] = answer
+    zone = ZoneInfo(pack.settings.timezone)
+    return Week(
+        pack=pack,
+        now=now,
+        start=start,
+        start_at=dt.datetime.combine(start, dt.time()).replace(tzinfo=zone),
+        end=start + dt.timedelta(days=6),
+        members=members,
+        answers=dict(answers),
+    )

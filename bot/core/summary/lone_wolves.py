@@ -1,0 +1,119 @@
+"""Lone wolves (SPEC §5, part 8): members working alone, silent, or apart from the pack, each
+with a partner to pair with and a split to weigh in on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.core.analysis.matrix import VoteMatrix
+from bot.core.analysis.members import (
+    Activity,
+    CheckIn,
+    Signal,
+    alignment,
+    allies,
+    lone_wolf_signals,
+)
+from bot.core.analysis.report import Analysis
+from bot.core.checkins import Answer, AnswerStatus
+from bot.core.packs import Member, Pack, QuestionKind
+from bot.core.schedule import member_zone
+from bot.core.statements import Vote
+from bot.core.summary.model import LoneWolf, Split
+from bot.core.summary.participation import round_days
+
+LONE_WOLF_ROUNDS_DAYS = 21
+
+
+def lone_wolves(
+    pack: Pack,
+    members: list[Member],
+    answers: dict[str, dict[dt.date, Answer]],
+    votes: Sequence[Vote],
+    matrix: VoteMatrix,
+    analysis: Analysis | None,
+    splits: list[Split],
+    now: dt.datetime,
+) -> tuple[LoneWolf, ...]:
+    asks_collaborators = any(q.kind is QuestionKind.COLLABORATORS for q in pack.settings.questions)
+    # "Alone in a group of their own" only means something where the pack has groups; without
+    # them the majority-alignment evidence says it better.
+    outliers = (
+        set(analysis.grouping.outliers)
+        if analysis is not None and analysis.grouping.groups is not None
+        else set()
+    )
+    last_vote: dict[str, dt.datetime] = {}
+    for vote in votes:
+        last_vote[vote.user_id] = max(vote.at, last_vote.get(vote.user_id, vote.at))
+    flagged: list[tuple[Member, tuple[Signal, ...]]] = []
+    for member in members:
+        zone = member_zone(pack.settings, member.person)
+        since = now.astimezone(zone).date() - dt.timedelta(days=LONE_WOLF_ROUNDS_DAYS)
+        mine = answers.get(member.user_id, {})
+        checkins = []
+        for day in sorted(
+            set(round_days(pack, member, since, now)) | {d for d in mine if d >= since}
+        ):
+            answer = mine.get(day)
+            if answer is None:
+                checkins.append(CheckIn(day, answered=False))
+            elif answer.status is AnswerStatus.SKIPPED:
+                checkins.append(CheckIn(day, answered=True))
+            else:
+                checkins.append(
+                    CheckIn(
+                        day,
+                        answered=True,
+                        collaborators=len(answer.collaborators) if asks_collaborators else None,
+                        focus=answer.texts.get("focus"),
+                    )
+                )
+        voted = last_vote.get(member.user_id)
+        activity = Activity(
+            member.user_id,
+            tuple(checkins),
+            voted.astimezone(zone).date() if voted is not None else None,
+        )
+        agreement = alignment(matrix, member.user_id) if member.user_id in matrix.members else None
+        signals = lone_wolf_signals(
+            activity,
+            now.astimezone(zone).date(),
+            alignment_result=agreement,
+            is_outlier=member.user_id in outliers,
+        )
+        if signals:
+            flagged.append((member, signals))
+    flagged_ids = {m.user_id for m, _ in flagged}
+    others = [m.user_id for m in members if m.user_id not in flagged_ids]
+    names = {m.user_id: m.person.name for m in members}
+    wolves = []
+    for member, signals in flagged:
+        partner = _partner(matrix, member.user_id, others, answers)
+        wolves.append(
+            LoneWolf(
+                member.user_id,
+                member.person.name,
+                signals,
+                pair_with=partner,
+                pair_name=names.get(partner) if partner else None,
+                weigh_in=splits[0].statement if splits else None,
+            )
+        )
+    return tuple(wolves)
+
+
+def _partner(
+    matrix: VoteMatrix, user_id: str, others: list[str], answers: dict[str, dict[dt.date, Answer]]
+) -> str | None:
+    """Someone to pair with: the closest ally by votes among members not flagged themselves,
+    else the most regular of them."""
+    if not others:
+        return None
+    if user_id in matrix.members:
+        pool = [o for o in others if o in matrix.members][:29]
+        found = allies(matrix, user_id, pool).closest
+        if found is not None:
+            return found.other
+    return max(others, key=lambda o: (len(answers.get(o, {})), o))

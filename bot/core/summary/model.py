@@ -1,0 +1,186 @@
+"""The weekly consensus summary (SPEC §5) as data: what a pack's week looked like. Rendering
+(Block Kit, text, chart) lives with the adapters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.core.analysis.members import Signal, SignalKind
+from bot.core.checkins import Answer, Round
+from bot.core.delivery import Delivery
+from bot.core.packs import Member, Pack
+from bot.core.proposals import Counts, Proposal, Response
+from bot.core.statements import Statement, Tally, Vote
+
+TREND_WEEKS = 8
+TOP_CONSENSUS = 5
+REASONS_PER_SIDE = 2
+STREAKS_SHOWN = 3
+# Divisiveness has to move this much in a week to call a split converging or diverging.
+TREND_STEP = 0.05
+
+
+class SplitTrend(enum.StrEnum):
+    NEW = "new"
+    CONVERGING = "converging"
+    DIVERGING = "diverging"
+    STEADY = "steady"
+
+
+@dataclass(frozen=True)
+class Streak:
+    name: str
+    rounds: int
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Member-rounds answered of those expected this week (away excluded), and who was heard."""
+
+    answered: int
+    expected: int
+    heard_from: int
+    members: int
+    away_names: tuple[str, ...]
+    longest_streaks: tuple[Streak, ...]
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """The 1–5 alignment scores given in one week."""
+
+    week_start: dt.date
+    mean: float | None
+    spread: float | None
+    scores: int
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """A statement with its latest-vote counts (only built when at least 3 decided)."""
+
+    statement: Statement
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class Split:
+    statement: Statement
+    tally: Tally
+    agree_reasons: tuple[str, ...]
+    disagree_reasons: tuple[str, ...]
+    trend: SplitTrend
+    divisiveness: float
+    previous_divisiveness: float | None
+    # Members who voted again this week after the statement was discussed (the Delphi step),
+    # and how many of them changed their answer.
+    revoted: int = 0
+    changed_side: int = 0
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    size: int
+    # Statements that set the group apart: (statement, "agree" | "disagree").
+    stands_out: tuple[tuple[Statement, str], ...]
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    proposal: Proposal
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Blocker:
+    name: str
+    local_date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
+class LoneWolf:
+    """One flagged member: the evidence is for their eyes only (a DM); the channel sees counts,
+    and the name only when the pack turned on `name_lone_wolves`."""
+
+    user_id: str
+    name: str
+    signals: tuple[Signal, ...]
+    pair_with: str | None = None  # user id of a suggested partner
+    pair_name: str | None = None
+    weigh_in: Statement | None = None  # a split worth their view
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    error: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    pack: Pack
+    week: str  # ISO week, "2026-W48"
+    week_start: dt.date
+    now: dt.datetime
+    participation: Participation
+    alignment: WeekPoint
+    trend: tuple[WeekPoint, ...]  # oldest first, the last TREND_WEEKS weeks ending this one
+    consensus: tuple[StatementLine, ...]  # agreed by most, top TOP_CONSENSUS
+    consensus_more: int
+    splits: tuple[Split, ...]
+    groups: tuple[GroupLine, ...] | None
+    no_camps_reason: str | None
+    decisions: tuple[DecisionLine, ...]  # closed this week
+    open_proposals: tuple[DecisionLine, ...]
+    blockers: tuple[Blocker, ...]
+    lone_wolves: tuple[LoneWolf, ...]
+    lone_wolf_counts: dict[SignalKind, int]
+    delivery_problems: tuple[DeliveryProblem, ...]
+    # This week's statements (voted on this week) with counts, for the chart's bars.
+    week_statements: tuple[StatementLine, ...] = ()
+    statements_total: int = 0
+
+    @property
+    def named_lone_wolves(self) -> tuple[str, ...]:
+        if not self.pack.settings.name_lone_wolves:
+            return ()
+        return tuple(w.name for w in self.lone_wolves)
+
+
+@dataclass(frozen=True)
+class SummaryInputs:
+    """Everything a summary reads, gathered by the caller in a constant number of queries."""
+
+    pack: Pack
+    members: Sequence[Member]  # active members
+    answers: Sequence[tuple[Round, Answer]]  # rounds of the last TREND_WEEKS weeks
+    statements: Sequence[Statement]  # hidden ones included
+    votes: Sequence[Vote]  # every vote, oldest first
+    proposals: Sequence[Proposal]
+    responses: dict[int, list[Response]] = field(default_factory=dict)
+    failures: Sequence[Delivery] = ()  # failed for good since the last summary
+
+
+@dataclass(frozen=True)
+class Week:
+    """A pack's week as each part of the summary reads it: the pack's Monday (and its first
+    moment), the week's last day, the active members and each one's answers by round day."""
+
+    pack: Pack
+    now: dt.datetime
+    start: dt.date
+    start_at: dt.datetime
+    end: dt.date
+    members: tuple[Member, ...]
+    answers: dict[str, dict[dt.date, Answer]]
+
+
+def week_start_of(pack: Pack, now: dt.datetime) -> dt.date:
+    """Monday of the pack's current week, in the pack's timezone."""
+    today = now.astimezone(ZoneInfo(pack.settings.timezone)).date()
+    return today - dt.timedelta(days=today.weekday())

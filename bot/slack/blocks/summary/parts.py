@@ -1,0 +1,261 @@
+"""The summary's parts, in SPEC §5 order, as titled lines."""
+
+from __future__ import annotations
+
+from bot.core.analysis.members import SOLO_STREAK, SignalKind
+from bot.core.summary import (
+    TREND_WEEKS,
+    DecisionLine,
+    Split,
+    Summary,
+    WeekPoint,
+)
+from bot.slack.blocks.summary.format import (
+    BLOCKER_SHOWN,
+    BLOCKERS_SHOWN,
+    DECISIONS_SHOWN,
+    ERROR_HINTS,
+    ERRORS_SHOWN,
+    GROUP_LETTERS,
+    GROUPS_SHOWN,
+    NAME_SHOWN,
+    NO_CAMPS_SHOWN,
+    OUTCOME_WORDS,
+    PROPOSAL_SHOWN,
+    PROPOSALS_SHOWN,
+    REASON_SHOWN,
+    SIGNAL_TITLES,
+    STANDOUTS_SHOWN,
+    STATEMENT_SHOWN,
+    TREND_WORDS,
+    Fmt,
+    Part,
+    counts,
+    name_list,
+    people,
+    tally,
+)
+
+
+def _participation(summary: Summary, f: Fmt) -> Part:
+    p = summary.participation
+    line = f"Heard from {p.heard_from} of {p.members}"
+    if p.expected:
+        share = round(100 * p.answered / p.expected)
+        line += f" · {p.answered} of {p.expected} expected check-ins answered ({share}%)"
+    else:
+        line += " · no check-ins were expected this week"
+    lines = [line]
+    if p.away_names:
+        lines.append(f"Away: {name_list(f, p.away_names)}")
+    if p.longest_streaks:
+        streaks = ", ".join(
+            f"{f.user(s.name, NAME_SHOWN)} ({s.rounds} in a row)" for s in p.longest_streaks[:5]
+        )
+        lines.append(f"Longest streaks: {streaks}")
+    return Part("Participation", lines)
+
+
+def _previous(summary: Summary) -> WeekPoint | None:
+    earlier = [w for w in summary.trend if w.week_start < summary.week_start]
+    return earlier[-1] if earlier else None
+
+
+def _alignment(summary: Summary, f: Fmt, *, chart: bool) -> Part:
+    a = summary.alignment
+    if a.mean is None:
+        lines = ["No alignment scores this week."]
+    else:
+        line = f"Alignment {a.mean:.1f} of 5"
+        if a.spread is not None:
+            line += f" · spread {a.spread:.1f}"
+        line += f" · {a.scores} {'score' if a.scores == 1 else 'scores'}"
+        lines = [line]
+        before = _previous(summary)
+        if before is None or before.mean is None:
+            trend = "No scores last week to compare with"
+        else:
+            delta = a.mean - before.mean
+            if abs(delta) < 0.05:
+                trend = f"About the same as last week ({before.mean:.1f})"
+            else:
+                word = "Up" if delta > 0 else "Down"
+                trend = f"{word} {abs(delta):.1f} from last week ({before.mean:.1f})"
+        if chart:
+            trend += f"; the chart below shows {TREND_WEEKS} weeks"
+        lines.append(trend + ".")
+    return Part("Alignment", lines)
+
+
+def _agree(summary: Summary, f: Fmt) -> Part:
+    lines = [
+        f"• {f.quote(line.statement.text, STATEMENT_SHOWN)} — {tally(line.tally)}"
+        for line in summary.consensus
+    ]
+    return Part(
+        "Where we agree",
+        lines,
+        more=summary.consensus_more,
+        sections=2,
+        empty="No consensus statements yet.",
+    )
+
+
+def split_text(split: Split, f: Fmt, number: int) -> str:
+    lines = [
+        f"{f.bold(f'{number}.')} {f.quote(split.statement.text, STATEMENT_SHOWN)}",
+        f"{tally(split.tally)} · {f.italic(TREND_WORDS.get(split.trend, str(split.trend)))}",
+    ]
+    for label, reasons in (("For", split.agree_reasons), ("Against", split.disagree_reasons)):
+        if reasons:
+            said = " · ".join(f.quote(r, REASON_SHOWN) for r in reasons[:2])
+            lines.append(f"{label}: {said}")
+    if split.revoted > 0:
+        lines.append(
+            f"{split.revoted} voted again after discussion, {split.changed_side} changed side"
+        )
+    return "\n".join(lines)
+
+
+def _groups(summary: Summary, f: Fmt) -> Part:
+    if summary.groups is None:
+        line = "No distinct camps"
+        if summary.no_camps_reason:
+            line += f": {f.user(summary.no_camps_reason, NO_CAMPS_SHOWN)}"
+        return Part("Opinion groups", [line + "."])
+    lines = []
+    for index, group in enumerate(summary.groups[:GROUPS_SHOWN]):
+        letter = GROUP_LETTERS[index % len(GROUP_LETTERS)]
+        line = f"Group {letter} ({people(group.size)})"
+        standouts = []
+        for side in ("agree", "disagree"):
+            texts = [
+                f.quote(s.text, STATEMENT_SHOWN)
+                for s, how in group.stands_out[:STANDOUTS_SHOWN]
+                if how == side
+            ]
+            if texts:
+                standouts.append(f"{side}s: " + "; ".join(texts))
+        line += (" " + " and ".join(standouts)) if standouts else ": nothing stands out yet"
+        lines.append(f"• {line}")
+    return Part(
+        "Opinion groups",
+        lines,
+        more=max(0, len(summary.groups) - GROUPS_SHOWN),
+        sections=2,
+        empty="No distinct camps.",
+    )
+
+
+def _decisions(summary: Summary, f: Fmt) -> Part:
+    lines = []
+    for d in summary.decisions[:DECISIONS_SHOWN]:
+        outcome = d.proposal.outcome
+        word = OUTCOME_WORDS[outcome] if outcome is not None else "Closed"
+        lines.append(
+            f"• {f.bold(word)}: {f.quote(d.proposal.text, PROPOSAL_SHOWN)} ({counts(d.counts)})"
+        )
+    return Part(
+        "Decisions this week",
+        lines,
+        more=max(0, len(summary.decisions) - DECISIONS_SHOWN),
+        sections=2,
+        empty="No decisions this week.",
+    )
+
+
+def _open_line(d: DecisionLine, f: Fmt) -> str:
+    answered = d.counts.total
+    return (
+        f"• {f.quote(d.proposal.text, PROPOSAL_SHOWN)} — closes {f.when(d.proposal.closes_at)}"
+        f" ({answered} answered so far)"
+    )
+
+
+def _open_proposals(summary: Summary, f: Fmt) -> Part:
+    return Part(
+        "Open proposals",
+        [_open_line(d, f) for d in summary.open_proposals[:PROPOSALS_SHOWN]],
+        more=max(0, len(summary.open_proposals) - PROPOSALS_SHOWN),
+        sections=2,
+        empty="No open proposals.",
+    )
+
+
+def _blockers(summary: Summary, f: Fmt) -> Part:
+    lines = [
+        f"• {f.user(b.name, NAME_SHOWN)}, {b.local_date:%a} {b.local_date.day} "
+        f"{b.local_date:%b}: {f.user(b.text, BLOCKER_SHOWN)}"
+        for b in summary.blockers[:BLOCKERS_SHOWN]
+    ]
+    return Part(
+        "Open blockers",
+        lines,
+        more=max(0, len(summary.blockers) - BLOCKERS_SHOWN),
+        sections=2,
+        empty="No open blockers.",
+    )
+
+
+def _signal_line(kind: SignalKind, n: int) -> str:
+    if kind == "solo_streak":
+        return f"{people(n)} worked solo {SOLO_STREAK}+ check-ins in a row — anyone free to pair?"
+    if kind == "outlier_views":
+        return f"{people(n)}'s views sit apart from the pack's"
+    if kind == "silent":
+        return f"{people(n)} {'has' if n == 1 else 'have'} been quiet"
+    return f"{people(n)} {'is' if n == 1 else 'are'} spread across many things"
+
+
+def _alone(summary: Summary, f: Fmt) -> Part:
+    lines = [
+        f"• {_signal_line(kind, n)}"
+        for kind in SIGNAL_TITLES
+        if (n := summary.lone_wolf_counts.get(kind, 0)) > 0
+    ]
+    if not lines:
+        return Part("Working alone", ["Nobody seems to be working alone this week."])
+    named = summary.named_lone_wolves
+    if named:
+        lines.append(f"Flagged (this pack shows names): {name_list(f, named)}")
+    lines.append(f.italic("Each of them got the details privately, with a suggestion."))
+    return Part("Working alone", lines)
+
+
+def _delivery_problems(summary: Summary, f: Fmt) -> Part | None:
+    problems = [p for p in summary.delivery_problems if p.count > 0]
+    if not problems:
+        return None
+    total = sum(p.count for p in problems)
+    kinds = ", ".join(f"{p.count} × {f.user(p.error, 40)}" for p in problems[:ERRORS_SHOWN])
+    if len(problems) > ERRORS_SHOWN:
+        kinds += f" and {len(problems) - ERRORS_SHOWN} more"
+    noun = "message" if total == 1 else "messages"
+    lines = [f"For admins: {total} {noun} could not be delivered ({kinds})."]
+    hints = sorted({ERROR_HINTS[p.error] for p in problems if p.error in ERROR_HINTS})
+    if hints:
+        hint = "; ".join(hints)
+        lines.append(f"To fix: {hint if f.slack else hint.replace('`', '')}.")
+    return Part("Delivery problems", lines)
+
+
+def parts_before_splits(summary: Summary, f: Fmt, *, chart: bool) -> list[Part]:
+    return [
+        _participation(summary, f),
+        _alignment(summary, f, chart=chart),
+        _agree(summary, f),
+    ]
+
+
+def parts_after_splits(summary: Summary, f: Fmt, *, admins: bool) -> list[Part]:
+    parts = [
+        _groups(summary, f),
+        _decisions(summary, f),
+        _open_proposals(summary, f),
+        _blockers(summary, f),
+        _alone(summary, f),
+    ]
+    delivery = _delivery_problems(summary, f) if admins else None
+    if delivery is not None:
+        parts.append(delivery)
+    return parts
