@@ -25,6 +25,7 @@ from bot.slack.listeners import (
     summary,
 )
 from bot.slack.middleware import WorkspaceMiddleware
+from bot.slack.router import Router
 
 
 def build_bolt_app(
@@ -62,7 +63,9 @@ def build_bolt_app(
     )
     app.dedupe = dedupe if process_before_response else None
     app.use(WorkspaceMiddleware(workspace_for, Later(listener_executor)))
+    router = Router()
     for feature in (packs, privacy, checkins, statements, proposals, summary, home):
-        feature.register(app)
-    installs.register(app, uninstalled or (lambda team_id, enterprise_id: None))
+        feature.register(router)
+    installs.register(router, uninstalled or (lambda team_id, enterprise_id: None))
+    router.install(app)
     return app

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -29,7 +29,8 @@ from bot.slack.blocks.help import CHECKIN_HELP
 from bot.slack.commands import Command, SubCommands
 from bot.slack.ids import Action, AwayField, View
 from bot.slack.later import Later
-from bot.slack.middleware import handled, log
+from bot.slack.middleware import log
+from bot.slack.router import Router
 
 TRIGGER_EXPIRED = "Slack closed the window before I could open your check-in. Please run it again."
 SEVERAL_PACKS = "You're in several packs: run `/checkin {sub}` in the pack's channel."
@@ -220,11 +221,11 @@ def away_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace) -> None
     )
 
 
-def register(app: App) -> None:
-    app.command("/checkin")(handled(checkin_command))
-    app.view(View.CHECKIN)(handled(checkin_submitted))
-    app.action(Action.CHECKIN_OPEN)(handled(checkin_open))
-    app.action(Action.CHECKIN_EDIT)(handled(checkin_edit))
-    app.action(Action.PROMPT_SKIP)(handled(prompt_skip))
-    app.action(Action.PROMPT_AWAY)(handled(prompt_away))
-    app.view(View.AWAY)(handled(away_submitted))
+def register(router: Router) -> None:
+    router.command("/checkin", checkin_command)
+    router.view(View.CHECKIN, checkin_submitted, title="Check-in")
+    router.action(Action.CHECKIN_OPEN, checkin_open)
+    router.action(Action.CHECKIN_EDIT, checkin_edit)
+    router.action(Action.PROMPT_SKIP, prompt_skip)
+    router.action(Action.PROMPT_AWAY, prompt_away)
+    router.view(View.AWAY, away_submitted, title="Time away")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.core.usecases import home, proposals, statements
@@ -18,7 +18,7 @@ from bot.slack.ids import Action, View
 from bot.slack.later import Later
 from bot.slack.listeners import proposals as proposal_listeners
 from bot.slack.listeners.support import open_modal
-from bot.slack.middleware import handled
+from bot.slack.router import Router
 
 
 def publish(client: WebClient, workspace: Workspace, user_id: str) -> None:
@@ -77,8 +77,8 @@ def answer_submitted(
         later(publish, client, workspace, user_id)
 
 
-def register(app: App) -> None:
-    app.event("app_home_opened")(handled(home_opened))
-    app.action(Action.HOME_VOTE)(handled(vote_clicked))
-    app.action(Action.HOME_ANSWER)(handled(answer_clicked))
-    app.view(View.PROPOSAL_ANSWER)(handled(answer_submitted, title="Proposal"))
+def register(router: Router) -> None:
+    router.event("app_home_opened", home_opened)
+    router.action(Action.HOME_VOTE, vote_clicked)
+    router.action(Action.HOME_ANSWER, answer_clicked)
+    router.view(View.PROPOSAL_ANSWER, answer_submitted, title="Proposal")

@@ -8,9 +8,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import BoltContext
 
-from bot.slack.middleware import handled, log
+from bot.slack.middleware import log
+from bot.slack.router import Router
 
 Uninstalled = Callable[[str, str | None], None]
 
@@ -33,9 +34,9 @@ def tokens_revoked(
         uninstalled(str(team_id), context.enterprise_id)
 
 
-def register(app: App, uninstalled: Uninstalled) -> None:
+def register(router: Router, uninstalled: Uninstalled) -> None:
     def with_uninstalled(listener: Callable[..., None]) -> Callable[..., None]:
         return functools.partial(listener, uninstalled=uninstalled)
 
-    app.event("app_uninstalled")(handled(with_uninstalled(app_uninstalled)))
-    app.event("tokens_revoked")(handled(with_uninstalled(tokens_revoked)))
+    router.event("app_uninstalled", with_uninstalled(app_uninstalled))
+    router.event("tokens_revoked", with_uninstalled(tokens_revoked))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -28,8 +28,9 @@ from bot.slack.ids import View
 from bot.slack.later import Later
 from bot.slack.listeners import privacy
 from bot.slack.listeners.support import external_id_for
-from bot.slack.middleware import handled, log
+from bot.slack.middleware import log
 from bot.slack.notifier import person_from_slack
+from bot.slack.router import Router
 
 TRIGGER_EXPIRED = "Slack closed the window before I could open the form. Please run it again."
 # Events the manifest subscribes to but that need no work yet; acknowledged so Slack does not
@@ -140,11 +141,11 @@ def acknowledged(event: dict[str, Any]) -> None:
     log.info("event %s acknowledged", event.get("type"))
 
 
-def register(app: App) -> None:
-    app.command("/wolfpack")(handled(wolfpack_command))
-    app.view(View.SETUP)(handled(setup_submitted))
-    app.event("member_joined_channel")(handled(member_joined))
-    app.event("member_left_channel")(handled(member_left))
-    app.event("user_change")(handled(user_changed))
+def register(router: Router) -> None:
+    router.command("/wolfpack", wolfpack_command)
+    router.view(View.SETUP, setup_submitted, title="Pack setup")
+    router.event("member_joined_channel", member_joined)
+    router.event("member_left_channel", member_left)
+    router.event("user_change", user_changed)
     for name in ACKNOWLEDGED_ONLY:
-        app.event(name)(acknowledged)
+        router.event(name, acknowledged)

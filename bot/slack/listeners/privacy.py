@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -23,7 +23,8 @@ from bot.slack.blocks.privacy import (
 from bot.slack.commands import Command
 from bot.slack.ids import Action
 from bot.slack.later import Later
-from bot.slack.middleware import SORRY, handled, log
+from bot.slack.middleware import SORRY, log
+from bot.slack.router import Router
 
 
 def export(cmd: Command) -> None:
@@ -103,6 +104,6 @@ def tell(
     client.chat_postMessage(channel=dm, text=text, blocks=blocks)
 
 
-def register(app: App) -> None:
-    app.action(Action.FORGET_CONFIRM)(handled(forget_confirmed))
-    app.action(Action.FORGET_CANCEL)(handled(forget_cancelled))
+def register(router: Router) -> None:
+    router.action(Action.FORGET_CONFIRM, forget_confirmed)
+    router.action(Action.FORGET_CANCEL, forget_cancelled)

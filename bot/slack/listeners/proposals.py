@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.core.errors import FieldErrors, UserError
@@ -28,8 +28,8 @@ from bot.slack.blocks.proposals import (
 from bot.slack.ids import Action, View
 from bot.slack.later import Later
 from bot.slack.listeners.support import open_modal
-from bot.slack.middleware import handled
 from bot.slack.mrkdwn import escape
+from bot.slack.router import Router
 
 PROPOSE_HELP = (
     "*`/propose &lt;text&gt;`* puts a decision to the pack: Agree, Abstain, Disagree or Block, "
@@ -187,11 +187,11 @@ def _put_to_pack(
     later.after(done)
 
 
-def register(app: App) -> None:
-    app.command("/propose")(handled(propose_command))
-    app.action(Action.PROPOSAL_RESPOND)(handled(respond))
-    app.view(View.PROPOSAL_REASON)(handled(reason_given, title="Proposal"))
-    app.action(Action.PROPOSAL_REVISE)(handled(revise_clicked))
-    app.view(View.PROPOSAL_REVISION)(handled(revision_submitted, title="Revise"))
-    app.action(Action.SPLIT_PROPOSE)(handled(split_propose_clicked))
-    app.view(View.SPLIT_PROPOSAL)(handled(split_proposal_submitted, title="Proposal"))
+def register(router: Router) -> None:
+    router.command("/propose", propose_command)
+    router.action(Action.PROPOSAL_RESPOND, respond)
+    router.view(View.PROPOSAL_REASON, reason_given, title="Proposal")
+    router.action(Action.PROPOSAL_REVISE, revise_clicked)
+    router.view(View.PROPOSAL_REVISION, revision_submitted, title="Revise")
+    router.action(Action.SPLIT_PROPOSE, split_propose_clicked)
+    router.view(View.SPLIT_PROPOSAL, split_proposal_submitted, title="Proposal")

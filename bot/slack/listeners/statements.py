@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -17,8 +17,9 @@ from bot.slack.blocks.statements import read_votes, statement_list, vote_modal
 from bot.slack.commands import Command, SubCommands
 from bot.slack.ids import Action, View
 from bot.slack.later import Later
-from bot.slack.middleware import handled, log
+from bot.slack.middleware import log
 from bot.slack.mrkdwn import escape
+from bot.slack.router import Router
 
 DIRECTION_HELP = (
     "*`/direction`* asks you up to 5 statements about where the pack is heading.\n"
@@ -161,8 +162,8 @@ def split_discuss(ack: Ack, body: dict[str, Any], client: WebClient, workspace: 
     client.chat_postMessage(channel=channel, thread_ts=ts, text=DISCUSS)
 
 
-def register(app: App) -> None:
-    app.command("/direction")(handled(direction_command))
-    app.view(View.DIRECTION)(handled(votes_submitted))
-    app.event("message")(handled(thread_reply))
-    app.action(Action.SPLIT_DISCUSS)(handled(split_discuss))
+def register(router: Router) -> None:
+    router.command("/direction", direction_command)
+    router.view(View.DIRECTION, votes_submitted, title="Direction")
+    router.event("message", thread_reply)
+    router.action(Action.SPLIT_DISCUSS, split_discuss)

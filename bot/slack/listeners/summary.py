@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.core.usecases import proposals, summary
@@ -13,7 +13,7 @@ from bot.slack.blocks.proposals import decision_log
 from bot.slack.blocks.summary import consensus_report_blocks
 from bot.slack.commands import Command, SubCommands
 from bot.slack.later import Later
-from bot.slack.middleware import handled
+from bot.slack.router import Router
 
 CONSENSUS_HELP = (
     "*`/consensus`* shows this week's consensus report so far, just to you: where the pack "
@@ -42,5 +42,5 @@ def consensus_command(
     CONSENSUS.run(ack, body, client, workspace, later)
 
 
-def register(app: App) -> None:
-    app.command("/consensus")(handled(consensus_command))
+def register(router: Router) -> None:
+    router.command("/consensus", consensus_command)
