@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 
 from bot.core.packs import PackDraft, PackSettings, TimezoneMode
-from bot.fake_slack import FakeSlack
+from bot.devtools.fake_slack import FakeSlack
 from tests.conftest import CHANNEL, SIGNING_SECRET, FixedClock, start_bot
 
 BERLIN_MORNINGS = PackSettings(

@@ -26,7 +26,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-from bot.fake_slack import Call, FakeSlack, load_known_methods
+from bot.devtools.fake_slack import Call, FakeSlack, load_known_methods
 
 TOKEN = "xoxb-test"
 CHANNEL = "CTEAM"
