@@ -36,6 +36,14 @@ HELPER_BOT = "UHELPER"
 POLIS_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polis"
 
 
+def process_env(**settings: str) -> dict[str, str]:
+    """The whole environment of a `python -m bot` child process: PATH, these settings, and
+    nothing else of ours except coverage's COVERAGE_* variables, so that `pytest --cov` measures
+    the child too."""
+    inherited = {k: v for k, v in os.environ.items() if k == "PATH" or k.startswith("COVERAGE_")}
+    return {**inherited, **settings}
+
+
 @pytest.fixture
 def polis_data() -> Path:
     """The Pol.is data folder; a test that needs it fails loudly when it is missing."""
