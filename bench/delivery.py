@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from bot.config import load_settings
 from bot.core.delivery import TickReport
 from bot.core.packs import PackDraft, PackSettings, Person, TimezoneMode
-from bot.fake_slack import FakeSlack
+from bot.devtools.fake_slack import FakeSlack
 from bot.slack.blocks.checkins import prompt_message
 from bot.wiring import Wolfpack, build
 

@@ -37,8 +37,8 @@ from slack_bolt import App
 from bot.config import Settings, load_settings
 from bot.core.packs import PackDraft, PackSettings
 from bot.core.usecases import packs
-from bot.fake_slack import FakeSlack
-from bot.simulate import sign
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import sign
 from bot.slack.app import build_bolt_app
 from bot.slack.http import HttpServer, SlackHttpApp
 from bot.wiring import HTTP_THREADS, Wolfpack, build

@@ -596,7 +596,7 @@ def _database(admin_url: str) -> Iterator[str]:
 def bench_world(admin_url: str) -> Iterator[tuple[Any, dict[str, str]]]:
     """A fresh database and a fake Slack with the team's 8 people in its channel; yields the
     fake and the environment a `wolfpack run` needs to use both."""
-    from bot.fake_slack import FakeSlack
+    from bot.devtools.fake_slack import FakeSlack
 
     with _database(admin_url) as db_url, FakeSlack(team_id=TEAM) as fake:
         fake.add_user(USERS[0], name="Ana", tz="Europe/Berlin", is_admin=True)
@@ -620,7 +620,7 @@ def bench_world(admin_url: str) -> Iterator[tuple[Any, dict[str, str]]]:
 def _seed(url: str, fake: Any, proposals: int) -> list[tuple[int, str]]:
     """A pack of 8 set up as an admin does, 3 statements, and open proposals; returns the
     proposals' (id, message ts)."""
-    from bot.simulate import SlackSide
+    from bot.devtools.simulate import SlackSide
 
     side = SlackSide(url, SECRET, team_id=TEAM)
     reply, _ = side.command("/wolfpack", "setup", user=USERS[0], channel=CHANNEL)

@@ -87,7 +87,7 @@ def _event(event: dict[str, Any]) -> str:
 
 
 def _submission(view: dict[str, Any], user: str) -> str:
-    from bot.simulate import state_of
+    from bot.devtools.simulate import state_of
 
     submitted = {**view, "id": f"V{user}", "team_id": TEAM}
     submitted["state"] = {"values": state_of(view, ANSWER)}
@@ -266,7 +266,7 @@ class Sampler:
 
 def _checkin_views(url: str, fake: Any) -> dict[str, dict[str, Any]]:
     """The check-in modal the bot opens for each submitter."""
-    from bot.simulate import SlackSide
+    from bot.devtools.simulate import SlackSide
 
     side = SlackSide(url, SECRET, team_id=TEAM)
     views: dict[str, dict[str, Any]] = {}

@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.path, args.k, args.meta, args.fmt, sys.stdout, sys.stderr, groups=args.groups
         )
     if args.command == "demo":
-        from bot.demo import run_demo
+        from bot.devtools.demo import run_demo
 
         return run_demo(args.out)
     try:

@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import load_settings
-from bot.simulate import SlackSide
+from bot.devtools.simulate import SlackSide
 from bot.store.db import make_engine, upgrade
 from bot.store.models import Base
 from bot.wiring import Wolfpack, build
 
 if TYPE_CHECKING:
-    from bot.fake_slack import FakeSlack
+    from bot.devtools.fake_slack import FakeSlack
 
 PG_URL = os.environ.get("WOLFPACK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -34,6 +34,14 @@ HELPER_BOT = "UHELPER"
 
 # The public Pol.is conversations sit in shared/, beside the repository (CI copies it there).
 POLIS_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polis"
+
+
+def process_env(**settings: str) -> dict[str, str]:
+    """The whole environment of a `python -m bot` child process: PATH, these settings, and
+    nothing else of ours except coverage's COVERAGE_* variables, so that `pytest --cov` measures
+    the child too."""
+    inherited = {k: v for k, v in os.environ.items() if k == "PATH" or k.startswith("COVERAGE_")}
+    return {**inherited, **settings}
 
 
 @pytest.fixture
@@ -120,7 +128,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    from bot.fake_slack import FakeSlack
+    from bot.devtools.fake_slack import FakeSlack
 
     with FakeSlack(team_id=TEAM, bot_user_id="UBOT") as fake:
         fake.add_user(ANA, name="Ana", tz="Europe/Berlin", is_admin=True)

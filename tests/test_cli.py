@@ -10,14 +10,15 @@ from pathlib import Path
 
 import yaml
 
+from tests.conftest import SIGNING_SECRET, process_env
+
 
 def wolfpack(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        env={**base, **(env or {})},
+        env=process_env(HOME=os.environ.get("HOME", "/tmp"), **(env or {})),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -111,18 +112,15 @@ def test_run_serves_http_migrates_and_stops_on_sigterm(tmp_path: Path, fake_slac
     import socket
     import urllib.request
 
-    from tests.conftest import SIGNING_SECRET
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.url,  # type: ignore[attr-defined]
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-    }
+    env = process_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,  # type: ignore[attr-defined]
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
         env=env,

@@ -15,8 +15,8 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings, configure_logging
+from bot.devtools.simulate import sign
 from bot.logs import ContextThreadPoolExecutor, request_id
-from bot.simulate import sign
 from tests.conftest import BO, SIGNING_SECRET, Harness
 
 TOKEN = "xoxb-123-456-abc"

@@ -14,8 +14,8 @@ import time
 
 from sqlalchemy import text
 
-from bot.fake_slack import FakeSlack
-from bot.simulate import sign
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import sign
 from bot.store.db import make_engine
 from tests.conftest import SIGNING_SECRET, FixedClock
 from tests.scheduler.test_failover import Replica, lease_holders, wait_until

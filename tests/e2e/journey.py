@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.simulate import Value
+from bot.devtools.simulate import Value
 from tests.conftest import ANA, CHANNEL, Harness
 
 

@@ -20,8 +20,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from bot.config import ConfigError, load_settings
-from bot.fake_slack import FakeSlack
-from bot.simulate import SlackSide
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import SlackSide
 from bot.store.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, PackRow
 from bot.wiring import Wolfpack, build
 from tests.conftest import SIGNING_SECRET, FixedClock

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, Harness
+from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, Harness, process_env
 from tests.e2e.journey import setup_pack
 
 
@@ -69,13 +68,12 @@ def test_a_proposal_from_posting_to_decision(bot: Harness, database_url: str) ->
     )
     shows(bot, "1 agree · 1 abstain · 0 disagree · 0 block")
 
-    env = {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": bot.fake.url,
-        "DATABASE_URL": database_url,
-    }
+    env = process_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=bot.fake.url,
+        DATABASE_URL=database_url,
+    )
     closes = "2026-12-03T10:00:00+00:00"
     for _ in range(2):
         subprocess.run(

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.fake_slack import FakeSlack
-from bot.simulate import Reply, SlackSide
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import Reply, SlackSide
 from tests.conftest import ANA, BO, CHANNEL, SIGNING_SECRET, TEAM, FixedClock, Harness, start_bot
 from tests.e2e.journey import setup_pack
 from tests.faults.proxy import TcpProxy

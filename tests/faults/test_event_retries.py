@@ -19,8 +19,8 @@ from slack_sdk.web import SlackResponse
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from bot.fake_slack import FakeSlack
-from bot.simulate import SlackSide
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import SlackSide
 from bot.slack.dedupe import retry_may_help
 from bot.store.db import make_engine
 from bot.store.events import SqlEventLog

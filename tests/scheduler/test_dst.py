@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.fake_slack import FakeSlack
-from bot.simulate import SlackSide
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import SlackSide
 from bot.store.models import DeliveryRow
 from tests.conftest import ANA, BO, CY, DEE, SIGNING_SECRET, TEAM, FixedClock, Harness, start_bot
 from tests.e2e.journey import setup_pack

@@ -18,8 +18,8 @@ from sqlalchemy import text
 
 from bot.core.packs import PackDraft
 from bot.core.usecases import packs
-from bot.fake_slack import FakeSlack
-from bot.simulate import SlackSide
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import SlackSide
 from bot.store.db import make_engine
 from bot.store.lease import LEASE_KEY
 from tests.conftest import SIGNING_SECRET, FixedClock, start_bot

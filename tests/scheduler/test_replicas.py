@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -14,8 +13,8 @@ from collections import Counter
 
 from bot.core.packs import PackDraft, PackSettings, TimezoneMode
 from bot.core.usecases import packs
-from bot.fake_slack import FakeSlack
-from tests.conftest import CHANNEL, SIGNING_SECRET, FixedClock, start_bot
+from bot.devtools.fake_slack import FakeSlack
+from tests.conftest import CHANNEL, SIGNING_SECRET, FixedClock, process_env, start_bot
 
 BERLIN_MORNINGS = PackSettings(
     timezone="Europe/Berlin", timezone_mode=TimezoneMode.PACK, reminder_minutes=0
@@ -37,13 +36,12 @@ def pack_of(
         packs.save_pack(wolfpack.workspace("T0001"), members[0], draft)
     finally:
         wolfpack.close()
-    return {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.url,
-        "DATABASE_URL": pg_url,
-    }
+    return process_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        DATABASE_URL=pg_url,
+    )
 
 
 def due_two_minutes_ago() -> PackSettings:

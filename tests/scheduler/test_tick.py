@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 
 from bot.core.delivery import TickReport
 from bot.store.models import DeliveryRow
-from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, Harness
+from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, Harness, process_env
 from tests.e2e.journey import GOOD_ANSWER, open_checkin, setup_pack
 
 UTC = dt.UTC
@@ -125,13 +124,12 @@ def test_reminder_only_when_not_answered(bot: Harness) -> None:
 
 def test_wolfpack_tick_twice_sends_nothing_new(bot: Harness, database_url: str) -> None:
     setup_pack(bot, values={"members": [ANA], "reminder": "0"})
-    env = {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": bot.fake.url,
-        "DATABASE_URL": database_url,
-    }
+    env = process_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=bot.fake.url,
+        DATABASE_URL=database_url,
+    )
 
     def run() -> dict[str, int]:
         done = subprocess.run(

@@ -24,7 +24,7 @@ from bot.core.checkins import AnswerInput
 from bot.core.proposals import Outcome
 from bot.core.statements import VoteValue
 from bot.core.usecases import checkins, proposals, statements
-from bot.simulate import Reply, state_of
+from bot.devtools.simulate import Reply, state_of
 from bot.slack.blocks.proposals import revise_modal, split_proposal_modal
 from bot.store.models import Base, PackRow, ProposalRow, StatementRow
 from bot.wiring import LISTENER_THREADS

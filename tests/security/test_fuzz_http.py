@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.simulate import sign, state_of
+from bot.devtools.simulate import sign, state_of
 from bot.slack.http import MAX_BODY, SlackHttpApp
 from bot.slack.ids import Action, View
 from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, TEAM, Harness

@@ -22,8 +22,8 @@ from bot.core.packs import PRIORITY_MAX, QUESTION_MAX, TEXT_ANSWER_MAX
 from bot.core.proposals import PROPOSAL_MAX
 from bot.core.proposals import REASON_MAX as PROPOSAL_REASON_MAX
 from bot.core.statements import REASON_MAX, STATEMENT_MAX, normalize
-from bot.fake_slack import Call
-from bot.simulate import Reply, Value
+from bot.devtools.fake_slack import Call
+from bot.devtools.simulate import Reply, Value
 from tests.conftest import ANA, BO, CHANNEL, CY, Harness
 from tests.security.scan import Scanner, call_texts, reply_texts
 

@@ -25,7 +25,7 @@ from bot.core.proposals import Position
 from bot.core.schedule import Due, DueKind
 from bot.core.statements import VoteValue, normalize
 from bot.core.usecases.privacy import read_export
-from bot.simulate import Reply, Value
+from bot.devtools.simulate import Reply, Value
 from bot.store.installations import EncryptedInstallationStore, TokenCipher
 from bot.store.models import Base, WorkspaceRow
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, TEAM, Harness

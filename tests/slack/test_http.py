@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from bot.simulate import sign
+from bot.devtools.simulate import sign
 from tests.conftest import BO, CHANNEL, SIGNING_SECRET, Harness
 from tests.e2e.journey import setup_pack
 

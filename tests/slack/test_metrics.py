@@ -18,10 +18,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from bot.core.delivery import TickReport
-from bot.fake_slack import FakeSlack
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import sign
 from bot.metrics import Metrics
 from bot.scheduler.runner import ObservedLease
-from bot.simulate import sign
 from bot.store.lease import AdvisoryLease
 from bot.store.models import DeliveryRow
 from tests.conftest import BO, CHANNEL, SIGNING_SECRET, FixedClock, Harness, start_bot
@@ -207,7 +207,7 @@ def test_every_response_carries_its_own_request_id(bot: Harness) -> None:
 def second_bot(
     tmp_path: Path, sqlite_template: Path, fake_slack: FakeSlack, clock: FixedClock
 ) -> Iterator[Harness]:
-    from bot.simulate import SlackSide
+    from bot.devtools.simulate import SlackSide
 
     path = tmp_path / "second.db"
     shutil.copy(sqlite_template, path)

@@ -458,4 +458,8 @@ def test_the_dm_without_partner_or_split_still_suggests_something() -> None:
 
 
 def test_the_blocks_are_json() -> None:
-    json.dumps(summary_blocks(make_summary(text=HUGE)))
+    blocks = summary_blocks(make_summary(text=HUGE))
+    # Plain JSON values only: a tuple, set or date would not come back equal (or not at all).
+    assert json.loads(json.dumps(blocks)) == blocks
+    assert blocks
+    assert all(isinstance(block.get("type"), str) for block in blocks)

@@ -22,8 +22,8 @@ from sqlalchemy import func, or_, select
 
 from bot.config import load_settings
 from bot.core.usecases import summary as summaries
-from bot.fake_slack import FakeSlack
-from bot.simulate import SlackSide, Value
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.simulate import SlackSide, Value
 from bot.slack.blocks.summary import lone_wolf_dm_text, summary_text
 from bot.store.models import AnswerRow
 from bot.wiring import Wolfpack, build

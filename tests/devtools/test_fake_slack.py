@@ -26,7 +26,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-from bot.fake_slack import Call, FakeSlack, load_known_methods
+from bot.devtools.fake_slack import Call, FakeSlack, load_known_methods
 
 TOKEN = "xoxb-test"
 CHANNEL = "CTEAM"
@@ -363,10 +363,31 @@ def test_files_upload_v2_round_trip(client: WebClient, fake: FakeSlack) -> None:
 
 
 def test_wait_for_sees_calls_from_other_threads(client: WebClient, fake: FakeSlack) -> None:
-    poster = threading.Thread(target=client.chat_postMessage, kwargs={"channel": ANA, "text": "x"})
+    # The poster cannot send until this thread is already waiting, so wait_for has to be woken
+    # by the other thread's call rather than find it done on its first look.
+    waiting = threading.Event()
+
+    def post_once_waiting() -> None:
+        waiting.wait(timeout=5)
+        client.chat_postMessage(channel=ANA, text="from the other thread")
+
+    poster = threading.Thread(target=post_once_waiting)
     poster.start()
-    fake.wait_for(lambda f: len(f.messages(ANA)) == 1, timeout=5)
+
+    def posted(f: FakeSlack) -> bool:
+        waiting.set()
+        return len(f.messages(ANA)) == 1
+
+    started = time.monotonic()
+    fake.wait_for(posted, timeout=30)
+    waited = time.monotonic() - started
+    calls = fake.calls_to("chat.postMessage")
+    messages = fake.messages(ANA)
     poster.join()
+    # Woken by the call itself: a wait_for that only looked again at its deadline takes 30 s.
+    assert waited < 10
+    assert [c.args["text"] for c in calls] == ["from the other thread"]
+    assert [m["text"] for m in messages] == ["from the other thread"]
 
 
 def test_wait_for_times_out_with_a_summary(client: WebClient, fake: FakeSlack) -> None:
