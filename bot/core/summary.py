@@ -29,7 +29,7 @@ from bot.core.checkins import Answer, AnswerStatus, Round
 from bot.core.delivery import Delivery
 from bot.core.packs import Member, Pack, QuestionKind
 from bot.core.proposals import Counts, Proposal, Response, count
-from bot.core.schedule import is_round_day, local_checkin_at, member_zone
+from bot.core.schedule import IsoWeek, is_round_day, local_checkin_at, member_zone
 from bot.core.statements import K_ANONYMITY, Statement, Tally, Vote, VoteValue, latest_votes, tally
 
 TREND_WEEKS = 8
@@ -285,7 +285,6 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
     local_today = now.astimezone(ZoneInfo(settings.timezone)).date()
     start = week_start_of(pack, now)
     start_at = _pack_midnight(pack, start)
-    year, week, _ = local_today.isocalendar()
     members = [m for m in inputs.members if m.active]
     member_ids = {m.user_id for m in members}
     answers: dict[str, dict[dt.date, Answer]] = defaultdict(dict)
@@ -452,7 +451,7 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
 
     return Summary(
         pack=pack,
-        week=f"{year}-W{week:02d}",
+        week=str(IsoWeek.of(local_today)),
         week_start=start,
         now=now,
         participation=participation,
