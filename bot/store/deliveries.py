@@ -15,8 +15,9 @@ from bot.store.scoped import Scoped, dialect_insert
 
 
 def _delivery(row: DeliveryRow) -> Delivery:
-    # The key column holds the whole key, read back as the schedule planned it; the kind, pack
-    # and member columns are copies of its parts kept for queries.
+    # The key column holds the whole key, read back as the schedule planned it; the kind, pack,
+    # member and proposal columns are copies of its parts kept for queries (a row queued by the
+    # previous release during a rollout has no proposal_id).
     due = Due(DeliveryKey.parse(row.key), row.local_date, row.due_at)
     return Delivery(
         id=row.id,
@@ -71,6 +72,7 @@ class SqlDeliveries(Scoped):
                     "kind": due.kind.value,
                     "pack_id": due.pack_id,
                     "user_id": due.user_id,
+                    "proposal_id": due.proposal_id,
                     "local_date": due.local_date,
                     "due_at": due.due_at,
                     "state": state.value,
