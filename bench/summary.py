@@ -42,7 +42,7 @@ from bot.core.checkins import AnswerStatus
 from bot.core.delivery import DeliveryState
 from bot.core.packs import PackSettings, TimezoneMode
 from bot.core.proposals import Outcome, Position
-from bot.core.schedule import DueKind
+from bot.core.schedule import DeliveryKey, DueKind
 from bot.core.statements import VoteValue, normalize
 from bot.core.summary import Summary, build_summary
 from bot.core.usecases import summary as summaries
@@ -348,7 +348,7 @@ def seed_pack(
             ws
             | {
                 "id": ids(DeliveryRow),
-                "key": f"bench:{pack_id}:{users[-1]}:{DAYS[2]}",
+                "key": str(DeliveryKey.prompt(pack_id, users[-1], DAYS[2])),
                 "kind": DueKind.PROMPT.value,
                 "pack_id": pack_id,
                 "user_id": users[-1],

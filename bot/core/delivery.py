@@ -50,13 +50,11 @@ class DeliveryState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Delivery:
+    """A due message as the queue holds it: what the schedule planned, and how sending it
+    has gone so far."""
+
     id: int
-    key: str
-    kind: DueKind
-    pack_id: int
-    user_id: str | None
-    local_date: dt.date
-    due_at: dt.datetime
+    due: Due
     state: DeliveryState
     attempts: int
     last_error: str | None = None

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.core.export import ExportFile
     from bot.core.privacy import Footprint
     from bot.core.summary import LoneWolf, Summary
-from bot.core.schedule import Due
+from bot.core.schedule import DeliveryKey, Due
 from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
 
 
@@ -136,7 +136,9 @@ class AnswerRepository(Protocol):
 
 
 class DeliveryRepository(Protocol):
-    def add_many(self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime) -> list[str]:
+    def add_many(
+        self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime
+    ) -> list[DeliveryKey]:
         """Inserts each delivery whose key does not exist; returns the keys inserted."""
         ...
 
@@ -339,18 +341,18 @@ class Notifier(Protocol):
         local_date: dt.date,
         *,
         reminder: bool,
-        key: str,
+        key: DeliveryKey,
     ) -> tuple[str, str]:
         """DMs the check-in prompt (or its reminder), tagged with the delivery key; returns
         (channel, ts). Raises core.delivery.SendError."""
         ...
 
-    def post_summary(self, team_id: str, summary: Summary, *, key: str) -> tuple[str, str]:
+    def post_summary(self, team_id: str, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
         """Posts the weekly summary in the pack channel, tagged with the delivery key;
         (channel, ts). Raises SendError."""
         ...
 
-    def find_posted(self, team_id: str, channel_id: str, key: str) -> str | None:
+    def find_posted(self, team_id: str, channel_id: str, key: DeliveryKey) -> str | None:
         """The ts of a channel message already posted under this delivery key, if Slack has
         it among the latest messages. Raises SendError."""
         ...
@@ -365,7 +367,9 @@ class Notifier(Protocol):
         Raises SendError."""
         ...
 
-    def find_delivered(self, team_id: str, user_id: str, key: str) -> tuple[str, str] | None:
+    def find_delivered(
+        self, team_id: str, user_id: str, key: DeliveryKey
+    ) -> tuple[str, str] | None:
         """The (channel, ts) of a DM already sent under this delivery key, if Slack has it.
         Raises core.delivery.SendError."""
         ...

@@ -1,11 +1,15 @@
 """Check-in times: when a member's rounds fall, computed from IANA zone names with zoneinfo,
-so a daylight-saving change never moves a local 09:30."""
+so a daylight-saving change never moves a local 09:30; and what is due, each scheduled message
+named by its delivery key."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.packs import PackSettings, Person, TimezoneMode, is_holiday
@@ -73,16 +77,185 @@ class DueKind(enum.StrEnum):
     LONE_WOLF = "lone-wolf"
 
 
-@dataclass(frozen=True)
-class Due:
-    """One message the schedule says should go out, named by its idempotency key."""
+_DIGITS = re.compile(r"[0-9]+")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WEEK = re.compile(r"([0-9]+)-W([0-9]{2})")
 
-    key: str
+
+def _number(text: str) -> int:
+    if not _DIGITS.fullmatch(text):
+        raise ValueError(f"not a number: {text!r}")
+    return int(text)
+
+
+@dataclass(frozen=True)
+class IsoWeek:
+    """An ISO 8601 week, written `2026-W49`."""
+
+    year: int
+    week: int
+
+    def __post_init__(self) -> None:
+        if type(self.year) is not int or type(self.week) is not int:
+            raise ValueError(f"not an ISO week: {self.year!r}, {self.week!r}")
+        # Raises ValueError for a week the year does not have (most years have no week 53).
+        dt.date.fromisocalendar(self.year, self.week, 1)
+
+    @classmethod
+    def of(cls, day: dt.date) -> IsoWeek:
+        year, week, _ = day.isocalendar()
+        return cls(year, week)
+
+    @classmethod
+    def parse(cls, text: str) -> IsoWeek:
+        found = _WEEK.fullmatch(text)
+        if found is None:
+            raise ValueError(f"not an ISO week: {text!r}")
+        parsed = cls(int(found[1]), int(found[2]))
+        if str(parsed) != text:
+            raise ValueError(f"not an ISO week as Wolfpack writes it: {text!r}")
+        return parsed
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+
+def _day(text: str) -> dt.date:
+    if not _DAY.fullmatch(text):
+        raise ValueError(f"not a date: {text!r}")
+    return dt.date.fromisoformat(text)
+
+
+# The parts each kind's key names after its pack, in the order they are written.
+_PARTS: dict[DueKind, tuple[str, ...]] = {
+    DueKind.PROMPT: ("user_id", "day"),
+    DueKind.REMINDER: ("user_id", "day"),
+    DueKind.SUMMARY: ("week",),
+    DueKind.PROPOSAL_REMINDER: ("proposal_id", "user_id"),
+    DueKind.PROPOSAL_CLOSE: ("proposal_id",),
+    DueKind.LONE_WOLF: ("user_id", "week"),
+}
+_READERS: dict[str, Callable[[str], object]] = {
+    "user_id": str,
+    "day": _day,
+    "week": IsoWeek.parse,
+    "proposal_id": _number,
+}
+
+
+@dataclass(frozen=True)
+class DeliveryKey:
+    """The idempotency key of one scheduled message: unique in the delivery queue, so a
+    message planned twice (by a second tick, a second process, a restart) is queued once.
+
+    Written `kind:pack:parts`, the parts each kind needs:
+
+        prompt:7:U123:2026-12-01            reminder:7:U123:2026-12-01
+        summary:7:2026-W49                  lone-wolf:7:U123:2026-W49
+        proposal-close:7:42                 proposal-reminder:7:42:U123
+
+    Rows already queued hold these strings, so the format never changes; `parse` reads back
+    exactly what `str` writes and refuses anything else."""
+
     kind: DueKind
     pack_id: int
-    user_id: str | None
+    user_id: str | None = None
+    day: dt.date | None = None
+    week: IsoWeek | None = None
+    proposal_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, DueKind):
+            raise ValueError(f"not a kind of delivery: {self.kind!r}")
+        parts = _PARTS[self.kind]
+        for name in _READERS:
+            if (getattr(self, name) is not None) != (name in parts):
+                needs = ", ".join(parts)
+                raise ValueError(f"a {self.kind} key names its pack and {needs}, no more")
+        for number in (self.pack_id, self.proposal_id):
+            if number is not None and (type(number) is not int or number < 0):
+                raise ValueError(f"not an id: {number!r}")
+        if self.user_id is not None and (not self.user_id or ":" in self.user_id):
+            raise ValueError(f"not a user id: {self.user_id!r}")
+        if self.day is not None and type(self.day) is not dt.date:
+            raise ValueError(f"not a date: {self.day!r}")
+        if self.week is not None and not isinstance(self.week, IsoWeek):
+            raise ValueError(f"not an ISO week: {self.week!r}")
+
+    @classmethod
+    def prompt(cls, pack_id: int, user_id: str, day: dt.date) -> DeliveryKey:
+        return cls(DueKind.PROMPT, pack_id, user_id=user_id, day=day)
+
+    @classmethod
+    def reminder(cls, pack_id: int, user_id: str, day: dt.date) -> DeliveryKey:
+        return cls(DueKind.REMINDER, pack_id, user_id=user_id, day=day)
+
+    @classmethod
+    def summary(cls, pack_id: int, week: IsoWeek) -> DeliveryKey:
+        return cls(DueKind.SUMMARY, pack_id, week=week)
+
+    @classmethod
+    def proposal_reminder(cls, pack_id: int, proposal_id: int, user_id: str) -> DeliveryKey:
+        return cls(DueKind.PROPOSAL_REMINDER, pack_id, user_id=user_id, proposal_id=proposal_id)
+
+    @classmethod
+    def proposal_close(cls, pack_id: int, proposal_id: int) -> DeliveryKey:
+        return cls(DueKind.PROPOSAL_CLOSE, pack_id, proposal_id=proposal_id)
+
+    @classmethod
+    def lone_wolf(cls, pack_id: int, user_id: str, week: IsoWeek) -> DeliveryKey:
+        return cls(DueKind.LONE_WOLF, pack_id, user_id=user_id, week=week)
+
+    @classmethod
+    def parse(cls, text: str) -> DeliveryKey:
+        """The key `text` writes; ValueError unless `text` is a key exactly as `str` writes
+        it."""
+        kind_text, *rest = text.split(":")
+        try:
+            kind = DueKind(kind_text)
+        except ValueError:
+            raise ValueError(f"not a delivery key: {text!r}") from None
+        names = _PARTS[kind]
+        if len(rest) != 1 + len(names):
+            raise ValueError(f"a {kind} key has {1 + len(names)} parts after its kind: {text!r}")
+        parts: dict[str, Any] = {
+            name: _READERS[name](part) for name, part in zip(names, rest[1:], strict=True)
+        }
+        key = cls(kind, _number(rest[0]), **parts)
+        if str(key) != text:
+            raise ValueError(f"not a delivery key as Wolfpack writes it: {text!r}")
+        return key
+
+    def __str__(self) -> str:
+        parts = (getattr(self, name) for name in _PARTS[self.kind])
+        return ":".join([self.kind.value, str(self.pack_id), *map(str, parts)])
+
+
+@dataclass(frozen=True)
+class Due:
+    """One message the schedule says should go out, named by its idempotency key: the key
+    says what it is, for which pack and whom; `local_date` is the day it belongs to."""
+
+    key: DeliveryKey
     local_date: dt.date
     due_at: dt.datetime
+
+    @property
+    def kind(self) -> DueKind:
+        return self.key.kind
+
+    @property
+    def pack_id(self) -> int:
+        return self.key.pack_id
+
+    @property
+    def user_id(self) -> str | None:
+        """The member the message goes to; None for the pack's own (a summary, a closing)."""
+        return self.key.user_id
+
+    @property
+    def proposal_id(self) -> int | None:
+        return self.key.proposal_id
 
 
 # How far back a plan looks: a day and a bit, so every due time since the last plan is seen
@@ -108,13 +281,13 @@ def member_due(pack_id: int, settings: PackSettings, person: Person, now: dt.dat
         if not is_round_day(settings, person, day):
             continue
         at = local_checkin_at(settings, person, day)
-        times = [(DueKind.PROMPT, at)]
+        keys = [(DeliveryKey.prompt(pack_id, person.user_id, day), at)]
         if settings.reminder_minutes > 0:
-            times.append((DueKind.REMINDER, at + dt.timedelta(minutes=settings.reminder_minutes)))
-        for kind, when in times:
+            reminder_at = at + dt.timedelta(minutes=settings.reminder_minutes)
+            keys.append((DeliveryKey.reminder(pack_id, person.user_id, day), reminder_at))
+        for key, when in keys:
             if when <= now and now - when <= LOOKBACK:
-                key = f"{kind.value}:{pack_id}:{person.user_id}:{day.isoformat()}"
-                found.append(Due(key, kind, pack_id, person.user_id, day, when))
+                found.append(Due(key, day, when))
     return found
 
 
@@ -129,9 +302,7 @@ def summary_due(pack_id: int, settings: PackSettings, now: dt.datetime) -> Due |
         at = dt.datetime.combine(day, settings.summary_time).replace(tzinfo=zone)
         at = at.astimezone(dt.UTC).astimezone(zone)
         if at <= now and now - at <= LOOKBACK:
-            year, week, _ = day.isocalendar()
-            key = f"summary:{pack_id}:{year}-W{week:02d}"
-            return Due(key, DueKind.SUMMARY, pack_id, None, day, at)
+            return Due(DeliveryKey.summary(pack_id, IsoWeek.of(day)), day, at)
     return None
 
 
@@ -147,17 +318,22 @@ PROPOSAL_REMINDER_BEFORE = dt.timedelta(hours=4)
 
 
 def proposal_due(
-    pack_id: int, proposal_id: int, closes_at: dt.datetime, now: dt.datetime
+    pack_id: int,
+    proposal_id: int,
+    closes_at: dt.datetime,
+    now: dt.datetime,
+    unanswered: Iterable[str],
 ) -> list[Due]:
-    """A proposal's reminder (4 h before it closes, to those who have not answered) and its
-    closing, once their time has come. Closing is never dropped for being late."""
+    """A proposal's reminders (4 h before it closes, one to each member in `unanswered`, who
+    have not taken a position) and its closing, once their time has come. Closing is never
+    dropped for being late."""
     found: list[Due] = []
     reminder_at = closes_at - PROPOSAL_REMINDER_BEFORE
     day = closes_at.date()
     if reminder_at <= now < closes_at:
-        key = f"{DueKind.PROPOSAL_REMINDER.value}:{pack_id}:{proposal_id}"
-        found.append(Due(key, DueKind.PROPOSAL_REMINDER, pack_id, None, day, reminder_at))
+        for user_id in unanswered:
+            key = DeliveryKey.proposal_reminder(pack_id, proposal_id, user_id)
+            found.append(Due(key, day, reminder_at))
     if closes_at <= now:
-        key = f"{DueKind.PROPOSAL_CLOSE.value}:{pack_id}:{proposal_id}"
-        found.append(Due(key, DueKind.PROPOSAL_CLOSE, pack_id, None, day, closes_at))
+        found.append(Due(DeliveryKey.proposal_close(pack_id, proposal_id), day, closes_at))
     return found

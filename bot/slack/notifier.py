@@ -15,6 +15,7 @@ from bot.core.delivery import SendError
 from bot.core.export import ExportFile
 from bot.core.packs import ChannelInfo, Pack, Person
 from bot.core.proposals import Proposal, ProposalView
+from bot.core.schedule import DeliveryKey
 from bot.core.statements import SplitAlert
 from bot.core.summary import LoneWolf, Summary
 from bot.slack.blocks.checkins import answer_blocks, confirmation, prompt_message, round_parent
@@ -76,12 +77,17 @@ def send_error(error: SlackApiError) -> SendError:
     return SendError(str(code or f"http_{response.status_code}"))
 
 
-def _tagged(messages: list[dict[str, Any]], key: str) -> str | None:
+def _tag(key: DeliveryKey) -> dict[str, Any]:
+    """The message metadata that names a scheduled message's delivery key."""
+    return {"event_type": DELIVERY_EVENT, "event_payload": {"key": str(key)}}
+
+
+def _tagged(messages: list[dict[str, Any]], key: DeliveryKey) -> str | None:
     """The ts of the message that carries this delivery key in its metadata."""
     for message in messages:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+        if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == str(key):
             return str(message["ts"])
     return None
 
@@ -155,11 +161,11 @@ class SlackNotifier:
         local_date: dt.date,
         *,
         reminder: bool,
-        key: str,
+        key: DeliveryKey,
     ) -> tuple[str, str]:
         text, blocks = prompt_message(pack, local_date, reminder=reminder)
         client = self.delivery_client_for(team_id)
-        metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}}
+        metadata = _tag(key)
         channel = person.dm_channel
         try:
             if channel is not None:
@@ -180,7 +186,7 @@ class SlackNotifier:
             raise send_error(error) from None
         return channel, str(sent["ts"])
 
-    def post_summary(self, team_id: str, summary: Summary, *, key: str) -> tuple[str, str]:
+    def post_summary(self, team_id: str, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
         try:
             sent = self.delivery_client_for(team_id).chat_postMessage(
                 channel=summary.pack.channel_id,
@@ -188,13 +194,13 @@ class SlackNotifier:
                 blocks=summary_blocks(summary),
                 unfurl_links=False,
                 unfurl_media=False,
-                metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}},
+                metadata=_tag(key),
             )
         except SlackApiError as error:
             raise send_error(error) from None
         return str(sent["channel"]), str(sent["ts"])
 
-    def find_posted(self, team_id: str, channel_id: str, key: str) -> str | None:
+    def find_posted(self, team_id: str, channel_id: str, key: DeliveryKey) -> str | None:
         try:
             history = self.delivery_client_for(team_id).conversations_history(
                 channel=channel_id, limit=RECENT_DMS, include_all_metadata=True
@@ -233,7 +239,9 @@ class SlackNotifier:
             raise send_error(error) from None
         return channel, str(sent["ts"])
 
-    def find_delivered(self, team_id: str, user_id: str, key: str) -> tuple[str, str] | None:
+    def find_delivered(
+        self, team_id: str, user_id: str, key: DeliveryKey
+    ) -> tuple[str, str] | None:
         client = self.delivery_client_for(team_id)
         try:
             channel = str(client.conversations_open(users=user_id)["channel"]["id"])

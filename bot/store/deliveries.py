@@ -9,20 +9,19 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, func, or_, select, update
 
 from bot.core.delivery import Delivery, DeliveryState
-from bot.core.schedule import Due, DueKind
+from bot.core.schedule import DeliveryKey, Due
 from bot.store.models import DeliveryRow, PackRow, UTCDateTime
 from bot.store.scoped import Scoped, dialect_insert
 
 
 def _delivery(row: DeliveryRow) -> Delivery:
+    # The key column holds the whole key, read back as the schedule planned it; the kind, pack,
+    # member and proposal columns are copies of its parts kept for queries (a row queued by the
+    # previous release during a rollout has no proposal_id).
+    due = Due(DeliveryKey.parse(row.key), row.local_date, row.due_at)
     return Delivery(
         id=row.id,
-        key=row.key,
-        kind=DueKind(row.kind),
-        pack_id=row.pack_id,
-        user_id=row.user_id,
-        local_date=row.local_date,
-        due_at=row.due_at,
+        due=due,
         state=DeliveryState(row.state),
         attempts=row.attempts,
         last_error=row.last_error,
@@ -48,8 +47,10 @@ _FINISH = (
 
 
 class SqlDeliveries(Scoped):
-    def add_many(self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime) -> list[str]:
-        inserted: list[str] = []
+    def add_many(
+        self, planned: Sequence[tuple[Due, DeliveryState]], now: dt.datetime
+    ) -> list[DeliveryKey]:
+        inserted: list[DeliveryKey] = []
         table = DeliveryRow.__table__
         # Keys name the pack, and are unique across workspaces: one naming another's pack
         # would take that pack's key from it.
@@ -67,10 +68,11 @@ class SqlDeliveries(Scoped):
             rows = [
                 {
                     "workspace_id": self.workspace_id,
-                    "key": due.key,
+                    "key": str(due.key),
                     "kind": due.kind.value,
                     "pack_id": due.pack_id,
                     "user_id": due.user_id,
+                    "proposal_id": due.proposal_id,
                     "local_date": due.local_date,
                     "due_at": due.due_at,
                     "state": state.value,
@@ -90,7 +92,9 @@ class SqlDeliveries(Scoped):
                 .on_conflict_do_nothing(index_elements=["key"])
                 .returning(table.c.key)
             )
-            inserted.extend(self.session.connection().execute(stmt, rows).scalars())
+            keys = {str(due.key): due.key for due, _ in chunk}
+            written = self.session.connection().execute(stmt, rows).scalars()
+            inserted.extend(keys[text] for text in written)
         return inserted
 
     def claim(self, now: dt.datetime, until: dt.datetime, limit: int) -> list[Delivery]:

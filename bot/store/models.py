@@ -182,7 +182,10 @@ class DeliveryRow(Base):
     key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id", ondelete="CASCADE"))
+    # The parts of the key a query needs, in columns of their own: the member a message goes
+    # to (forget-me deletes by it) and the proposal a reminder or a closing is about.
     user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     local_date: Mapped[dt.date] = mapped_column(Date)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     state: Mapped[str] = mapped_column(String(16))

@@ -40,16 +40,9 @@ class SqlPrivacy(Scoped):
             (VoteRow, VoteRow.user_id == user_id),
             (ProposalResponseRow, ProposalResponseRow.user_id == user_id),
             (MembershipRow, MembershipRow.user_id == user_id),
-            (
-                DeliveryRow,
-                # Prompts and reminders carry the recipient; a proposal reminder or a lone-wolf
-                # DM may name them in its key only (`kind:pack:user:date`, `kind:pack:id:user`).
-                or_(
-                    DeliveryRow.user_id == user_id,
-                    DeliveryRow.key.contains(f":{user_id}:", autoescape=True),
-                    DeliveryRow.key.endswith(f":{user_id}", autoescape=True),
-                ),
-            ),
+            # Every delivery whose key names a member (a prompt, a reminder, a proposal
+            # reminder, a lone-wolf DM) holds that member in user_id: the key's own user.
+            (DeliveryRow, DeliveryRow.user_id == user_id),
             (PersonRow, PersonRow.user_id == user_id),
         ]
 

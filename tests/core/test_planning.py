@@ -10,7 +10,7 @@ import pytest
 from bot.core.delivery import DeliveryState, SendError, initial_state, next_attempt
 from bot.core.errors import FieldErrors
 from bot.core.packs import Away, PackSettings, Person
-from bot.core.schedule import DueKind, member_due, summary_due
+from bot.core.schedule import DeliveryKey, DueKind, member_due, summary_due
 
 UTC = dt.UTC
 ZONES = ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland")
@@ -18,9 +18,9 @@ ZONES = ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckla
 
 def first_seen(
     settings: PackSettings, person: Person, start: dt.datetime, end: dt.datetime, step: dt.timedelta
-) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+) -> dict[DeliveryKey, tuple[dt.datetime, dt.datetime]]:
     """Plans every `step` like the tick does; each key's due time and when it was first seen."""
-    seen: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    seen: dict[DeliveryKey, tuple[dt.datetime, dt.datetime]] = {}
     now = start
     while now < end:
         for due in member_due(1, settings, person, now):
@@ -80,15 +80,16 @@ def test_reminders_follow_the_prompt_by_the_pack_delay() -> None:
     kinds = {d.kind: d for d in dues if d.local_date == dt.date(2026, 12, 1)}
     assert kinds[DueKind.PROMPT].due_at == dt.datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
     assert kinds[DueKind.REMINDER].due_at == dt.datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
-    assert kinds[DueKind.REMINDER].key == "reminder:1:U1:2026-12-01"
+    assert kinds[DueKind.REMINDER].key == DeliveryKey.reminder(1, "U1", dt.date(2026, 12, 1))
+    assert str(kinds[DueKind.REMINDER].key) == "reminder:1:U1:2026-12-01"
 
 
 def test_the_weekly_summary_is_due_once_a_week_in_the_pack_timezone() -> None:
     settings = PackSettings(timezone="America/New_York")
     before = summary_due(1, settings, dt.datetime(2026, 12, 4, 20, 59, tzinfo=UTC))
-    assert before is None or before.key != "summary:1:2026-W49"
+    assert before is None or str(before.key) != "summary:1:2026-W49"
     due = summary_due(1, settings, dt.datetime(2026, 12, 4, 21, 0, tzinfo=UTC))
-    assert due is not None and due.key == "summary:1:2026-W49"
+    assert due is not None and str(due.key) == "summary:1:2026-W49"
     assert due.due_at == dt.datetime(2026, 12, 4, 16, 0, tzinfo=ZoneInfo("America/New_York"))
 
 
@@ -140,12 +141,17 @@ def test_proposals_remind_four_hours_before_and_close_on_time() -> None:
     from bot.core.schedule import proposal_due
 
     closes = dt.datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-    assert proposal_due(1, 9, closes, closes - dt.timedelta(hours=5)) == []
-    (reminder,) = proposal_due(1, 9, closes, closes - dt.timedelta(hours=3))
-    assert (reminder.kind, reminder.key) == (DueKind.PROPOSAL_REMINDER, "proposal-reminder:1:9")
-    (closing,) = proposal_due(1, 9, closes, closes + dt.timedelta(days=2))
-    assert (closing.kind, closing.key, closing.due_at) == (
+    assert proposal_due(1, 9, closes, closes - dt.timedelta(hours=5), ["U1"]) == []
+    reminders = proposal_due(1, 9, closes, closes - dt.timedelta(hours=3), ["U1", "U2"])
+    assert [(r.kind, str(r.key), r.user_id, r.proposal_id) for r in reminders] == [
+        (DueKind.PROPOSAL_REMINDER, "proposal-reminder:1:9:U1", "U1", 9),
+        (DueKind.PROPOSAL_REMINDER, "proposal-reminder:1:9:U2", "U2", 9),
+    ]
+    assert proposal_due(1, 9, closes, closes - dt.timedelta(hours=3), []) == []
+    (closing,) = proposal_due(1, 9, closes, closes + dt.timedelta(days=2), ["U1"])
+    assert (closing.kind, str(closing.key), closing.due_at, closing.user_id) == (
         DueKind.PROPOSAL_CLOSE,
         "proposal-close:1:9",
         closes,
+        None,
     )

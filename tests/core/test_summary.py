@@ -10,7 +10,7 @@ from bot.core.checkins import Answer, AnswerStatus, Round
 from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import Away, Member, Pack, PackSettings, Person, Role
 from bot.core.proposals import Outcome, Position, Proposal, Response
-from bot.core.schedule import DueKind
+from bot.core.schedule import DeliveryKey, Due
 from bot.core.statements import Statement, Vote, VoteValue
 from bot.core.summary import SplitTrend, SummaryInputs, build_summary, streak
 
@@ -206,8 +206,9 @@ def test_lone_wolves_are_found_with_evidence_and_a_partner_who_is_not_one() -> N
 
 
 def test_delivery_problems_are_counted_by_error() -> None:
+    prompt = DeliveryKey.prompt(1, "U1", MONDAY)
     failures = [
-        Delivery(i, f"k{i}", DueKind.PROMPT, 1, "U1", MONDAY, NOW, DeliveryState.FAILED, 5, error)
+        Delivery(i, Due(prompt, MONDAY, NOW), DeliveryState.FAILED, 5, error)
         for i, error in enumerate(["not_in_channel", "not_in_channel", "user_not_found"])
     ]
     summary = build_summary(SummaryInputs(pack(), [], [], [], [], [], failures=failures), NOW)

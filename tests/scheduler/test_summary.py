@@ -259,14 +259,14 @@ def test_a_summary_whose_sender_died_after_posting_is_not_posted_again(bot: Harn
         claimed = [
             d
             for d in tx.deliveries.claim(now, now + dt.timedelta(minutes=2), 100)
-            if d.kind.value == "summary"
+            if d.due.kind.value == "summary"
         ]
     (delivery,) = claimed
     # The message reached Slack; the process died before it could record so.
     ws = bot.wolfpack.workspace(TEAM)
-    summary = summaries.build(ws, delivery.pack_id, now)
+    summary = summaries.build(ws, delivery.due.pack_id, now)
     assert summary is not None
-    summaries.post(ws, summary, delivery.key, retry=False)
+    summaries.post(ws, summary, delivery.due.key, retry=False)
     assert len(channel_posts(bot)) == 1
     later = now + dt.timedelta(minutes=3)
     assert bot.wolfpack.ticker.tick(later).failed == 0

@@ -221,7 +221,7 @@ def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness)
     )
     now = at("2026-12-01T08:30:00+00:00")
     bot.wolfpack.ticker.plan("T0001", now, TickReport())
-    claimed = {d.user_id: d for d in _abandon_claims(bot, now)}
+    claimed = {d.due.user_id: d for d in _abandon_claims(bot, now)}
     assert set(claimed) == {ANA, BO} and not any(d.uncertain for d in claimed.values())
     # Ana's message reached Slack before the sender died; Bo's did not.
     with bot.wolfpack.db.transaction("T0001") as tx:
@@ -229,7 +229,7 @@ def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness)
         ana = tx.people.get(ANA)
     assert ana is not None
     bot.wolfpack.notifier.send_prompt(
-        "T0001", pack, ana, dt.date(2026, 12, 1), reminder=False, key=claimed[ANA].key
+        "T0001", pack, ana, dt.date(2026, 12, 1), reminder=False, key=claimed[ANA].due.key
     )
     # Still claimed: nobody touches the rows.
     assert tick(bot, "2026-12-01T08:31:00+00:00").sent == 0
@@ -238,7 +238,9 @@ def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness)
     assert len(prompts_to(bot, ANA)) == 1 and len(prompts_to(bot, BO)) == 1
     ts = prompts_to(bot, ANA)[0]["ts"]
     with bot.wolfpack.db.session() as s:
-        row = s.scalars(select(DeliveryRow).where(DeliveryRow.key == claimed[ANA].key)).one()
+        row = s.scalars(
+            select(DeliveryRow).where(DeliveryRow.key == str(claimed[ANA].due.key))
+        ).one()
         assert (row.state, row.message_ts, row.in_flight) == ("sent", ts, False)
 
 

@@ -22,7 +22,7 @@ from bot.core.checkins import AnswerInput, AnswerStatus
 from bot.core.delivery import DeliveryState
 from bot.core.packs import Away, PackDraft, PackSettings, Person
 from bot.core.proposals import Position
-from bot.core.schedule import Due, DueKind
+from bot.core.schedule import DeliveryKey, Due, IsoWeek
 from bot.core.statements import VoteValue, normalize
 from bot.core.usecases.privacy import read_export
 from bot.devtools.simulate import Reply, Value
@@ -187,6 +187,16 @@ def install(h: Harness, team_id: str, installer: str) -> None:
     )
 
 
+def lone_wolf_dm(h: Harness, user_id: str) -> None:
+    """A lone-wolf DM to the member, queued as the week's summary queues it."""
+    now = h.clock.now()
+    with h.wolfpack.db.transaction(TEAM) as tx:
+        pack = tx.packs.by_channel(CHANNEL)
+        assert pack is not None
+        key = DeliveryKey.lone_wolf(pack.id, user_id, IsoWeek.of(now.date()))
+        tx.deliveries.add_many([(Due(key, now.date(), now), DeliveryState.SENT)], now)
+
+
 def other_workspace(h: Harness, user_id: str) -> None:
     """The same Slack user id in another workspace, with one row of every kind."""
     now = h.clock.now()
@@ -204,8 +214,7 @@ def other_workspace(h: Harness, user_id: str) -> None:
         closes = now + dt.timedelta(days=2)
         proposal = tx.proposals.add(pack.id, "Adopt trunk", user_id, closes, now)
         tx.proposals.respond(proposal.id, user_id, Position.AGREE, "", now)
-        key = f"prompt:{pack.id}:{user_id}:{now.date().isoformat()}"
-        due = Due(key, DueKind.PROMPT, pack.id, user_id, now.date(), now)
+        due = Due(DeliveryKey.prompt(pack.id, user_id, now.date()), now.date(), now)
         tx.deliveries.add_many([(due, DeliveryState.SENT)], now)
     install(h, OTHER_TEAM, user_id)
 
@@ -235,6 +244,7 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
     # Prompts and reminders for everyone; then proposal reminders to those who did not answer.
     bot.wolfpack.tick(dt.datetime(2026, 12, 2, 4, 1, tzinfo=dt.UTC))
     bot.wolfpack.tick(dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC))
+    lone_wolf_dm(bot, CY)
     install(bot, TEAM, CY)
     other_workspace(bot, CY)
 
@@ -243,9 +253,12 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
         "packs", "people", "memberships", "answers", "deliveries",
         "statements", "votes", "proposals", "proposal_responses", "slack_installations",
     }  # fmt: skip
-    # Prompts name Cy as their recipient; a proposal reminder's key names Cy too.
-    assert any(d["user_id"] == CY and d["kind"] == "prompt" for d in before["deliveries"])
-    assert any(d["key"].endswith(f":{CY}") for d in before["deliveries"])
+    # Every delivery whose key names Cy (prompts, reminders, a proposal reminder, a lone-wolf
+    # DM) names Cy as its recipient too: forget-me deletes them by that column.
+    to_cy = [d for d in before["deliveries"] if CY in d["key"]]
+    assert {d["kind"] for d in to_cy} >= {"prompt", "proposal-reminder", "lone-wolf"}
+    assert all(d["user_id"] == CY for d in to_cy)
+    assert [d for d in before["deliveries"] if d["user_id"] == CY] == to_cy
     elsewhere = rows_of(bot, OTHER_TEAM)
     assert naming(elsewhere, CY)
     cy_reply = next(m["ts"] for m in bot.fake.messages(CHANNEL) if m.get("text") == "Cy checked in")
@@ -272,6 +285,7 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
 
     after = rows_of(bot, TEAM)
     assert naming(after, CY) == KEPT
+    assert after["deliveries"] == [d for d in before["deliveries"] if d not in to_cy]
     assert [r["user_id"] for r in after["slack_installations"]] == [CY]
     assert rows_of(bot, OTHER_TEAM) == elsewhere
     # Everyone else's data stays, without Cy in it.

@@ -2,10 +2,14 @@ import datetime as dt
 import threading
 
 import pytest
+from sqlalchemy import select
 
 from bot.core.checkins import AnswerInput, AnswerStatus
+from bot.core.delivery import DeliveryState
 from bot.core.packs import Away, PackDraft, PackSettings, Person
+from bot.core.schedule import DeliveryKey, Due, IsoWeek
 from bot.store.db import SqlDatabase, make_engine
+from bot.store.models import DeliveryRow
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 
@@ -178,3 +182,42 @@ def test_the_channel_pack_and_its_member_in_one_read(db: SqlDatabase) -> None:
         # Another workspace's member of a pack in a channel with the same id: not this one's.
         assert tx.members.in_channel("C1", "U3") == (pack, None)
         assert tx.members.in_channel("C2", "U1") is None
+
+
+def test_the_queue_gives_back_each_due_as_planned_with_its_parts_in_columns(
+    db: SqlDatabase,
+) -> None:
+    pack_id = _setup_pack(db, "TA", "C1", ["U1", "U2"])
+    day, week = dt.date(2026, 12, 1), IsoWeek(2026, 49)
+    with db.transaction("TA") as tx:
+        proposal = tx.proposals.add(pack_id, "Ship the CLI first", "U1", NOW, NOW)
+    keys = [
+        DeliveryKey.prompt(pack_id, "U1", day),
+        DeliveryKey.reminder(pack_id, "U1", day),
+        DeliveryKey.summary(pack_id, week),
+        DeliveryKey.proposal_reminder(pack_id, proposal.id, "U2"),
+        DeliveryKey.proposal_close(pack_id, proposal.id),
+        DeliveryKey.lone_wolf(pack_id, "U2", week),
+    ]
+    planned = [Due(key, day, NOW + dt.timedelta(seconds=i)) for i, key in enumerate(keys)]
+    with db.transaction("TA") as tx:
+        inserted = tx.deliveries.add_many([(d, DeliveryState.PENDING) for d in planned], NOW)
+        assert sorted(inserted, key=str) == sorted(keys, key=str)
+        assert tx.deliveries.add_many([(d, DeliveryState.PENDING) for d in planned], NOW) == []
+        claimed = tx.deliveries.claim(
+            NOW + dt.timedelta(minutes=1), NOW + dt.timedelta(minutes=3), 10
+        )
+    assert [d.due for d in claimed] == planned
+    with db.session() as session:
+        rows = session.scalars(select(DeliveryRow).order_by(DeliveryRow.due_at)).all()
+        assert [(r.key, r.kind, r.pack_id, r.user_id, r.proposal_id) for r in rows] == [
+            (str(k), k.kind.value, k.pack_id, k.user_id, k.proposal_id) for k in keys
+        ]
+    assert [(r.user_id, r.proposal_id) for r in rows] == [
+        ("U1", None),
+        ("U1", None),
+        (None, None),
+        ("U2", proposal.id),
+        (None, proposal.id),
+        ("U2", None),
+    ]

@@ -26,7 +26,7 @@ from bot.core.delivery import Delivery, DeliveryState
 from bot.core.errors import NotFound
 from bot.core.packs import Away, PackDraft, PackSettings, Person
 from bot.core.proposals import Outcome, Position
-from bot.core.schedule import Due, DueKind
+from bot.core.schedule import DeliveryKey, Due, IsoWeek
 from bot.core.statements import VoteValue, normalize
 from bot.store.db import SqlDatabase, make_engine
 from bot.store.models import Base
@@ -128,17 +128,15 @@ def seed(db: SqlDatabase, team: str, marker: str, ts: str, extra: tuple[str, ...
         tx.proposals.respond(failed.id, "U1", Position.DISAGREE, f"{marker} no", NOW)
         assert tx.proposals.close(failed.id, Outcome.NOT_PASSED, NOW)
         planned = [
-            Due(f"prompt:{pack.id}:U1:{DAY}", DueKind.PROMPT, pack.id, "U1", DAY, NOW),
-            Due(f"summary:{pack.id}:2026-W49", DueKind.SUMMARY, pack.id, None, DAY, NOW),
+            Due(DeliveryKey.prompt(pack.id, "U1", DAY), DAY, NOW),
+            Due(DeliveryKey.summary(pack.id, IsoWeek(2026, 49)), DAY, NOW),
         ]
         tx.deliveries.add_many([(d, DeliveryState.PENDING) for d in planned], NOW)
         pending, sent_failed = tx.deliveries.claim(NOW, NOW + HELD, 10)
         tx.deliveries.finish(sent_failed.id, DeliveryState.FAILED, NOW, error="not_in_channel")
         for user in extra:
             # Unclaimed: the workspaces' pending counts differ.
-            extra_due = Due(
-                f"prompt:{pack.id}:{user}:{DAY}", DueKind.PROMPT, pack.id, user, DAY, NOW
-            )
+            extra_due = Due(DeliveryKey.prompt(pack.id, user, DAY), DAY, NOW)
             tx.deliveries.add_many([(extra_due, DeliveryState.PENDING)], NOW)
         return Seeded(
             workspace_id=tx.workspace_id,
@@ -225,7 +223,7 @@ def draft(channel: str) -> PackDraft:
 
 
 def due(pack_id: int, user: str, day: dt.date) -> Due:
-    return Due(f"prompt:{pack_id}:{user}:{day}", DueKind.PROMPT, pack_id, user, day, NOW)
+    return Due(DeliveryKey.prompt(pack_id, user, day), day, NOW)
 
 
 NEXT_DAY = DAY + dt.timedelta(days=1)
@@ -354,7 +352,7 @@ CASES: dict[str, Case] = {
     ),
     "deliveries.add_many/taken-key": Case(
         lambda tx, a, b: tx.deliveries.add_many(
-            [(dataclasses.replace(due(b.pack, "U1", DAY), key=a.pending.key), DeliveryState.SENT)],
+            [(Due(a.pending.due.key, DAY, NOW), DeliveryState.SENT)],
             NOW,
         ),
         lambda r, a, b: r == [],

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.analysis.members import SignalKind
 from bot.core.checkins import Answer
+from bot.core.schedule import IsoWeek
 from bot.core.summary.alignment import alignment_trend
 from bot.core.summary.decisions import decisions
 from bot.core.summary.groups import groups
@@ -27,7 +28,7 @@ from bot.core.summary.splits import consensus, read_votes, splits, week_statemen
 
 def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
     week = _week(inputs, now)
-    year, number, _ = now.astimezone(ZoneInfo(inputs.pack.settings.timezone)).isocalendar()
+    local_today = now.astimezone(ZoneInfo(inputs.pack.settings.timezone)).date()
     trend = alignment_trend(week)
     votes = read_votes(inputs.pack, inputs.statements, inputs.votes)
     agreed = consensus(votes)
@@ -48,7 +49,7 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
     problems = Counter(f.last_error or "unknown" for f in inputs.failures)
     return Summary(
         pack=inputs.pack,
-        week=f"{year}-W{number:02d}",
+        week=str(IsoWeek.of(local_today)),
         week_start=week.start,
         now=now,
         participation=participation(week),

@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TypeVar
 
 from bot.core.checkins import AnswerStatus
@@ -23,7 +22,15 @@ from bot.core.delivery import (
     next_attempt,
 )
 from bot.core.packs import Member, Pack
-from bot.core.schedule import Due, DueKind, member_due, proposal_due, summary_due
+from bot.core.schedule import (
+    DeliveryKey,
+    Due,
+    DueKind,
+    IsoWeek,
+    member_due,
+    proposal_due,
+    summary_due,
+)
 from bot.core.summary import Summary
 from bot.core.usecases import proposals
 from bot.core.usecases import summary as summaries
@@ -101,16 +108,11 @@ class Ticker:
                         planned.append((due, initial_state(due, now, late_limit)))
                 for proposal in tx.proposals.of_pack(pack.id, open_only=True):
                     answered = {r.user_id for r in tx.proposals.positions(proposal.id)}
-                    for due in proposal_due(pack.id, proposal.id, proposal.closes_at, now):
-                        if due.kind is DueKind.PROPOSAL_CLOSE:
-                            planned.append((due, DeliveryState.PENDING))
-                            continue
-                        # One private reminder to each member who has not answered.
-                        for member in members[pack.id]:
-                            if member.user_id not in answered:
-                                key = f"{due.key}:{member.user_id}"
-                                personal = replace(due, key=key, user_id=member.user_id)
-                                planned.append((personal, DeliveryState.PENDING))
+                    unanswered = [m.user_id for m in members[pack.id] if m.user_id not in answered]
+                    for due in proposal_due(
+                        pack.id, proposal.id, proposal.closes_at, now, unanswered
+                    ):
+                        planned.append((due, DeliveryState.PENDING))
             states = {due.key: state for due, state in planned}
             for key in tx.deliveries.add_many(planned, now):
                 if states[key] is DeliveryState.MISSED:
@@ -135,17 +137,17 @@ class Ticker:
                 DueKind.SUMMARY,
                 DueKind.LONE_WOLF,
             ]
-            others = [d for kind in order for d in batch if d.kind is kind]
-            prompts = [d for d in batch if d.kind in (DueKind.PROMPT, DueKind.REMINDER)]
+            others = [d for kind in order for d in batch if d.due.kind is kind]
+            prompts = [d for d in batch if d.due.kind in (DueKind.PROMPT, DueKind.REMINDER)]
             for i, delivery in enumerate(others):
                 if self._stop_requested():
                     self._release(ws, [*others[i:], *prompts])
                     return
-                if delivery.kind is DueKind.PROPOSAL_CLOSE:
+                if delivery.due.kind is DueKind.PROPOSAL_CLOSE:
                     self._close_proposal(ws, delivery, now, report)
-                elif delivery.kind is DueKind.PROPOSAL_REMINDER:
+                elif delivery.due.kind is DueKind.PROPOSAL_REMINDER:
                     self._remind_proposal(ws, delivery, now, report)
-                elif delivery.kind is DueKind.SUMMARY:
+                elif delivery.due.kind is DueKind.SUMMARY:
                     self._send_summary(ws, delivery, now, report, built)
                 else:
                     self._send_lone_wolf(ws, delivery, now, report, built)
@@ -185,7 +187,7 @@ class Ticker:
         except SendError as error:
             self._failed(ws, delivery, error, now, report)
         except OSError as error:
-            log.warning("delivery %s: network error %s", delivery.key, error)
+            log.warning("delivery %s: network error %s", delivery.due.key, error)
             self._failed(ws, delivery, SendError("network_error"), now, report)
         return None
 
@@ -214,7 +216,8 @@ class Ticker:
     def _close_proposal(
         self, ws: Workspace, delivery: Delivery, now: dt.datetime, report: TickReport
     ) -> None:
-        proposal_id = int(delivery.key.rsplit(":", 1)[1])
+        proposal_id = delivery.due.proposal_id
+        assert proposal_id is not None  # a proposal's key names it
         closing = self._attempt(
             ws, delivery, now, report, lambda: proposals.close(ws, proposal_id, now)
         )
@@ -238,7 +241,8 @@ class Ticker:
     ) -> None:
         """Two sends under one key: the message, recorded as soon as Slack has it, then the
         chart in its thread; a retry after a failed upload only uploads."""
-        summary = self._summary(ws, delivery.pack_id, now, built)
+        due = delivery.due
+        summary = self._summary(ws, due.pack_id, now, built)
         if summary is None:
             self._skipped(ws, delivery, now, report, "no_pack")
             return
@@ -250,7 +254,7 @@ class Ticker:
                 channel, ts = summaries.post(
                     ws,
                     summary,
-                    delivery.key,
+                    due.key,
                     retry=delivery.uncertain or delivery.attempts > 0,
                 )
                 with ws.unit() as tx:
@@ -262,17 +266,12 @@ class Ticker:
         if done is None:
             return
         self._sent(ws, delivery, now, report, done[0])
+        # The week the summary reports (its `week`): Monday's ISO week is the summary's.
+        week = IsoWeek.of(summary.week_start)
         with ws.unit() as tx:
             wolves = [
                 (
-                    Due(
-                        f"{DueKind.LONE_WOLF.value}:{delivery.pack_id}:{w.user_id}:{summary.week}",
-                        DueKind.LONE_WOLF,
-                        delivery.pack_id,
-                        w.user_id,
-                        delivery.local_date,
-                        now,
-                    ),
+                    Due(DeliveryKey.lone_wolf(due.pack_id, w.user_id, week), due.local_date, now),
                     DeliveryState.PENDING,
                 )
                 for w in summary.lone_wolves
@@ -287,10 +286,10 @@ class Ticker:
         report: TickReport,
         built: dict[int, Summary | None],
     ) -> None:
-        summary = self._summary(ws, delivery.pack_id, now, built)
+        summary = self._summary(ws, delivery.due.pack_id, now, built)
         wolf = None
         if summary is not None:
-            wolf = next((w for w in summary.lone_wolves if w.user_id == delivery.user_id), None)
+            wolf = next((w for w in summary.lone_wolves if w.user_id == delivery.due.user_id), None)
         if summary is None or wolf is None:
             self._skipped(ws, delivery, now, report, "not_needed")
             return
@@ -308,14 +307,16 @@ class Ticker:
     def _remind_proposal(
         self, ws: Workspace, delivery: Delivery, now: dt.datetime, report: TickReport
     ) -> None:
-        proposal_id = int(delivery.key.split(":")[2])
+        due = delivery.due
+        proposal_id, user_id = due.proposal_id, due.user_id
+        assert proposal_id is not None and user_id is not None  # a reminder's key names both
         with ws.unit() as tx:
             proposal = tx.proposals.get(proposal_id)
-            member = tx.members.get(delivery.pack_id, delivery.user_id or "")
+            member = tx.members.get(due.pack_id, user_id)
             answered = proposal is not None and any(
-                r.user_id == delivery.user_id for r in tx.proposals.positions(proposal_id)
+                r.user_id == user_id for r in tx.proposals.positions(proposal_id)
             )
-            pack = tx.packs.get(delivery.pack_id)
+            pack = tx.packs.get(due.pack_id)
             if (
                 proposal is None
                 or pack is None
@@ -346,19 +347,20 @@ class Ticker:
         longer wanted (answered, skipped, away, left, too late) and returns the rest."""
         sendable: list[tuple[Delivery, Pack, Member]] = []
         with ws.unit() as tx:
-            pack_ids = sorted({d.pack_id for d in batch})
+            pack_ids = sorted({d.due.pack_id for d in batch})
             packs = {p: tx.packs.get(p) for p in pack_ids}
             members = {
                 (m.pack_id, m.user_id): m
                 for ms in tx.members.by_pack(pack_ids, include_inactive=True).values()
                 for m in ms
             }
-            statuses = tx.answers.statuses(pack_ids, [d.local_date for d in batch])
+            statuses = tx.answers.statuses(pack_ids, [d.due.local_date for d in batch])
             for delivery in batch:
-                pack = packs.get(delivery.pack_id)
-                member = members.get((delivery.pack_id, delivery.user_id or ""))
+                due = delivery.due
+                pack = packs.get(due.pack_id)
+                member = members.get((due.pack_id, due.user_id or ""))
                 status = (
-                    statuses.get((delivery.pack_id, member.user_id, delivery.local_date))
+                    statuses.get((due.pack_id, member.user_id, due.local_date))
                     if member is not None
                     else None
                 )
@@ -366,13 +368,13 @@ class Ticker:
                 reason = None
                 if pack is None or member is None or not member.active:
                     reason = "not_a_member"
-                elif away is not None and away.covers(delivery.local_date):
+                elif away is not None and away.covers(due.local_date):
                     reason = "away"
                 elif status is AnswerStatus.ANSWERED:
                     reason = "answered"
                 elif status is AnswerStatus.SKIPPED:
                     reason = "skipped_round"
-                elif now - delivery.due_at > dt.timedelta(minutes=pack.settings.late_limit_minutes):
+                elif now - due.due_at > dt.timedelta(minutes=pack.settings.late_limit_minutes):
                     tx.deliveries.finish(delivery.id, DeliveryState.MISSED, now, error="too_late")
                     report.missed += 1
                     continue
@@ -393,22 +395,24 @@ class Ticker:
         now: dt.datetime,
         report: TickReport,
     ) -> None:
+        due = delivery.due
+
         def send() -> tuple[str, str]:
             found = (
-                ws.notifier.find_delivered(ws.team_id, member.user_id, delivery.key)
+                ws.notifier.find_delivered(ws.team_id, member.user_id, due.key)
                 if delivery.uncertain
                 else None
             )
             if found is not None:
-                log.info("delivery %s was sent before its sender stopped", delivery.key)
+                log.info("delivery %s was sent before its sender stopped", due.key)
                 return found
             return ws.notifier.send_prompt(
                 ws.team_id,
                 pack,
                 member.person,
-                delivery.local_date,
-                reminder=delivery.kind is DueKind.REMINDER,
-                key=delivery.key,
+                due.local_date,
+                reminder=due.kind is DueKind.REMINDER,
+                key=due.key,
             )
 
         done = self._attempt(ws, delivery, now, report, send)
@@ -430,13 +434,13 @@ class Ticker:
     ) -> None:
         counted = error.retry_after is None
         attempts = delivery.attempts + (1 if counted else 0)
-        at = next_attempt(error, attempts, now, delivery.due_at)
+        at = next_attempt(error, attempts, now, delivery.due.due_at)
         with ws.unit() as tx:
             if at is None:
                 tx.deliveries.finish(delivery.id, DeliveryState.FAILED, now, error=error.code)
                 report.failed += 1
                 report.errors[error.code] = report.errors.get(error.code, 0) + 1
-                log.warning("delivery %s failed for good: %s", delivery.key, error.code)
+                log.warning("delivery %s failed for good: %s", delivery.due.key, error.code)
             else:
                 tx.deliveries.retry(delivery.id, at, error.code, count=counted)
                 report.retrying += 1

@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.core.packs import Pack
 from bot.core.ports import Transaction
+from bot.core.schedule import DeliveryKey
 from bot.core.summary import TREND_WEEKS, Summary, SummaryInputs, build_summary, week_start_of
 from bot.core.usecases.packs import pack_of_command
 from bot.core.usecases.workspace import Workspace
@@ -41,7 +42,7 @@ def build(ws: Workspace, pack_id: int, now: dt.datetime) -> Summary | None:
     return build_summary(inputs, now)
 
 
-def post(ws: Workspace, summary: Summary, key: str, *, retry: bool) -> tuple[str, str]:
+def post(ws: Workspace, summary: Summary, key: DeliveryKey, *, retry: bool) -> tuple[str, str]:
     """Posts the summary once: a retry first asks Slack whether an earlier attempt got
     through (a timeout can hide a message that was posted). Raises SendError."""
     channel = summary.pack.channel_id
