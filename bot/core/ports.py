@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.core.checkins import (
     Answer,
@@ -16,15 +16,13 @@ from bot.core.checkins import (
     RoundTally,
 )
 from bot.core.delivery import Delivery, DeliveryState
+from bot.core.export import ExportFile
 from bot.core.packs import Away, ChannelInfo, Member, Pack, PackDraft, Person
+from bot.core.privacy import Footprint
 from bot.core.proposals import Outcome, Position, Proposal, ProposalView, Response
-
-if TYPE_CHECKING:
-    from bot.core.export import ExportFile
-    from bot.core.privacy import Footprint
-    from bot.core.summary import LoneWolf, Summary
 from bot.core.schedule import DeliveryKey, Due
 from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
+from bot.core.summary import LoneWolf, Summary
 
 
 class Clock(Protocol):
