@@ -347,6 +347,11 @@ class HttpServer:
         )
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        # The loop's thread closes the loop's sockets (the trigger pipe among them) once it
+        # sees _stopping; stop() wakes it through that pipe. The lock keeps the two apart, so
+        # stop() never writes to a pipe the loop has just closed.
+        self._closing = threading.Lock()
+        self._closed = False
 
     @property
     def port(self) -> int:
@@ -364,7 +369,9 @@ class HttpServer:
         while not self._stopping.is_set():
             wasyncore.loop(timeout=0.2, map=server._map, use_poll=True, count=1)
         server.task_dispatcher.shutdown()
-        wasyncore.close_all(server._map)
+        with self._closing:
+            self._closed = True
+            wasyncore.close_all(server._map)
 
     def drain(self, timeout: float) -> None:
         """Stops accepting connections and waits, at most `timeout` seconds, until no request is
@@ -403,6 +410,8 @@ class HttpServer:
         if self._stopping.is_set():
             return
         self._stopping.set()
-        self._server.pull_trigger()
+        with self._closing:
+            if not self._closed:
+                self._server.pull_trigger()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)

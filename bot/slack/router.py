@@ -50,29 +50,26 @@ class Router:
         app.view(_ANY)(self._view)
 
     def _event(self, args: Args) -> None:
-        found = self.events.get(str((args.event or {}).get("type")))
-        if found is not None:
-            found(args)
+        self._route(args, self.events, (args.event or {}).get("type"), "event")
 
     def _command(self, args: Args) -> None:
-        found = self.commands.get(str(args.body.get("command")))
-        if found is None:
-            args.ack()
-            return
-        found(args)
+        self._route(args, self.commands, args.body.get("command"), "command")
 
     def _action(self, args: Args) -> None:
         action: dict[str, Any] = args.action or {}
-        found = self.actions.get(str(action.get("action_id") or action.get("callback_id")))
-        if found is None:
-            log.info("no listener for action %s", action.get("action_id"))
-            args.ack()
-            return
-        found(args)
+        self._route(
+            args, self.actions, action.get("action_id") or action.get("callback_id"), "action"
+        )
 
     def _view(self, args: Args) -> None:
-        found = self.views.get(str((args.view or {}).get("callback_id")))
-        if found is None:
-            args.ack()
+        self._route(args, self.views, (args.view or {}).get("callback_id"), "form")
+
+    @staticmethod
+    def _route(args: Args, listeners: dict[str, Listener], name: object, kind: str) -> None:
+        found = listeners.get(str(name))
+        if found is not None:
+            found(args)
             return
-        found(args)
+        # Nothing handles it: acknowledged, so Slack neither retries nor shows an error.
+        log.info("unhandled %s %s acknowledged", kind, str(name)[:80])
+        args.ack()
