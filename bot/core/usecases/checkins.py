@@ -19,7 +19,7 @@ from bot.core.checkins import (
     tally_round,
     validate_answer,
 )
-from bot.core.errors import FieldErrors, NotAllowed, NotFound, UserError
+from bot.core.errors import FieldErrors, NotFound, UserError
 from bot.core.packs import Away, Pack, PackChoice, PackSettings, Person, parse_away
 from bot.core.ports import Transaction
 from bot.core.statements import clean_reason, clean_statement
@@ -27,6 +27,7 @@ from bot.core.usecases import statements
 from bot.core.usecases.packs import (
     NO_PACK_HERE,
     NOT_MEMBER,
+    active_member,
     existing_pack,
     member_of,
     people,
@@ -38,6 +39,9 @@ CLAIM_SECONDS = 60
 CHECKIN_BALLOT = 3
 HISTORY_DEFAULT = 5
 HISTORY_MAX = 20
+NOT_IN_CHANNEL_PACK = (
+    "You're not a member of this channel's pack. A pack admin can add you with `/wolfpack setup`."
+)
 ROUND_CLOSED = (
     "That round closed while the form was open; your answer was not saved. "
     "Run `/checkin` to answer today's round."
@@ -50,12 +54,7 @@ def choose_pack(ws: Workspace, channel_id: str, user_id: str) -> Pack | PackChoi
     with ws.unit() as uow:
         pack = uow.packs.by_channel(channel_id)
         if pack is not None:
-            member = uow.members.get(pack.id, user_id)
-            if member is None or not member.active:
-                raise NotAllowed(
-                    "You're not a member of this channel's pack. A pack admin can add you "
-                    "with `/wolfpack setup`."
-                )
+            active_member(uow, pack, user_id, not_member=NOT_IN_CHANNEL_PACK)
             return pack
         packs = uow.packs.of_user(user_id)
     if not packs:

@@ -42,7 +42,12 @@ def active_member(
     uow: Transaction, pack: Pack, user_id: str, *, not_member: str = NOT_MEMBER
 ) -> Member:
     """The user's membership of the pack; NotAllowed with `not_member` unless it is active."""
-    member = uow.members.get(pack.id, user_id)
+    return _active(uow.members.get(pack.id, user_id), not_member)
+
+
+def _active(member: Member | None, not_member: str) -> Member:
+    """The rule every action of a pack's own goes through: an active membership, or a refusal
+    (a member who left the channel, or was never in it, is no member)."""
     if member is None or not member.active:
         raise NotAllowed(not_member)
     return member
@@ -75,9 +80,7 @@ def pack_of_command(
         pack, member = packs[0], uow.members.get(packs[0].id, user_id)
     else:
         pack, member = found
-    if member is None or not member.active:
-        raise NotAllowed(not_member)
-    return pack, member
+    return pack, _active(member, not_member)
 
 
 # --- people --------------------------------------------------------------------------------
