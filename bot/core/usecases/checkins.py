@@ -233,7 +233,7 @@ def publish_round(ws: Workspace, round_id: int) -> None:
         answer_ids = [a.id for a in uow.answers.of_round(rnd.id)]
     for answer_id in answer_ids:
         _publish_answer(ws, pack, rnd, answer_id, parent_ts)
-    ws.notifier.update_round_parent(ws.team_id, pack, parent_ts, _tally(ws, pack, rnd))
+    ws.notifier.update_round_parent(pack, parent_ts, _tally(ws, pack, rnd))
 
 
 def confirm(ws: Workspace, answer_id: int) -> None:
@@ -244,7 +244,7 @@ def confirm(ws: Workspace, answer_id: int) -> None:
         pack = uow.packs.get(answer.pack_id) if answer is not None else None
     if answer is None or rnd is None or pack is None:
         return
-    ws.notifier.confirm_answer(ws.team_id, _answer_post(ws, pack, rnd, answer))
+    ws.notifier.confirm_answer(_answer_post(ws, pack, rnd, answer))
 
 
 def _post_parent(ws: Workspace, pack: Pack, rnd: Round) -> str | None:
@@ -254,7 +254,7 @@ def _post_parent(ws: Workspace, pack: Pack, rnd: Round) -> str | None:
     if not claimed:
         return None
     try:
-        ts = ws.notifier.post_round_parent(ws.team_id, pack, _tally(ws, pack, rnd))
+        ts = ws.notifier.post_round_parent(pack, _tally(ws, pack, rnd))
     except BaseException:
         with ws.unit() as uow:
             uow.rounds.release_parent(rnd.id)
@@ -275,10 +275,10 @@ def _publish_answer(ws: Workspace, pack: Pack, rnd: Round, answer_id: int, paren
     try:
         post = _answer_post(ws, pack, rnd, answer)
         if answer.reply_ts is None:
-            ts = ws.notifier.post_answer(ws.team_id, post, parent_ts)
+            ts = ws.notifier.post_answer(post, parent_ts)
         else:
             ts = answer.reply_ts
-            ws.notifier.update_answer(ws.team_id, post, ts)
+            ws.notifier.update_answer(post, ts)
     except BaseException:
         with ws.unit() as uow:
             uow.answers.release_publish(answer_id)
