@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from bot.charts import render_chart
 from bot.config import ConfigError, Settings
 from bot.core.delivery import SendError, TickReport
-from bot.core.ports import Clock, Directory, Notifier
+from bot.core.ports import Clock
 from bot.core.usecases.delivery import Ticker
 from bot.core.usecases.workspace import Workspace
 from bot.logs import ContextThreadPoolExecutor
@@ -92,8 +92,7 @@ class Wolfpack:
     settings: Settings
     engine: Engine
     db: SqlDatabase
-    notifier: Notifier
-    directory: Directory
+    workspaces: Callable[[str], Workspace]
     ticker: Ticker
     client: WebClient
     bolt: App
@@ -107,7 +106,7 @@ class Wolfpack:
 
     def workspace(self, team_id: str) -> Workspace:
         """The use cases' view of one workspace."""
-        return Workspace(team_id, self.db, self.clock, self.notifier, self.directory)
+        return self.workspaces(team_id)
 
     def tick(self, now: dt.datetime) -> TickReport:
         """One scheduling pass, and the housekeeping that goes with it: OAuth states that
@@ -205,12 +204,11 @@ def build(
         client_for = oauth.clients(settings, interactive=True)
         delivery_client_for = oauth.clients(settings, interactive=False)
 
-    notifier = SlackNotifier(client_for, delivery_client_for)
-    directory = SlackDirectory(client_for)
     clock = clock or SystemClock()
 
     def workspace_for(team_id: str) -> Workspace:
-        return Workspace(team_id, db, clock, notifier, directory)
+        notifier = SlackNotifier(team_id, client_for, delivery_client_for)
+        return Workspace(team_id, db, clock, notifier, SlackDirectory(team_id, client_for))
 
     ticker = Ticker(db.team_ids, workspace_for, render_chart)
     # Listener threads carry the request id of the request they serve into their log lines.
@@ -232,8 +230,7 @@ def build(
         settings,
         engine,
         db,
-        notifier,
-        directory,
+        workspace_for,
         ticker,
         client,
         bolt,

@@ -93,38 +93,44 @@ def _tagged(messages: list[dict[str, Any]], key: DeliveryKey) -> str | None:
 
 
 class SlackNotifier:
-    def __init__(self, client_for: ClientFor, delivery_client_for: ClientFor | None = None) -> None:
+    """core.ports.Notifier for one workspace. Its client is asked for on every call: with OAuth
+    the workspace's token can rotate between calls."""
+
+    def __init__(
+        self, team_id: str, client_for: ClientFor, delivery_client_for: ClientFor | None = None
+    ) -> None:
+        self.team_id = team_id
         self.client_for = client_for
         # Scheduled sends retry through the queue, so their client does not sleep on errors.
         self.delivery_client_for = delivery_client_for or client_for
 
-    def post_split_alert(self, team_id: str, pack: Pack, alert: SplitAlert) -> str:
+    def post_split_alert(self, pack: Pack, alert: SplitAlert) -> str:
         text, blocks = split_alert(alert)
-        sent = self.client_for(team_id).chat_postMessage(
+        sent = self.client_for(self.team_id).chat_postMessage(
             channel=pack.channel_id, text=text, blocks=blocks, unfurl_links=False
         )
         return str(sent["ts"])
 
-    def post_proposal(self, team_id: str, view: ProposalView) -> tuple[str, str]:
+    def post_proposal(self, view: ProposalView) -> tuple[str, str]:
         text, blocks = proposal_message(view)
-        sent = self.client_for(team_id).chat_postMessage(
+        sent = self.client_for(self.team_id).chat_postMessage(
             channel=view.pack.channel_id, text=text, blocks=blocks, unfurl_links=False
         )
         return str(sent["channel"]), str(sent["ts"])
 
-    def update_proposal(self, team_id: str, view: ProposalView) -> None:
+    def update_proposal(self, view: ProposalView) -> None:
         p = view.proposal
         if p.channel_id and p.message_ts:
             text, blocks = proposal_message(view)
-            self.client_for(team_id).chat_update(
+            self.client_for(self.team_id).chat_update(
                 channel=p.channel_id, ts=p.message_ts, text=text, blocks=blocks
             )
 
-    def post_outcome(self, team_id: str, view: ProposalView) -> None:
+    def post_outcome(self, view: ProposalView) -> None:
         p = view.proposal
         text, blocks = outcome_message(view)
         try:
-            self.delivery_client_for(team_id).chat_postMessage(
+            self.delivery_client_for(self.team_id).chat_postMessage(
                 channel=view.pack.channel_id,
                 thread_ts=p.message_ts,
                 reply_broadcast=p.message_ts is not None,
@@ -134,16 +140,14 @@ class SlackNotifier:
         except SlackApiError as error:
             raise send_error(error) from None
         try:
-            self.update_proposal(team_id, view)
+            self.update_proposal(view)
         except SlackApiError as error:
             # The outcome is posted; a stale button row is not worth posting it again.
             log.warning("proposal message not updated: %s", error.response.get("error"))
 
-    def remind_proposal(
-        self, team_id: str, pack: Pack, person: Person, proposal: Proposal
-    ) -> tuple[str, str]:
+    def remind_proposal(self, pack: Pack, person: Person, proposal: Proposal) -> tuple[str, str]:
         text, blocks = reminder_message(proposal, pack.channel_id)
-        client = self.delivery_client_for(team_id)
+        client = self.delivery_client_for(self.team_id)
         try:
             channel = person.dm_channel or str(
                 client.conversations_open(users=person.user_id)["channel"]["id"]
@@ -155,7 +159,6 @@ class SlackNotifier:
 
     def send_prompt(
         self,
-        team_id: str,
         pack: Pack,
         person: Person,
         local_date: dt.date,
@@ -164,7 +167,7 @@ class SlackNotifier:
         key: DeliveryKey,
     ) -> tuple[str, str]:
         text, blocks = prompt_message(pack, local_date, reminder=reminder)
-        client = self.delivery_client_for(team_id)
+        client = self.delivery_client_for(self.team_id)
         metadata = _tag(key)
         channel = person.dm_channel
         try:
@@ -186,9 +189,9 @@ class SlackNotifier:
             raise send_error(error) from None
         return channel, str(sent["ts"])
 
-    def post_summary(self, team_id: str, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
+    def post_summary(self, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
         try:
-            sent = self.delivery_client_for(team_id).chat_postMessage(
+            sent = self.delivery_client_for(self.team_id).chat_postMessage(
                 channel=summary.pack.channel_id,
                 text=summary_fallback(summary),
                 blocks=summary_blocks(summary),
@@ -200,18 +203,18 @@ class SlackNotifier:
             raise send_error(error) from None
         return str(sent["channel"]), str(sent["ts"])
 
-    def find_posted(self, team_id: str, channel_id: str, key: DeliveryKey) -> str | None:
+    def find_posted(self, channel_id: str, key: DeliveryKey) -> str | None:
         try:
-            history = self.delivery_client_for(team_id).conversations_history(
+            history = self.delivery_client_for(self.team_id).conversations_history(
                 channel=channel_id, limit=RECENT_DMS, include_all_metadata=True
             )
         except SlackApiError as error:
             raise send_error(error) from None
         return _tagged(history.get("messages", []), key)
 
-    def upload_chart(self, team_id: str, summary: Summary, png: bytes, thread_ts: str) -> None:
+    def upload_chart(self, summary: Summary, png: bytes, thread_ts: str) -> None:
         try:
-            self.delivery_client_for(team_id).files_upload_v2(
+            self.delivery_client_for(self.team_id).files_upload_v2(
                 channel=summary.pack.channel_id,
                 thread_ts=thread_ts,
                 content=png,
@@ -225,8 +228,8 @@ class SlackNotifier:
         except SlackApiError as error:
             raise send_error(error) from None
 
-    def send_lone_wolf(self, team_id: str, summary: Summary, wolf: LoneWolf) -> tuple[str, str]:
-        client = self.delivery_client_for(team_id)
+    def send_lone_wolf(self, summary: Summary, wolf: LoneWolf) -> tuple[str, str]:
+        client = self.delivery_client_for(self.team_id)
         try:
             channel = str(client.conversations_open(users=wolf.user_id)["channel"]["id"])
             sent = client.chat_postMessage(
@@ -239,10 +242,8 @@ class SlackNotifier:
             raise send_error(error) from None
         return channel, str(sent["ts"])
 
-    def find_delivered(
-        self, team_id: str, user_id: str, key: DeliveryKey
-    ) -> tuple[str, str] | None:
-        client = self.delivery_client_for(team_id)
+    def find_delivered(self, user_id: str, key: DeliveryKey) -> tuple[str, str] | None:
+        client = self.delivery_client_for(self.team_id)
         try:
             channel = str(client.conversations_open(users=user_id)["channel"]["id"])
             history = client.conversations_history(
@@ -253,20 +254,18 @@ class SlackNotifier:
         ts = _tagged(history.get("messages", []), key)
         return (channel, ts) if ts is not None else None
 
-    def send_export(
-        self, team_id: str, user_id: str, pack: Pack, files: Sequence[ExportFile]
-    ) -> None:
-        client = self.client_for(team_id)
+    def send_export(self, user_id: str, pack: Pack, files: Sequence[ExportFile]) -> None:
+        client = self.client_for(self.team_id)
         client.files_upload_v2(
-            channel=self._dm(team_id, user_id),
+            channel=self._dm(user_id),
             file_uploads=[
                 {"content": f.content, "filename": f.filename, "title": f.title} for f in files
             ],
             initial_comment=export_comment(pack),
         )
 
-    def delete_messages(self, team_id: str, messages: Sequence[tuple[str, str]]) -> int:
-        client = self.client_for(team_id)
+    def delete_messages(self, messages: Sequence[tuple[str, str]]) -> int:
+        client = self.client_for(self.team_id)
         deleted = 0
         for channel, ts in messages:
             try:
@@ -277,26 +276,26 @@ class SlackNotifier:
                 log.warning("message not deleted: %s", error.response.get("error"))
         return deleted
 
-    def _dm(self, team_id: str, user_id: str) -> str:
-        opened = self.client_for(team_id).conversations_open(users=user_id)
+    def _dm(self, user_id: str) -> str:
+        opened = self.client_for(self.team_id).conversations_open(users=user_id)
         return str(opened["channel"]["id"])
 
-    def post_round_parent(self, team_id: str, pack: Pack, tally: RoundTally) -> str:
+    def post_round_parent(self, pack: Pack, tally: RoundTally) -> str:
         text, blocks = round_parent(tally)
-        sent = self.client_for(team_id).chat_postMessage(
+        sent = self.client_for(self.team_id).chat_postMessage(
             channel=pack.channel_id, text=text, blocks=blocks, unfurl_links=False
         )
         return str(sent["ts"])
 
-    def update_round_parent(self, team_id: str, pack: Pack, ts: str, tally: RoundTally) -> None:
+    def update_round_parent(self, pack: Pack, ts: str, tally: RoundTally) -> None:
         text, blocks = round_parent(tally)
-        self.client_for(team_id).chat_update(
+        self.client_for(self.team_id).chat_update(
             channel=pack.channel_id, ts=ts, text=text, blocks=blocks
         )
 
-    def post_answer(self, team_id: str, post: AnswerPost, thread_ts: str) -> str:
+    def post_answer(self, post: AnswerPost, thread_ts: str) -> str:
         text, blocks = answer_blocks(post)
-        sent = self.client_for(team_id).chat_postMessage(
+        sent = self.client_for(self.team_id).chat_postMessage(
             channel=post.pack.channel_id,
             thread_ts=thread_ts,
             text=text,
@@ -306,35 +305,38 @@ class SlackNotifier:
         )
         return str(sent["ts"])
 
-    def update_answer(self, team_id: str, post: AnswerPost, ts: str) -> None:
+    def update_answer(self, post: AnswerPost, ts: str) -> None:
         text, blocks = answer_blocks(post)
-        self.client_for(team_id).chat_update(
+        self.client_for(self.team_id).chat_update(
             channel=post.pack.channel_id, ts=ts, text=text, blocks=blocks
         )
 
-    def confirm_answer(self, team_id: str, post: AnswerPost) -> None:
+    def confirm_answer(self, post: AnswerPost) -> None:
         text, blocks = confirmation(post)
-        self.client_for(team_id).chat_postMessage(
-            channel=self._dm(team_id, post.answer.user_id), text=text, blocks=blocks
+        self.client_for(self.team_id).chat_postMessage(
+            channel=self._dm(post.answer.user_id), text=text, blocks=blocks
         )
 
 
 class SlackDirectory:
-    def __init__(self, client_for: ClientFor) -> None:
+    """core.ports.Directory for one workspace."""
+
+    def __init__(self, team_id: str, client_for: ClientFor) -> None:
+        self.team_id = team_id
         self.client_for = client_for
 
-    def person(self, team_id: str, user_id: str) -> Person | None:
+    def person(self, user_id: str) -> Person | None:
         try:
-            found = self.client_for(team_id).users_info(user=user_id)
+            found = self.client_for(self.team_id).users_info(user=user_id)
         except SlackApiError as error:
             if error.response.get("error") in ("user_not_found", "user_not_visible"):
                 return None
             raise
         return person_from_slack(found["user"])
 
-    def channel(self, team_id: str, channel_id: str) -> ChannelInfo | None:
+    def channel(self, channel_id: str) -> ChannelInfo | None:
         try:
-            found = self.client_for(team_id).conversations_info(channel=channel_id)
+            found = self.client_for(self.team_id).conversations_info(channel=channel_id)
         except SlackApiError as error:
             if error.response.get("error") in (
                 "channel_not_found",
@@ -349,9 +351,9 @@ class SlackDirectory:
             bot_is_member=bool(channel.get("is_member")),
         )
 
-    def channel_member_ids(self, team_id: str, channel_id: str) -> list[str]:
+    def channel_member_ids(self, channel_id: str) -> list[str]:
         ids: list[str] = []
-        client = self.client_for(team_id)
+        client = self.client_for(self.team_id)
         for page in client.conversations_members(channel=channel_id, limit=200):
             ids.extend(str(u) for u in page.get("members", []))
         return ids

@@ -228,8 +228,8 @@ def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness)
         pack = tx.packs.all()[0]
         ana = tx.people.get(ANA)
     assert ana is not None
-    bot.wolfpack.notifier.send_prompt(
-        "T0001", pack, ana, dt.date(2026, 12, 1), reminder=False, key=claimed[ANA].due.key
+    bot.wolfpack.workspace("T0001").notifier.send_prompt(
+        pack, ana, dt.date(2026, 12, 1), reminder=False, key=claimed[ANA].due.key
     )
     # Still claimed: nobody touches the rows.
     assert tick(bot, "2026-12-01T08:31:00+00:00").sent == 0

@@ -19,7 +19,7 @@ from bot.core.checkins import (
     tally_round,
     validate_answer,
 )
-from bot.core.errors import FieldErrors, NotAllowed, NotFound, UserError
+from bot.core.errors import FieldErrors, NotFound, UserError
 from bot.core.packs import Away, Pack, PackChoice, PackSettings, Person, parse_away
 from bot.core.ports import Transaction
 from bot.core.statements import clean_reason, clean_statement
@@ -27,6 +27,7 @@ from bot.core.usecases import statements
 from bot.core.usecases.packs import (
     NO_PACK_HERE,
     NOT_MEMBER,
+    active_member,
     existing_pack,
     member_of,
     people,
@@ -38,6 +39,9 @@ CLAIM_SECONDS = 60
 CHECKIN_BALLOT = 3
 HISTORY_DEFAULT = 5
 HISTORY_MAX = 20
+NOT_IN_CHANNEL_PACK = (
+    "You're not a member of this channel's pack. A pack admin can add you with `/wolfpack setup`."
+)
 ROUND_CLOSED = (
     "That round closed while the form was open; your answer was not saved. "
     "Run `/checkin` to answer today's round."
@@ -50,12 +54,7 @@ def choose_pack(ws: Workspace, channel_id: str, user_id: str) -> Pack | PackChoi
     with ws.unit() as uow:
         pack = uow.packs.by_channel(channel_id)
         if pack is not None:
-            member = uow.members.get(pack.id, user_id)
-            if member is None or not member.active:
-                raise NotAllowed(
-                    "You're not a member of this channel's pack. A pack admin can add you "
-                    "with `/wolfpack setup`."
-                )
+            active_member(uow, pack, user_id, not_member=NOT_IN_CHANNEL_PACK)
             return pack
         packs = uow.packs.of_user(user_id)
     if not packs:
@@ -234,7 +233,7 @@ def publish_round(ws: Workspace, round_id: int) -> None:
         answer_ids = [a.id for a in uow.answers.of_round(rnd.id)]
     for answer_id in answer_ids:
         _publish_answer(ws, pack, rnd, answer_id, parent_ts)
-    ws.notifier.update_round_parent(ws.team_id, pack, parent_ts, _tally(ws, pack, rnd))
+    ws.notifier.update_round_parent(pack, parent_ts, _tally(ws, pack, rnd))
 
 
 def confirm(ws: Workspace, answer_id: int) -> None:
@@ -245,7 +244,7 @@ def confirm(ws: Workspace, answer_id: int) -> None:
         pack = uow.packs.get(answer.pack_id) if answer is not None else None
     if answer is None or rnd is None or pack is None:
         return
-    ws.notifier.confirm_answer(ws.team_id, _answer_post(ws, pack, rnd, answer))
+    ws.notifier.confirm_answer(_answer_post(ws, pack, rnd, answer))
 
 
 def _post_parent(ws: Workspace, pack: Pack, rnd: Round) -> str | None:
@@ -255,7 +254,7 @@ def _post_parent(ws: Workspace, pack: Pack, rnd: Round) -> str | None:
     if not claimed:
         return None
     try:
-        ts = ws.notifier.post_round_parent(ws.team_id, pack, _tally(ws, pack, rnd))
+        ts = ws.notifier.post_round_parent(pack, _tally(ws, pack, rnd))
     except BaseException:
         with ws.unit() as uow:
             uow.rounds.release_parent(rnd.id)
@@ -276,10 +275,10 @@ def _publish_answer(ws: Workspace, pack: Pack, rnd: Round, answer_id: int, paren
     try:
         post = _answer_post(ws, pack, rnd, answer)
         if answer.reply_ts is None:
-            ts = ws.notifier.post_answer(ws.team_id, post, parent_ts)
+            ts = ws.notifier.post_answer(post, parent_ts)
         else:
             ts = answer.reply_ts
-            ws.notifier.update_answer(ws.team_id, post, ts)
+            ws.notifier.update_answer(post, ts)
     except BaseException:
         with ws.unit() as uow:
             uow.answers.release_publish(answer_id)

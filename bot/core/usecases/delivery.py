@@ -79,7 +79,7 @@ class Ticker:
             stale = tx.people.stale(now - PROFILE_MAX_AGE, PROFILES_PER_TICK)
         for user_id in stale:
             try:
-                person = ws.directory.person(ws.team_id, user_id)
+                person = ws.directory.person(user_id)
             except Exception:
                 log.warning("profile of %s not refreshed; trying again next tick", user_id)
                 return
@@ -259,7 +259,7 @@ class Ticker:
                 )
                 with ws.unit() as tx:
                     tx.deliveries.mark_posted(delivery.id, channel, ts)
-            ws.notifier.upload_chart(ws.team_id, summary, self.chart(summary), ts)
+            ws.notifier.upload_chart(summary, self.chart(summary), ts)
             return channel, ts
 
         done = self._attempt(ws, delivery, now, report, post_then_upload)
@@ -299,7 +299,7 @@ class Ticker:
             delivery,
             now,
             report,
-            lambda: ws.notifier.send_lone_wolf(ws.team_id, summary, flagged),
+            lambda: ws.notifier.send_lone_wolf(summary, flagged),
         )
         if done is not None:
             self._sent(ws, delivery, now, report, done[0])
@@ -335,7 +335,7 @@ class Ticker:
             delivery,
             now,
             report,
-            lambda: ws.notifier.remind_proposal(ws.team_id, pack, person, proposal),
+            lambda: ws.notifier.remind_proposal(pack, person, proposal),
         )
         if done is not None:
             self._sent(ws, delivery, now, report, done[0])
@@ -399,15 +399,12 @@ class Ticker:
 
         def send() -> tuple[str, str]:
             found = (
-                ws.notifier.find_delivered(ws.team_id, member.user_id, due.key)
-                if delivery.uncertain
-                else None
+                ws.notifier.find_delivered(member.user_id, due.key) if delivery.uncertain else None
             )
             if found is not None:
                 log.info("delivery %s was sent before its sender stopped", due.key)
                 return found
             return ws.notifier.send_prompt(
-                ws.team_id,
                 pack,
                 member.person,
                 due.local_date,

@@ -42,7 +42,12 @@ def active_member(
     uow: Transaction, pack: Pack, user_id: str, *, not_member: str = NOT_MEMBER
 ) -> Member:
     """The user's membership of the pack; NotAllowed with `not_member` unless it is active."""
-    member = uow.members.get(pack.id, user_id)
+    return _active(uow.members.get(pack.id, user_id), not_member)
+
+
+def _active(member: Member | None, not_member: str) -> Member:
+    """The rule every action of a pack's own goes through: an active membership, or a refusal
+    (a member who left the channel, or was never in it, is no member)."""
     if member is None or not member.active:
         raise NotAllowed(not_member)
     return member
@@ -75,9 +80,7 @@ def pack_of_command(
         pack, member = packs[0], uow.members.get(packs[0].id, user_id)
     else:
         pack, member = found
-    if member is None or not member.active:
-        raise NotAllowed(not_member)
-    return pack, member
+    return pack, _active(member, not_member)
 
 
 # --- people --------------------------------------------------------------------------------
@@ -89,7 +92,7 @@ def people(ws: Workspace, user_ids: Sequence[str]) -> dict[str, Person]:
     with ws.unit() as uow:
         known = uow.people.many(user_ids)
     missing = [u for u in dict.fromkeys(user_ids) if u not in known]
-    fetched = [p for p in (ws.directory.person(ws.team_id, u) for u in missing) if p is not None]
+    fetched = [p for p in (ws.directory.person(u) for u in missing) if p is not None]
     if fetched:
         now = ws.now()
         with ws.unit() as uow:
@@ -104,7 +107,7 @@ def people(ws: Workspace, user_ids: Sequence[str]) -> dict[str, Person]:
 def setup_form(ws: Workspace, channel_id: str, user_id: str) -> SetupForm:
     """`/wolfpack setup`: what the setup modal starts with. Refuses when the bot is not in the
     channel or the user may not edit the existing pack."""
-    channel = ws.directory.channel(ws.team_id, channel_id)
+    channel = ws.directory.channel(channel_id)
     if channel is None:
         raise UserError("I can't see this conversation. Run `/wolfpack setup` in the team channel.")
     if not channel.bot_is_member:
@@ -128,7 +131,7 @@ def setup_form(ws: Workspace, channel_id: str, user_id: str) -> SetupForm:
             member_ids=tuple(m.user_id for m in members),
             admin_ids=pack.admin_ids,
         )
-    channel_ids = ws.directory.channel_member_ids(ws.team_id, channel_id)[:MAX_PACK_MEMBERS]
+    channel_ids = ws.directory.channel_member_ids(channel_id)[:MAX_PACK_MEMBERS]
     known = people(ws, channel_ids)
     humans = tuple(u for u in channel_ids if u in known and known[u].can_be_member)
     return SetupForm(
@@ -169,11 +172,11 @@ def save_pack(ws: Workspace, user_id: str, draft: PackDraft) -> tuple[Pack, bool
     if new:
         # The channel comes back in the form, which the sender may have changed: a new pack is
         # made only where the bot is and the person setting it up is too.
-        channel = ws.directory.channel(ws.team_id, draft.channel_id)
+        channel = ws.directory.channel(draft.channel_id)
         if (
             channel is None
             or not channel.bot_is_member
-            or user_id not in ws.directory.channel_member_ids(ws.team_id, draft.channel_id)
+            or user_id not in ws.directory.channel_member_ids(draft.channel_id)
         ):
             raise NotAllowed("A pack is set up from its own channel: run `/wolfpack setup` there.")
     now = ws.now()
@@ -214,7 +217,7 @@ def member_joined(ws: Workspace, channel_id: str, user_id: str) -> bool:
         pack = uow.packs.by_channel(channel_id)
     if pack is None:
         return False
-    person = ws.directory.person(ws.team_id, user_id)
+    person = ws.directory.person(user_id)
     if person is None or not person.can_be_member:
         return False
     now = ws.now()

@@ -50,7 +50,7 @@ def send_export(ws: Workspace, pack_id: int, user_id: str) -> list[ExportFile]:
     if not _is_admin(ws, pack, user_id, person):
         raise NotAllowed(NOT_ADMIN)
     files = export_files(data)
-    ws.notifier.send_export(ws.team_id, user_id, pack, files)
+    ws.notifier.send_export(user_id, pack, files)
     return files
 
 
@@ -70,7 +70,7 @@ def forget_me(ws: Workspace, user_id: str) -> Done[Footprint]:
 
 
 def _take_down(ws: Workspace, posts: tuple[tuple[str, str], ...]) -> None:
-    ws.notifier.delete_messages(ws.team_id, posts)
+    ws.notifier.delete_messages(posts)
 
 
 def read_export(uow: Transaction, pack: Pack, now: dt.datetime) -> ExportData:
@@ -92,5 +92,5 @@ def _is_admin(ws: Workspace, pack: Pack, user_id: str, person: Person | None) ->
     if user_id in pack.admin_ids:
         return True
     # A workspace admin the bot has not met yet: asked of Slack, and not stored.
-    who = person or ws.directory.person(ws.team_id, user_id)
+    who = person or ws.directory.person(user_id)
     return who is not None and pack.is_admin(who)

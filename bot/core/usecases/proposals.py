@@ -188,9 +188,7 @@ def close(ws: Workspace, proposal_id: int, now: dt.datetime) -> Outcome | None:
     result = outcome(responses)
     blocks = tuple(r.reason for r in latest(responses).values() if r.position is Position.BLOCK)
     closed = replace(proposal, outcome=result, closed_at=now)
-    ws.notifier.post_outcome(
-        ws.team_id, ProposalView(pack, closed, count(responses), blocks, revises=revises)
-    )
+    ws.notifier.post_outcome(ProposalView(pack, closed, count(responses), blocks, revises=revises))
     with ws.unit() as uow:
         uow.proposals.close(proposal.id, result, now)
     return result
@@ -201,7 +199,7 @@ def refresh(ws: Workspace, proposal_id: int) -> None:
     quick clicks, the last refresh shows them all)."""
     shown = view(ws, proposal_id)
     if shown.proposal.message_ts:
-        ws.notifier.update_proposal(ws.team_id, shown)
+        ws.notifier.update_proposal(shown)
 
 
 def _posted(ws: Workspace, new: ProposalView) -> Done[ProposalView]:
@@ -209,7 +207,7 @@ def _posted(ws: Workspace, new: ProposalView) -> Done[ProposalView]:
 
 
 def _publish(ws: Workspace, proposal_id: int) -> None:
-    channel, ts = ws.notifier.post_proposal(ws.team_id, view(ws, proposal_id))
+    channel, ts = ws.notifier.post_proposal(view(ws, proposal_id))
     with ws.unit() as uow:
         uow.proposals.set_message(proposal_id, channel, ts)
 

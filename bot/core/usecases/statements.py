@@ -236,7 +236,7 @@ def _post_split_alerts(ws: Workspace, pack_id: int, statement_ids: list[int]) ->
             _reasons(on_it, VoteValue.AGREE),
             _reasons(on_it, VoteValue.DISAGREE),
         )
-        ts = ws.notifier.post_split_alert(ws.team_id, pack, alert)
+        ts = ws.notifier.post_split_alert(pack, alert)
         with ws.unit() as uow:
             uow.statements.set_alert_message(statement_id, pack.channel_id, ts)
 

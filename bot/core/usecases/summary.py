@@ -47,10 +47,10 @@ def post(ws: Workspace, summary: Summary, key: DeliveryKey, *, retry: bool) -> t
     through (a timeout can hide a message that was posted). Raises SendError."""
     channel = summary.pack.channel_id
     if retry:
-        found = ws.notifier.find_posted(ws.team_id, channel, key)
+        found = ws.notifier.find_posted(channel, key)
         if found is not None:
             return channel, found
-    return ws.notifier.post_summary(ws.team_id, summary, key=key)
+    return ws.notifier.post_summary(summary, key=key)
 
 
 def summary_inputs(uow: Transaction, pack: Pack, now: dt.datetime) -> SummaryInputs:

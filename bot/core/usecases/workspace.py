@@ -1,5 +1,6 @@
-"""One workspace's view of the outside world: its unit of work, the clock and Slack, with the
-workspace bound once, so no use case passes a team id around."""
+"""One workspace's view of the outside world: its unit of work, the clock, and Slack (the
+notifier and the directory), each bound to the workspace once, so no use case passes a team id
+around."""
 
 from __future__ import annotations
 
