@@ -39,11 +39,13 @@ Handler = Callable[[Command], None]
 
 @dataclass(frozen=True)
 class SubCommands:
+    """A slash command's listener: the first word of its text picks the handler."""
+
     name: str
     usage: str
     handlers: Mapping[str, Handler]
 
-    def run(
+    def __call__(
         self,
         ack: Ack,
         body: dict[str, Any],

@@ -67,7 +67,11 @@ def handled(function: Callable[..., None], *, title: str | None = None) -> Calla
         for name, parameter in inspect.signature(function).parameters.items()
         if parameter.default is parameter.empty
     ]
-    name = getattr(function, "__name__", None) or getattr(function, "func", function).__name__
+    name = str(
+        getattr(function, "__name__", None)
+        or getattr(function, "name", None)  # a SubCommands table: its slash command
+        or getattr(function, "func", function).__name__  # a partial
+    )
 
     def listener(args: Args) -> None:
         # An event's ack is Bolt's own (it answers Slack once the listener returns).

@@ -108,12 +108,6 @@ CHECKIN = SubCommands(
 )
 
 
-def checkin_command(
-    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
-) -> None:
-    CHECKIN.run(ack, body, client, workspace, later)
-
-
 def checkin_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace, later: Later) -> None:
     try:
         submitted = read_checkin_submission(body["view"])
@@ -222,7 +216,7 @@ def away_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace) -> None
 
 
 def register(router: Router) -> None:
-    router.command("/checkin", checkin_command)
+    router.command("/checkin", CHECKIN)
     router.view(View.CHECKIN, checkin_submitted, title="Check-in")
     router.action(Action.CHECKIN_OPEN, checkin_open)
     router.action(Action.CHECKIN_EDIT, checkin_edit)

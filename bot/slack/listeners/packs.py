@@ -25,7 +25,6 @@ from bot.slack.blocks.packs import (
 )
 from bot.slack.commands import Command, SubCommands
 from bot.slack.ids import View
-from bot.slack.later import Later
 from bot.slack.listeners import privacy
 from bot.slack.listeners.support import external_id_for
 from bot.slack.middleware import log
@@ -91,12 +90,6 @@ WOLFPACK = SubCommands(
 )
 
 
-def wolfpack_command(
-    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
-) -> None:
-    WOLFPACK.run(ack, body, client, workspace, later)
-
-
 def setup_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace) -> None:
     user_id = body["user"]["id"]
     try:
@@ -142,7 +135,7 @@ def acknowledged(event: dict[str, Any]) -> None:
 
 
 def register(router: Router) -> None:
-    router.command("/wolfpack", wolfpack_command)
+    router.command("/wolfpack", WOLFPACK)
     router.view(View.SETUP, setup_submitted, title="Pack setup")
     router.event("member_joined_channel", member_joined)
     router.event("member_left_channel", member_left)

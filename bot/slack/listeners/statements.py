@@ -91,12 +91,6 @@ DIRECTION = SubCommands(
 )
 
 
-def direction_command(
-    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
-) -> None:
-    DIRECTION.run(ack, body, client, workspace, later)
-
-
 def votes_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace, later: Later) -> None:
     try:
         pack_id, votes = read_votes(body["view"])
@@ -163,7 +157,7 @@ def split_discuss(ack: Ack, body: dict[str, Any], client: WebClient, workspace: 
 
 
 def register(router: Router) -> None:
-    router.command("/direction", direction_command)
+    router.command("/direction", DIRECTION)
     router.view(View.DIRECTION, votes_submitted, title="Direction")
     router.event("message", thread_reply)
     router.action(Action.SPLIT_DISCUSS, split_discuss)

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack
-from slack_sdk import WebClient
-
 from bot.core.usecases import proposals, summary
-from bot.core.usecases.workspace import Workspace
 from bot.slack.blocks.proposals import decision_log
 from bot.slack.blocks.summary import consensus_report_blocks
 from bot.slack.commands import Command, SubCommands
-from bot.slack.later import Later
 from bot.slack.router import Router
 
 CONSENSUS_HELP = (
@@ -36,11 +29,5 @@ def decisions(cmd: Command) -> None:
 CONSENSUS = SubCommands("/consensus", CONSENSUS_HELP, {"": report, "decisions": decisions})
 
 
-def consensus_command(
-    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
-) -> None:
-    CONSENSUS.run(ack, body, client, workspace, later)
-
-
 def register(router: Router) -> None:
-    router.command("/consensus", consensus_command)
+    router.command("/consensus", CONSENSUS)
