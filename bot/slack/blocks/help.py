@@ -18,6 +18,25 @@ WOLFPACK_HELP = (
     "`/wolfpack forget-me` deletes your data in this workspace · `/wolfpack help` shows this."
 )
 
+DIRECTION_HELP = (
+    "*`/direction`* asks you up to 5 statements about where the pack is heading.\n"
+    "`/direction add &lt;text&gt;` adds a statement · `/direction list` shows them all with counts "
+    "(anonymous: counts only, and none below 3 votes) · `/direction hide N` and "
+    "`/direction unhide N` (pack admins)."
+)
+
+PROPOSE_HELP = (
+    "*`/propose &lt;text&gt;`* puts a decision to the pack: Agree, Abstain, Disagree or Block, "
+    "open for 48 hours (`/propose &lt;text&gt; --closes 3d`, or `--closes 2026-12-04` for 17:00 "
+    "that day in the pack's timezone, sets another time, up to 30 days)."
+)
+
+CONSENSUS_HELP = (
+    "*`/consensus`* shows this week's consensus report so far, just to you: where the pack "
+    "agrees, where it is split, decisions and who is working alone (counts only).\n"
+    "`/consensus decisions` lists the pack's decisions and open proposals."
+)
+
 
 def unknown(command: str, sub: str, usage: str) -> str:
     shown = escape(sub[:30]).replace("`", "'")

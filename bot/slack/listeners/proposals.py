@@ -14,6 +14,7 @@ from bot.core.proposals import Position, ProposalView
 from bot.core.usecases import proposals
 from bot.core.usecases.workspace import Done, Workspace
 from bot.slack.blocks.common import notice_modal
+from bot.slack.blocks.help import PROPOSE_HELP
 from bot.slack.blocks.proposals import (
     CLOSES_BLOCK,
     REASON_BLOCK,
@@ -31,11 +32,6 @@ from bot.slack.listeners.support import open_modal
 from bot.slack.mrkdwn import escape
 from bot.slack.router import Router
 
-PROPOSE_HELP = (
-    "*`/propose &lt;text&gt;`* puts a decision to the pack: Agree, Abstain, Disagree or Block, "
-    "open for 48 hours (`/propose &lt;text&gt; --closes 3d`, or `--closes 2026-12-04` for 17:00 "
-    "that day in the pack's timezone, sets another time, up to 30 days)."
-)
 STALE = "This form is out of date."
 
 

@@ -13,6 +13,7 @@ from bot.core.errors import FieldErrors, UserError
 from bot.core.usecases import statements
 from bot.core.usecases.workspace import Workspace
 from bot.slack.blocks.common import notice_modal
+from bot.slack.blocks.help import DIRECTION_HELP
 from bot.slack.blocks.statements import read_votes, statement_list, vote_modal
 from bot.slack.commands import Command, SubCommands
 from bot.slack.ids import Action, View
@@ -21,12 +22,6 @@ from bot.slack.middleware import log
 from bot.slack.mrkdwn import escape
 from bot.slack.router import Router
 
-DIRECTION_HELP = (
-    "*`/direction`* asks you up to 5 statements about where the pack is heading.\n"
-    "`/direction add &lt;text&gt;` adds a statement · `/direction list` shows them all with counts "
-    "(anonymous: counts only, and none below 3 votes) · `/direction hide N` and "
-    "`/direction unhide N` (pack admins)."
-)
 DISCUSS = (
     ":speech_balloon: Talk it through here: what would change your mind? When the thread has "
     "settled, vote again with `/direction`."

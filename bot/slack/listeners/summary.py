@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from bot.core.usecases import proposals, summary
+from bot.slack.blocks.help import CONSENSUS_HELP
 from bot.slack.blocks.proposals import decision_log
 from bot.slack.blocks.summary import consensus_report_blocks
 from bot.slack.commands import Command, SubCommands
 from bot.slack.router import Router
-
-CONSENSUS_HELP = (
-    "*`/consensus`* shows this week's consensus report so far, just to you: where the pack "
-    "agrees, where it is split, decisions and who is working alone (counts only).\n"
-    "`/consensus decisions` lists the pack's decisions and open proposals."
-)
 
 
 def report(cmd: Command) -> None:
