@@ -64,6 +64,18 @@ class Delivery:
     uncertain: bool = False
 
 
+@dataclass(frozen=True)
+class Finished:
+    """How a delivery ended, to be recorded: sent (where Slack has it), skipped, missed or
+    failed (why)."""
+
+    delivery_id: int
+    state: DeliveryState
+    error: str | None = None
+    channel_id: str | None = None
+    message_ts: str | None = None
+
+
 class SendError(Exception):
     """A send that did not happen. `retry_after` is set when Slack said how long to wait."""
 

@@ -15,7 +15,7 @@ from bot.core.checkins import (
     Round,
     RoundTally,
 )
-from bot.core.delivery import Delivery, DeliveryState
+from bot.core.delivery import Delivery, DeliveryState, Finished
 from bot.core.export import ExportFile
 from bot.core.packs import Away, ChannelInfo, Member, Pack, PackDraft, Person
 from bot.core.privacy import Footprint
@@ -155,6 +155,10 @@ class DeliveryRepository(Protocol):
         channel_id: str | None = None,
         message_ts: str | None = None,
     ) -> None: ...
+    def finish_many(self, finished: Sequence[Finished], now: dt.datetime) -> None:
+        """Records how each of these deliveries ended, in one statement run for every row."""
+        ...
+
     def retry(self, delivery_id: int, at: dt.datetime, error: str, *, count: bool) -> None: ...
     def mark_posted(self, delivery_id: int, channel_id: str, ts: str) -> None:
         """Records the first part of a two-part delivery (a summary's message before its

@@ -169,25 +169,25 @@ class SlackNotifier:
         text, blocks = prompt_message(pack, local_date, reminder=reminder)
         client = self.delivery_client_for(self.team_id)
         metadata = _tag(key)
-        channel = person.dm_channel
         try:
-            if channel is not None:
+            if person.dm_channel is not None:
                 try:
                     sent = client.chat_postMessage(
-                        channel=channel, text=text, blocks=blocks, metadata=metadata
+                        channel=person.dm_channel, text=text, blocks=blocks, metadata=metadata
                     )
-                    return channel, str(sent["ts"])
+                    return person.dm_channel, str(sent["ts"])
                 except SlackApiError as error:
                     if error.response.get("error") != "channel_not_found":
                         raise
-            # The DM channel is known once opened; it only needs opening the first time.
-            channel = str(client.conversations_open(users=person.user_id)["channel"]["id"])
+            # Addressed to a user ID, chat.postMessage posts in the app's DM with that user
+            # and answers with the DM's channel ID: the first prompt needs no
+            # conversations.open, and the channel is stored for the next ones.
             sent = client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, metadata=metadata
+                channel=person.user_id, text=text, blocks=blocks, metadata=metadata
             )
         except SlackApiError as error:
             raise send_error(error) from None
-        return channel, str(sent["ts"])
+        return str(sent["channel"]), str(sent["ts"])
 
     def post_summary(self, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
         try:

@@ -138,6 +138,21 @@ def test_conversations_open_gives_a_stable_dm(client: WebClient, fake: FakeSlack
     assert error_of(raised) == "user_not_found"
 
 
+def test_post_message_to_a_user_id_posts_in_the_apps_dm(client: WebClient, fake: FakeSlack) -> None:
+    # As Slack: a user ID (U… or, on Enterprise Grid, W…) as the channel posts in the app's DM
+    # with that user and answers with the DM's own channel ID.
+    fake.add_user("W0GRID", name="Di", tz="UTC")
+    sent = client.chat_postMessage(channel=BO, text="first")
+    assert sent["channel"] == "DUBO" == client.conversations_open(users=BO)["channel"]["id"]
+    client.chat_postMessage(channel=sent["channel"], text="second")
+    assert [m["text"] for m in fake.messages("DUBO")] == ["first", "second"]
+    assert client.chat_postMessage(channel="W0GRID", text="hi")["channel"] == "DW0GRID"
+    for nobody in ("UNOBODY", "WNOBODY"):
+        with pytest.raises(SlackApiError) as raised:
+            client.chat_postMessage(channel=nobody, text="hi")
+        assert error_of(raised) == "channel_not_found"
+
+
 def test_post_then_update_is_reflected_in_messages(client: WebClient, fake: FakeSlack) -> None:
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*one*"}}]
     sent = client.chat_postMessage(channel=CHANNEL, text="one", blocks=blocks)

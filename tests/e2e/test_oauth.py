@@ -191,7 +191,8 @@ def test_uninstalling_one_workspace_stops_its_work_and_deletes_its_tokens(
     report = m.wolfpack.tick(dt.datetime(2026, 12, 1, 14, 31, tzinfo=dt.UTC))
     assert report.failed == 0
     sent_to = {c.args.get("channel") for c in m.fake.calls_to("chat.postMessage")}
-    assert sent_to == {f"D{ADMIN_B}"}
+    # A member's first prompt is addressed to their user ID (Slack posts it in the DM).
+    assert sent_to == {ADMIN_B}
     assert {c.token for c in m.fake.calls} <= {token_of(m, BETA), None}
     # Alpha's requests now find no installation; Beta's still work.
     reply, _ = m.side(BETA).command("/wolfpack", "members", user=ADMIN_B, channel=CHANNEL_B)

@@ -53,7 +53,7 @@ def attempts_to(h: Harness, user: str, since: int) -> int:
     """Calls made to reach the member by DM from call `since` on (a failed send stops at its
     first call)."""
     return sum(
-        c.args.get("users") == user or c.args.get("channel") == f"D{user}"
+        c.args.get("users") == user or c.args.get("channel") in (user, f"D{user}")
         for c in h.fake.calls[since:]
     )
 

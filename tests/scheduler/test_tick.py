@@ -7,7 +7,9 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.delivery import TickReport
@@ -77,17 +79,18 @@ def test_rate_limits_server_errors_and_permanent_errors(bot: Harness) -> None:
         values={**BERLIN_CLOCK, "members": [ANA, BO, CY], "reminder": "0"},
     )
     bot.fake.fail_next("chat.postMessage", status=429, retry_after=2)
-    bot.fake.fail_next("conversations.open", status=500, times=3)
-    bot.fake.error_next("conversations.open", "user_not_found")
+    bot.fake.fail_next("chat.postMessage", status=500, times=3)
+    # What Slack answers a message addressed to a user it does not know.
+    bot.fake.error_next("chat.postMessage", "channel_not_found")
     first = tick(bot, "2026-12-01T08:30:00+00:00")
-    # Three members, one call each: the 429, then a 500, then user_not_found... in queue order.
+    # Three members, one call each: the 429, then 500s, then channel_not_found, in queue order.
     assert first.sent + first.retrying + first.failed == 3
     for seconds in (3, 20, 50, 110, 240):
         tick(bot, f"2026-12-01T08:{30 + seconds // 60:02d}:{seconds % 60:02d}+00:00")
     final = states(bot)
     sent = [k for k, (state, _) in final.items() if state == "sent"]
     failed = {k: e for k, (state, e) in final.items() if state == "failed"}
-    assert len(sent) == 2 and list(failed.values()) == ["user_not_found"]
+    assert len(sent) == 2 and list(failed.values()) == ["channel_not_found"]
     for user in (ANA, BO, CY):
         assert len(prompts_to(bot, user)) <= 1
     calls_before = len(bot.fake.calls)
@@ -242,15 +245,79 @@ def test_a_send_whose_sender_died_is_found_in_slack_not_sent_again(bot: Harness)
             select(DeliveryRow).where(DeliveryRow.key == str(claimed[ANA].due.key))
         ).one()
         assert (row.state, row.message_ts, row.in_flight) == ("sent", ts, False)
+    # Ana's DM channel was not known when her prompt went out: the search found it, and it is
+    # stored for her next prompt.
+    assert dm_channel(bot, ANA) == f"D{ANA}"
 
 
-def test_the_dm_channel_is_opened_once(bot: Harness) -> None:
+def dm_channel(h: Harness, user: str) -> str | None:
+    with h.wolfpack.db.transaction("T0001") as tx:
+        person = tx.people.get(user)
+    assert person is not None
+    return person.dm_channel
+
+
+def prompt_channels(h: Harness, user: str) -> list[str]:
+    """Where each prompt to the member was addressed, in order."""
+    return [
+        str(c.args["channel"])
+        for c in h.fake.calls_to("chat.postMessage")
+        if c.args.get("metadata") and c.args.get("channel") in (user, f"D{user}", "DGONE")
+    ]
+
+
+def test_the_first_prompt_goes_to_the_user_id_and_later_ones_to_the_dm_slack_named(
+    bot: Harness,
+) -> None:
     setup_pack(bot, values={"members": [ANA], "reminder": "0"})
-    tick(bot, "2026-12-01T08:30:00+00:00")
     opens = len(bot.fake.calls_to("conversations.open"))
+    assert tick(bot, "2026-12-01T08:30:00+00:00").sent == 1
+    assert dm_channel(bot, ANA) == f"D{ANA}"
     assert tick(bot, "2026-12-02T08:30:00+00:00").sent == 1
-    assert len(bot.fake.calls_to("conversations.open")) == opens
+    assert prompt_channels(bot, ANA) == [ANA, f"D{ANA}"]
     assert len(prompts_to(bot, ANA)) == 2
+    # One call a prompt: no DM is ever opened to send one.
+    assert len(bot.fake.calls_to("conversations.open")) == opens
+
+    # A stored channel Slack no longer knows: the prompt goes to the user ID again, and the
+    # channel Slack answers with replaces the stored one.
+    with bot.wolfpack.db.transaction("T0001") as tx:
+        tx.people.set_dm_channel(ANA, "DGONE")
+    assert tick(bot, "2026-12-03T08:30:00+00:00").sent == 1
+    assert prompt_channels(bot, ANA)[2:] == ["DGONE", ANA]
+    assert dm_channel(bot, ANA) == f"D{ANA}"
+    assert len(prompts_to(bot, ANA)) == 3
+
+
+def test_sends_are_recorded_even_when_a_later_send_raises(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent prompts are recorded several at a time; a send that raises something unexpected
+    ends the tick, and what went out before it is recorded all the same."""
+    setup_pack(bot, values={**BERLIN_CLOCK, "members": [ANA, BO, CY], "reminder": "0"})
+    notifier = bot.wolfpack.notifier
+    real, sends = notifier.send_prompt, []
+
+    def third_one_breaks(*args: Any, **kwargs: Any) -> tuple[str, str]:
+        sends.append(args[2].user_id)
+        if len(sends) == 3:
+            raise RuntimeError("a bug in the third send")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(notifier, "send_prompt", third_one_breaks)
+    with pytest.raises(RuntimeError):
+        tick(bot, "2026-12-01T08:30:00+00:00")
+    final = {k: v for k, v in states(bot).items() if k.endswith(":2026-12-01")}
+    assert sorted(state for state, _ in final.values()) == ["pending", "sent", "sent"]
+    for user in sends[:2]:
+        assert final[f"prompt:1:{user}:2026-12-01"] == ("sent", None)
+        assert dm_channel(bot, user) == f"D{user}"
+    # The third stays claimed and in flight: once its claim runs out, its next sender looks
+    # in Slack first, finds nothing, and sends it.
+    monkeypatch.setattr(notifier, "send_prompt", real)
+    assert tick(bot, "2026-12-01T08:31:00+00:00").sent == 0
+    assert tick(bot, "2026-12-01T08:33:00+00:00").sent == 1
+    assert [len(prompts_to(bot, u)) for u in (ANA, BO, CY)] == [1, 1, 1]
 
 
 def test_holidays_from_the_setup_form(bot: Harness) -> None:

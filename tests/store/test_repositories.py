@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.checkins import AnswerInput, AnswerStatus
-from bot.core.delivery import DeliveryState
+from bot.core.delivery import DeliveryState, Finished
 from bot.core.packs import Away, PackDraft, PackSettings, Person
 from bot.core.schedule import DeliveryKey, Due, IsoWeek
 from bot.store.db import SqlDatabase, make_engine
@@ -221,3 +221,31 @@ def test_the_queue_gives_back_each_due_as_planned_with_its_parts_in_columns(
         (None, proposal.id),
         ("U2", None),
     ]
+
+
+def test_finish_many_records_each_outcome_and_ends_the_claims(db: SqlDatabase) -> None:
+    pack_id = _setup_pack(db, "TA", "C1", ["U1", "U2", "U3"])
+    day = dt.date(2026, 12, 1)
+    planned = [Due(DeliveryKey.prompt(pack_id, u, day), day, NOW) for u in ("U1", "U2", "U3")]
+    with db.transaction("TA") as tx:
+        tx.deliveries.add_many([(d, DeliveryState.PENDING) for d in planned], NOW)
+        sent, skipped, untouched = tx.deliveries.claim(NOW, NOW + dt.timedelta(minutes=2), 10)
+        tx.deliveries.finish_many([], NOW)
+        tx.deliveries.finish_many(
+            [
+                Finished(sent.id, DeliveryState.SENT, channel_id="DU1", message_ts="1.000100"),
+                Finished(skipped.id, DeliveryState.SKIPPED, error="away"),
+            ],
+            NOW + dt.timedelta(seconds=5),
+        )
+    with db.session() as session:
+        rows = {r.id: r for r in session.scalars(select(DeliveryRow))}
+    assert [
+        (r.state, r.last_error, r.channel_id, r.message_ts, r.in_flight, r.claimed_until is None)
+        for r in (rows[sent.id], rows[skipped.id], rows[untouched.id])
+    ] == [
+        ("sent", None, "DU1", "1.000100", False, True),
+        ("skipped", "away", None, None, False, True),
+        ("pending", None, None, None, True, False),
+    ]
+    assert rows[sent.id].updated_at == NOW + dt.timedelta(seconds=5)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 import bot.store
 from bot.core.checkins import AnswerInput, AnswerStatus
-from bot.core.delivery import Delivery, DeliveryState
+from bot.core.delivery import Delivery, DeliveryState, Finished
 from bot.core.errors import NotFound
 from bot.core.packs import Away, PackDraft, PackSettings, Person
 from bot.core.proposals import Outcome, Position
@@ -364,6 +364,15 @@ CASES: dict[str, Case] = {
     "deliveries.finish": nothing(
         lambda tx, a, b: tx.deliveries.finish(
             a.pending.id, DeliveryState.SENT, NOW, channel_id="C1", message_ts="9.9"
+        )
+    ),
+    "deliveries.finish_many": nothing(
+        lambda tx, a, b: tx.deliveries.finish_many(
+            [
+                Finished(a.pending.id, DeliveryState.SENT, channel_id="C1", message_ts="9.9"),
+                Finished(a.sent_failed.id, DeliveryState.SKIPPED, error="away"),
+            ],
+            NOW,
         )
     ),
     "deliveries.retry": nothing(

@@ -16,6 +16,7 @@ from bot.core.delivery import (
     CLAIM_FOR,
     Delivery,
     DeliveryState,
+    Finished,
     SendError,
     TickReport,
     initial_state,
@@ -46,6 +47,12 @@ T = TypeVar("T")
 # timezone; profiles are read again daily in case an event was lost.
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
 PROFILES_PER_TICK = 50
+
+# Sent prompts are recorded this many at a time, in one transaction: a transaction per message
+# cost a quarter of the time a send took. A prompt sent and not yet recorded is still safe:
+# its row stays claimed and marked in flight, so if this process dies, the next sender finds
+# the message in Slack (find_delivered) instead of sending it again.
+RECORD_EVERY = 50
 
 
 class Ticker:
@@ -155,11 +162,17 @@ class Ticker:
                 self._release(ws, prompts)
                 return
             sendable = self._settle(ws, prompts, now, report)
-            for i, (delivery, pack, member) in enumerate(sendable):
-                if self._stop_requested():
-                    self._release(ws, [d for d, _, _ in sendable[i:]])
-                    return
-                self._send(ws, delivery, pack, member, now, report)
+            sent = _SentPrompts(ws, now, report)
+            try:
+                for i, (delivery, pack, member) in enumerate(sendable):
+                    if self._stop_requested():
+                        self._release(ws, [d for d, _, _ in sendable[i:]])
+                        return
+                    self._send(ws, delivery, pack, member, now, report, sent)
+            finally:
+                # Also when a send raised: what reached Slack is recorded, not left to be
+                # looked for.
+                sent.record()
 
     def _stop_requested(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
@@ -346,6 +359,7 @@ class Ticker:
         """Reads what the batch needs in one transaction, records the deliveries that are no
         longer wanted (answered, skipped, away, left, too late) and returns the rest."""
         sendable: list[tuple[Delivery, Pack, Member]] = []
+        ended: list[Finished] = []
         with ws.unit() as tx:
             pack_ids = sorted({d.due.pack_id for d in batch})
             packs = {p: tx.packs.get(p) for p in pack_ids}
@@ -375,15 +389,16 @@ class Ticker:
                 elif status is AnswerStatus.SKIPPED:
                     reason = "skipped_round"
                 elif now - due.due_at > dt.timedelta(minutes=pack.settings.late_limit_minutes):
-                    tx.deliveries.finish(delivery.id, DeliveryState.MISSED, now, error="too_late")
+                    ended.append(Finished(delivery.id, DeliveryState.MISSED, error="too_late"))
                     report.missed += 1
                     continue
                 if reason is not None:
-                    tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=reason)
+                    ended.append(Finished(delivery.id, DeliveryState.SKIPPED, error=reason))
                     report.skipped += 1
                     continue
                 assert pack is not None and member is not None
                 sendable.append((delivery, pack, member))
+            tx.deliveries.finish_many(ended, now)
         return sendable
 
     def _send(
@@ -394,6 +409,7 @@ class Ticker:
         member: Member,
         now: dt.datetime,
         report: TickReport,
+        sent: _SentPrompts,
     ) -> None:
         due = delivery.due
 
@@ -413,13 +429,8 @@ class Ticker:
             )
 
         done = self._attempt(ws, delivery, now, report, send)
-        if done is None:
-            return
-        self._sent(ws, delivery, now, report, done[0])
-        channel = done[0][0]
-        if channel != member.person.dm_channel:
-            with ws.unit() as tx:
-                tx.people.set_dm_channel(member.user_id, channel)
+        if done is not None:
+            sent.add(delivery, member, *done[0])
 
     def _failed(
         self,
@@ -441,3 +452,34 @@ class Ticker:
             else:
                 tx.deliveries.retry(delivery.id, at, error.code, count=counted)
                 report.retrying += 1
+
+
+class _SentPrompts:
+    """Prompts sent and not yet recorded, with the DM channels Slack named for them (stored,
+    so that later DMs go straight to the channel); recorded RECORD_EVERY at a time."""
+
+    def __init__(self, ws: Workspace, now: dt.datetime, report: TickReport) -> None:
+        self.ws = ws
+        self.now = now
+        self.report = report
+        self.sent: list[Finished] = []
+        self.dm_channels: dict[str, str] = {}
+
+    def add(self, delivery: Delivery, member: Member, channel: str, ts: str) -> None:
+        self.sent.append(
+            Finished(delivery.id, DeliveryState.SENT, channel_id=channel, message_ts=ts)
+        )
+        if channel != member.person.dm_channel:
+            self.dm_channels[member.user_id] = channel
+        if len(self.sent) >= RECORD_EVERY:
+            self.record()
+
+    def record(self) -> None:
+        if not self.sent:
+            return
+        with self.ws.unit() as tx:
+            tx.deliveries.finish_many(self.sent, self.now)
+            for user_id, channel in self.dm_channels.items():
+                tx.people.set_dm_channel(user_id, channel)
+        self.report.sent += len(self.sent)
+        self.sent, self.dm_channels = [], {}
