@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Executable, Result, and_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from bot.core.errors import NotFound
 from bot.store.models import MembershipRow
@@ -22,6 +22,9 @@ def dialect_insert(session: Session) -> Any:
 
 GONE = "That is gone: run the command again."
 
+# The workspace of a statement built once (at import): `Scoped._execute` gives its value.
+WORKSPACE: BindParameter[int] = bindparam("workspace_id")
+
 
 class Scoped:
     """A repository bound to one workspace: `session` and `workspace_id` for every query."""
@@ -29,6 +32,10 @@ class Scoped:
     def __init__(self, session: Session, workspace_id: int) -> None:
         self.session = session
         self.workspace_id = workspace_id
+
+    def _execute(self, statement: Executable, **params: Any) -> Result[*tuple[Any, ...]]:
+        """Runs a statement whose `WORKSPACE` parameter is this repository's workspace."""
+        return self.session.execute(statement, {"workspace_id": self.workspace_id, **params})
 
     def _membership_of(self, pack_id: Any, user_id: str) -> ColumnElement[bool]:
         """Joins the user's membership row of the pack `pack_id` (a column) in this workspace."""

@@ -401,6 +401,9 @@ CASES: dict[str, Case] = {
         lambda tx, a, b: tx.statements.of_pack(a.pack, include_hidden=True),
         lambda r, a, b: r == [],
     ),
+    "statements.counted": Case(
+        lambda tx, a, b: tx.statements.counted(a.pack, "U1"), lambda r, a, b: r == []
+    ),
     "statements.set_hidden": Case(
         lambda tx, a, b: tx.statements.set_hidden(a.statement, True), lambda r, a, b: r is False
     ),
@@ -459,6 +462,7 @@ CASES: dict[str, Case] = {
     "proposals.positions": Case(
         lambda tx, a, b: tx.proposals.positions(a.proposal), lambda r, a, b: r == []
     ),
+    "proposals.counted": nothing(lambda tx, a, b: tx.proposals.counted(a.proposal)),
     "proposals.responses_for": Case(
         lambda tx, a, b: tx.proposals.responses_for([a.proposal, a.failed]),
         lambda r, a, b: r == {a.proposal: [], a.failed: []},
