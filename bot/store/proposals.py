@@ -157,7 +157,7 @@ class SqlProposals(Scoped):
         assert found is not None
         if statement_id is not None:
             # Putting a statement to a decision is discussing it (SPEC §4.6).
-            SqlStatements(self.session, self.workspace_id).mark_discussed(statement_id, now)
+            SqlStatements(self.unit).mark_discussed(statement_id, now)
         return found
 
     def get(self, proposal_id: int) -> Proposal | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 import bot.store
@@ -575,9 +575,11 @@ def test_each_case_sees_the_difference_through_the_owners_transaction(
 
 
 def repositories() -> dict[str, type]:
-    """Every repository a transaction exposes, by attribute name."""
-    tx = SqlTransaction(cast(Session, None), 0)
-    return {name: type(repo) for name, repo in vars(tx).items() if isinstance(repo, Scoped)}
+    """Every repository a transaction exposes, by attribute name (each is made when first
+    asked for, without touching the database)."""
+    tx = SqlTransaction(cast(Connection, None), 0)
+    found = {name: getattr(tx, name) for name in dir(SqlTransaction) if not name.startswith("_")}
+    return {name: type(repo) for name, repo in found.items() if isinstance(repo, Scoped)}
 
 
 def defined_repositories() -> set[type]:
