@@ -31,7 +31,11 @@ request count and a time cap. Exits 1 on any error (status other than 200, a bro
 connection, the bot's "Something went wrong" reply, an error logged by the bot or the fake) or
 any answer slower than 3 s.
 
-Run: `python bench/load.py [--levels 1,8,64] [--counts 2000,5000,5000] [--time-cap 40]`.
+`--only KIND` (`checkin-help`, `direction-list` or `click-agree`) sends requests of that one
+kind instead of the mix, to every stack alike.
+
+Run: `python bench/load.py [--levels 1,8,64] [--counts 2000,5000,5000] [--time-cap 40]
+[--only KIND]`.
 """
 
 from __future__ import annotations
@@ -112,15 +116,19 @@ def _click(proposal_id: int, ts: str, user: str) -> bytes:
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
-def _mix(proposals: list[tuple[int, str]]) -> list[tuple[str, str]]:
-    """(kind, body) in turn: every user clicks every proposal once per cycle."""
+KINDS = ("checkin-help", "direction-list", "click-agree")
+
+
+def _mix(proposals: list[tuple[int, str]], only: str | None = None) -> list[tuple[str, str]]:
+    """(kind, body) in turn: every user clicks every proposal once per cycle. With `only`,
+    the requests of that kind alone, in the same order."""
     out: list[tuple[str, str]] = []
     for n, (user, (pid, ts)) in enumerate(itertools.product(USERS, proposals)):
         other = USERS[(n + 3) % len(USERS)]
         out.append(("checkin-help", _command("/checkin", "help", other).decode()))
         out.append(("direction-list", _command("/direction", "list", other).decode()))
         out.append(("click-agree", _click(pid, ts, user).decode()))
-    return out
+    return [(kind, body) for kind, body in out if only is None or kind == only]
 
 
 # --- the load generator (a process of its own) ------------------------------------------
@@ -714,6 +722,12 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=300, help="requests before each level")
     parser.add_argument("--proposals", type=int, default=8)
     parser.add_argument(
+        "--only",
+        choices=KINDS,
+        default=None,
+        help="send requests of this one kind (to every stack) instead of the mix",
+    )
+    parser.add_argument(
         "--database-url",
         default="postgresql://postgres@127.0.0.1:5432/postgres",
         help="a database on the server where wolfpack_bench_load is created",
@@ -766,9 +780,10 @@ def main() -> int:
                 command = [sys.executable, __file__, "--serve", kind, "--port", str(p)]
                 command += ["--fake-url", fake.url]
                 servers.append(Server(kind, command, base_env, p))
-            mix = _mix(proposals)
+            mix = _mix(proposals, args.only)
+            share = f"{args.only} only" if args.only else "1/3 each kind"
             print(
-                f"mix: {len(mix)} request templates in turn, 1/3 each kind; "
+                f"mix: {len(mix)} request templates in turn, {share}; "
                 f"{len(proposals)} proposals x {len(USERS)} members"
             )
             results: dict[int, dict[str, dict[str, Any]]] = {}

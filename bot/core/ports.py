@@ -19,9 +19,9 @@ from bot.core.delivery import Delivery, DeliveryState, Finished
 from bot.core.export import ExportFile
 from bot.core.packs import Away, ChannelInfo, Member, Pack, PackDraft, Person
 from bot.core.privacy import Footprint
-from bot.core.proposals import Outcome, Position, Proposal, ProposalView, Response
+from bot.core.proposals import Counts, Outcome, Position, Proposal, ProposalView, Response
 from bot.core.schedule import DeliveryKey, Due
-from bot.core.statements import SplitAlert, Statement, Vote, VoteValue
+from bot.core.statements import SplitAlert, Statement, StatementView, Vote, VoteValue
 from bot.core.summary import LoneWolf, Summary
 
 
@@ -186,6 +186,12 @@ class StatementRepository(Protocol):
 
     def get(self, statement_id: int) -> Statement | None: ...
     def of_pack(self, pack_id: int, *, include_hidden: bool = False) -> list[Statement]: ...
+    def counted(self, pack_id: int, user_id: str) -> list[StatementView]:
+        """The pack's statements that take votes (not hidden), oldest first, each with the
+        latest vote of every member counted and the user's own latest vote, in one read; no
+        voters."""
+        ...
+
     def set_hidden(self, statement_id: int, hidden: bool) -> bool: ...
     def vote(
         self,
@@ -240,6 +246,11 @@ class ProposalRepository(Protocol):
 
     def positions(self, proposal_id: int) -> list[Response]:
         """Each member's latest position (the one that counts), in the order they were taken."""
+        ...
+
+    def counted(self, proposal_id: int) -> tuple[Proposal, Pack, Counts] | None:
+        """The proposal, its pack, and each member's latest position counted, in one read;
+        None when the workspace has no such proposal."""
         ...
 
     def responses_for(self, proposal_ids: Sequence[int]) -> dict[int, list[Response]]:

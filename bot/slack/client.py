@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ssl
 from typing import Any
+from urllib.request import HTTPSHandler, Request, build_opener
 
 from slack_sdk import WebClient
 
@@ -27,5 +28,28 @@ def shared_ssl_context() -> SharedSSLContext:
 
 
 class SharedWebClient(WebClient):
+    """A WebClient with one urllib opener for all its calls. Given an SSL context, slack_sdk
+    opens each call with a new opener (urllib's ten handlers made and registered, the proxy
+    settings read from the environment): about 0.2 ms of CPU a call, more than half of what a
+    call to a local server costs in all. The proxy settings are read once, here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._opener = build_opener(HTTPSHandler(context=self.ssl))
+
     def __deepcopy__(self, memo: dict[int, Any]) -> SharedWebClient:
         return self
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
+            return super()._perform_urllib_http_request_internal(url, req)
+        with self._opener.open(req, timeout=self.timeout) as response:
+            body: bytes = response.read()
+            if response.headers.get_content_type() == "application/gzip":
+                return {"status": response.code, "headers": response.headers, "body": body}
+            charset = response.headers.get_content_charset() or "utf-8"
+            return {
+                "status": response.code,
+                "headers": response.headers,
+                "body": body.decode(charset),
+            }

@@ -110,12 +110,17 @@ class SqlDatabase:
         self, team_id: str, enterprise_id: str | None = None
     ) -> Iterator[SqlTransaction]:
         key = (team_id, enterprise_id or "")
-        with self._sessions.begin() as session:
+        with self.engine.begin() as connection:
             workspace_id = self._workspaces.get(key)
             if workspace_id is None:
-                workspace_id = ensure_workspace(session, team_id, enterprise_id or "")
+                workspace_id = ensure_workspace(connection, team_id, enterprise_id or "")
                 self._workspaces[key] = workspace_id
-            yield SqlTransaction(session, workspace_id)
+            transaction = SqlTransaction(connection, workspace_id)
+            try:
+                yield transaction
+                transaction.flush()
+            finally:
+                transaction.close()
 
     def team_ids(self) -> list[str]:
         """Every workspace the app is installed in (the tick's work); not those that

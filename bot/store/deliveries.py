@@ -126,7 +126,7 @@ class SqlDeliveries(Scoped):
                 .returning(table.c.key)
             )
             keys = {str(due.key): due.key for due, _ in chunk}
-            written = self.session.connection().execute(stmt, rows).scalars()
+            written = self.unit.connection.execute(stmt, rows).scalars()
             inserted.extend(keys[text] for text in written)
         return inserted
 
@@ -167,7 +167,7 @@ class SqlDeliveries(Scoped):
         channel_id: str | None = None,
         message_ts: str | None = None,
     ) -> None:
-        self.session.connection().execute(
+        self.unit.connection.execute(
             _FINISH,
             {
                 "ws": self.workspace_id,

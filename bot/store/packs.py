@@ -21,7 +21,7 @@ from bot.core.packs import (
     TimezoneMode,
 )
 from bot.store.models import MembershipRow, PackRow, PersonRow
-from bot.store.scoped import Scoped, dialect_insert
+from bot.store.scoped import WORKSPACE, Scoped, dialect_insert
 
 _SET_DM_CHANNEL = (
     update(PersonRow)
@@ -84,67 +84,143 @@ def settings_from_json(data: dict[str, Any]) -> PackSettings:
     )
 
 
-def _pack(row: PackRow) -> Pack:
+# --- reads of plain columns --------------------------------------------------------------------
+# Hot reads select columns, not ORM entities (no identity map or instance state to build), with
+# statements built once here: building a joined select costs more than running it.
+
+PACKS, PEOPLE, MEMBERSHIPS = PackRow.__table__, PersonRow.__table__, MembershipRow.__table__
+PACK_COLUMNS = (
+    PACKS.c.id,
+    PACKS.c.workspace_id,
+    PACKS.c.channel_id,
+    PACKS.c.name,
+    PACKS.c.settings,
+    PACKS.c.created_by,
+    PACKS.c.admin_ids,
+)
+PERSON_COLUMNS = (
+    PEOPLE.c.user_id,
+    PEOPLE.c.name,
+    PEOPLE.c.tz,
+    PEOPLE.c.is_bot,
+    PEOPLE.c.deleted,
+    PEOPLE.c.is_workspace_admin,
+    PEOPLE.c.away_start,
+    PEOPLE.c.away_end,
+    PEOPLE.c.dm_channel,
+)
+_PACK = select(*PACK_COLUMNS).where(PACKS.c.workspace_id == WORKSPACE)
+_PACK_BY_ID = _PACK.where(PACKS.c.id == bindparam("pack_id"))
+_PACK_BY_CHANNEL = _PACK.where(PACKS.c.channel_id == bindparam("channel_id"))
+_PERSON = select(*PERSON_COLUMNS).where(PEOPLE.c.workspace_id == WORKSPACE)
+# A pack's member with their profile, and the pack's admins.
+_MEMBER_COLUMNS = (MEMBERSHIPS.c.pack_id, MEMBERSHIPS.c.active, *PERSON_COLUMNS)
+_MEMBER_JOIN = MEMBERSHIPS.join(
+    PEOPLE,
+    and_(
+        PEOPLE.c.workspace_id == MEMBERSHIPS.c.workspace_id,
+        PEOPLE.c.user_id == MEMBERSHIPS.c.user_id,
+    ),
+)
+_MEMBER = (
+    select(*_MEMBER_COLUMNS, PACKS.c.admin_ids)
+    .select_from(_MEMBER_JOIN.join(PACKS, PACKS.c.id == MEMBERSHIPS.c.pack_id))
+    .where(
+        MEMBERSHIPS.c.workspace_id == WORKSPACE,
+        PACKS.c.workspace_id == WORKSPACE,
+        MEMBERSHIPS.c.pack_id == bindparam("pack_id"),
+        MEMBERSHIPS.c.user_id == bindparam("user_id"),
+    )
+)
+# The channel's pack, with the user's membership and profile when they have one.
+_IN_CHANNEL = (
+    select(*PACK_COLUMNS, MEMBERSHIPS.c.active, *PERSON_COLUMNS)
+    .select_from(
+        PACKS.outerjoin(
+            MEMBERSHIPS,
+            and_(
+                MEMBERSHIPS.c.workspace_id == WORKSPACE,
+                MEMBERSHIPS.c.pack_id == PACKS.c.id,
+                MEMBERSHIPS.c.user_id == bindparam("user_id"),
+            ),
+        ).outerjoin(
+            PEOPLE,
+            and_(PEOPLE.c.workspace_id == WORKSPACE, PEOPLE.c.user_id == MEMBERSHIPS.c.user_id),
+        )
+    )
+    .where(PACKS.c.workspace_id == WORKSPACE, PACKS.c.channel_id == bindparam("channel_id"))
+)
+
+
+def pack_of(values: Sequence[Any]) -> Pack:
+    """A Pack from the values of PACK_COLUMNS, in that order."""
+    pack_id, workspace_id, channel_id, name, settings, created_by, admin_ids = values
     return Pack(
-        id=row.id,
-        workspace_id=row.workspace_id,
-        channel_id=row.channel_id,
-        name=row.name,
-        settings=settings_from_json(row.settings),
-        created_by=row.created_by,
-        admin_ids=tuple(row.admin_ids),
+        id=pack_id,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        name=name,
+        settings=settings_from_json(settings),
+        created_by=created_by,
+        admin_ids=tuple(admin_ids),
     )
 
 
-def _person(row: PersonRow) -> Person:
+def person_of(values: Sequence[Any]) -> Person:
+    """A Person from the values of PERSON_COLUMNS, in that order."""
+    user_id, name, tz, is_bot, deleted, is_admin, away_start, away_end, dm_channel = values
     away = None
-    if row.away_start is not None and row.away_end is not None:
-        away = Away(row.away_start, row.away_end)
+    if away_start is not None and away_end is not None:
+        away = Away(away_start, away_end)
     return Person(
-        user_id=row.user_id,
-        name=row.name,
-        tz=row.tz,
-        is_bot=row.is_bot,
-        deleted=row.deleted,
-        is_workspace_admin=row.is_workspace_admin,
+        user_id=user_id,
+        name=name,
+        tz=tz,
+        is_bot=is_bot,
+        deleted=deleted,
+        is_workspace_admin=is_admin,
         away=away,
-        dm_channel=row.dm_channel,
+        dm_channel=dm_channel,
     )
+
+
+def _member(values: Sequence[Any], admin_ids: Sequence[str] | None) -> Member:
+    """A Member from the values of _MEMBER_COLUMNS, in that order."""
+    pack_id, active, *person = values
+    found = person_of(person)
+    role = Role.ADMIN if found.user_id in (admin_ids or ()) else Role.MEMBER
+    return Member(pack_id, found, role, active)
 
 
 class SqlPacks(Scoped):
     def all(self) -> list[Pack]:
-        rows = self.session.scalars(
-            select(PackRow).where(PackRow.workspace_id == self.workspace_id).order_by(PackRow.id)
+        rows = self._execute(_PACK.order_by(PACKS.c.id))
+        return [pack_of(r) for r in rows]
+
+    def by_channel(self, channel_id: str) -> Pack | None:
+        row = self._execute(_PACK_BY_CHANNEL, channel_id=channel_id).first()
+        return pack_of(row) if row else None
+
+    def get(self, pack_id: int) -> Pack | None:
+        row = self._execute(_PACK_BY_ID, pack_id=pack_id).first()
+        return pack_of(row) if row else None
+
+    def of_user(self, user_id: str) -> list[Pack]:
+        rows = self._execute(
+            _PACK.join_from(PACKS, MEMBERSHIPS, MEMBERSHIPS.c.pack_id == PACKS.c.id)
+            .where(
+                MEMBERSHIPS.c.workspace_id == WORKSPACE,
+                MEMBERSHIPS.c.user_id == user_id,
+                MEMBERSHIPS.c.active.is_(True),
+            )
+            .order_by(PACKS.c.id)
         )
-        return [_pack(r) for r in rows]
+        return [pack_of(r) for r in rows]
 
     def _row(self, **where: Any) -> PackRow | None:
         return self.session.scalar(
             select(PackRow).filter_by(workspace_id=self.workspace_id, **where)
         )
-
-    def by_channel(self, channel_id: str) -> Pack | None:
-        row = self._row(channel_id=channel_id)
-        return _pack(row) if row else None
-
-    def get(self, pack_id: int) -> Pack | None:
-        row = self._row(id=pack_id)
-        return _pack(row) if row else None
-
-    def of_user(self, user_id: str) -> list[Pack]:
-        rows = self.session.scalars(
-            select(PackRow)
-            .join(MembershipRow, MembershipRow.pack_id == PackRow.id)
-            .where(
-                PackRow.workspace_id == self.workspace_id,
-                MembershipRow.workspace_id == self.workspace_id,
-                MembershipRow.user_id == user_id,
-                MembershipRow.active.is_(True),
-            )
-            .order_by(PackRow.id)
-        )
-        return [_pack(r) for r in rows]
 
     def save(self, draft: PackDraft, now: dt.datetime) -> tuple[Pack, bool]:
         row = self._row(channel_id=draft.channel_id)
@@ -162,31 +238,19 @@ class SqlPacks(Scoped):
         row.admin_ids = list(dict.fromkeys(draft.admin_ids))
         row.updated_at = now
         self.session.flush()
-        return _pack(row), created
+        return pack_of([getattr(row, c.key) for c in PACK_COLUMNS]), created
 
 
 class SqlPeople(Scoped):
-    def _row(self, user_id: str) -> PersonRow | None:
-        return self.session.scalar(
-            select(PersonRow).where(
-                PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id
-            )
-        )
-
     def get(self, user_id: str) -> Person | None:
-        row = self._row(user_id)
-        return _person(row) if row else None
+        row = self._execute(_PERSON.where(PEOPLE.c.user_id == user_id)).first()
+        return person_of(row) if row else None
 
     def many(self, user_ids: Sequence[str]) -> dict[str, Person]:
         if not user_ids:
             return {}
-        rows = self.session.scalars(
-            select(PersonRow).where(
-                PersonRow.workspace_id == self.workspace_id,
-                PersonRow.user_id.in_(list(set(user_ids))),
-            )
-        )
-        return {r.user_id: _person(r) for r in rows}
+        rows = self._execute(_PERSON.where(PEOPLE.c.user_id.in_(list(set(user_ids)))))
+        return {r.user_id: person_of(r) for r in rows}
 
     def upsert(self, person: Person, now: dt.datetime) -> Person:
         values = {
@@ -252,35 +316,28 @@ class SqlMembers(Scoped):
         if not pack_ids:
             return found
         admins = {
-            pack_id: set(ids or [])
-            for pack_id, ids in self.session.execute(
-                select(PackRow.id, PackRow.admin_ids).where(
-                    PackRow.workspace_id == self.workspace_id, PackRow.id.in_(list(pack_ids))
+            pack_id: ids
+            for pack_id, ids in self._execute(
+                select(PACKS.c.id, PACKS.c.admin_ids).where(
+                    PACKS.c.workspace_id == WORKSPACE, PACKS.c.id.in_(list(pack_ids))
                 )
             ).all()
         }
         query = (
-            select(MembershipRow, PersonRow)
-            .join(
-                PersonRow,
-                and_(
-                    PersonRow.workspace_id == MembershipRow.workspace_id,
-                    PersonRow.user_id == MembershipRow.user_id,
-                ),
-            )
+            select(*_MEMBER_COLUMNS)
+            .select_from(_MEMBER_JOIN)
             .where(
-                MembershipRow.workspace_id == self.workspace_id,
-                MembershipRow.pack_id.in_(list(pack_ids)),
+                MEMBERSHIPS.c.workspace_id == WORKSPACE,
+                MEMBERSHIPS.c.pack_id.in_(list(pack_ids)),
             )
-            .order_by(PersonRow.name, MembershipRow.user_id)
+            .order_by(PEOPLE.c.name, MEMBERSHIPS.c.user_id)
         )
         if user_id is not None:
-            query = query.where(MembershipRow.user_id == user_id)
+            query = query.where(MEMBERSHIPS.c.user_id == user_id)
         if not include_inactive:
-            query = query.where(MembershipRow.active.is_(True))
-        for m, p in self.session.execute(query).all():
-            role = Role.ADMIN if m.user_id in admins.get(m.pack_id, set()) else Role.MEMBER
-            found[m.pack_id].append(Member(m.pack_id, _person(p), role, m.active))
+            query = query.where(MEMBERSHIPS.c.active.is_(True))
+        for row in self._execute(query):
+            found[row.pack_id].append(_member(row, admins.get(row.pack_id)))
         return found
 
     def of_pack(self, pack_id: int, *, include_inactive: bool = False) -> list[Member]:
@@ -288,51 +345,22 @@ class SqlMembers(Scoped):
 
     def get(self, pack_id: int, user_id: str) -> Member | None:
         # One round trip: every request checks membership, so this is on the hot path.
-        row = self.session.execute(
-            select(MembershipRow, PersonRow, PackRow.admin_ids)
-            .join(
-                PersonRow,
-                and_(
-                    PersonRow.workspace_id == MembershipRow.workspace_id,
-                    PersonRow.user_id == MembershipRow.user_id,
-                ),
-            )
-            .join(PackRow, PackRow.id == MembershipRow.pack_id)
-            .where(
-                MembershipRow.workspace_id == self.workspace_id,
-                PackRow.workspace_id == self.workspace_id,
-                MembershipRow.pack_id == pack_id,
-                MembershipRow.user_id == user_id,
-            )
-        ).first()
+        row = self._execute(_MEMBER, pack_id=pack_id, user_id=user_id).first()
         if row is None:
             return None
-        m, p, admin_ids = row
-        role = Role.ADMIN if m.user_id in set(admin_ids or []) else Role.MEMBER
-        return Member(m.pack_id, _person(p), role, m.active)
+        return _member(row[:-1], row[-1])
 
     def in_channel(self, channel_id: str, user_id: str) -> tuple[Pack, Member | None] | None:
         # One round trip for what most commands ask first.
-        row = self.session.execute(
-            select(PackRow, MembershipRow, PersonRow)
-            .outerjoin(MembershipRow, self._membership_of(PackRow.id, user_id))
-            .outerjoin(
-                PersonRow,
-                and_(
-                    PersonRow.workspace_id == self.workspace_id,
-                    PersonRow.user_id == MembershipRow.user_id,
-                ),
-            )
-            .where(PackRow.workspace_id == self.workspace_id, PackRow.channel_id == channel_id)
-        ).first()
+        row = self._execute(_IN_CHANNEL, channel_id=channel_id, user_id=user_id).first()
         if row is None:
             return None
-        pack_row, m, p = row
-        pack = _pack(pack_row)
-        if m is None or p is None:
+        width = len(PACK_COLUMNS)
+        pack = pack_of(row[:width])
+        active, person = row[width], row[width + 1 :]
+        if active is None or person[0] is None:
             return pack, None
-        role = Role.ADMIN if m.user_id in pack.admin_ids else Role.MEMBER
-        return pack, Member(m.pack_id, _person(p), role, m.active)
+        return pack, _member((pack.id, active, *person), pack.admin_ids)
 
     def _membership(self, pack_id: int, user_id: str) -> MembershipRow | None:
         return self.session.scalar(

@@ -4,47 +4,122 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import String, Table, and_, bindparam, case, func, insert, select, true, update
+from sqlalchemy.sql.elements import BindParameter
 
 from bot.core.errors import NotAllowed, NotFound
-from bot.core.proposals import Outcome, Position, Proposal, Response
+from bot.core.packs import Pack
+from bot.core.proposals import Counts, Outcome, Position, Proposal, Response
 from bot.store.models import (
-    MembershipRow,
     PackRow,
     ProposalResponseRow,
     ProposalRow,
     StatementRow,
     UTCDateTime,
 )
-from bot.store.scoped import GONE, Scoped, dialect_insert
+from bot.store.packs import MEMBERSHIPS, PACK_COLUMNS, PACKS, pack_of
+from bot.store.scoped import GONE, WORKSPACE, Scoped, dialect_insert
 from bot.store.statements import SqlStatements
 
+PROPOSALS = ProposalRow.__table__
+RESPONSES = cast(Table, ProposalResponseRow.__table__)
+PROPOSAL_COLUMNS = (
+    PROPOSALS.c.id,
+    PROPOSALS.c.pack_id,
+    PROPOSALS.c.text,
+    PROPOSALS.c.author_id,
+    PROPOSALS.c.closes_at,
+    PROPOSALS.c.outcome,
+    PROPOSALS.c.closed_at,
+    PROPOSALS.c.channel_id,
+    PROPOSALS.c.message_ts,
+    PROPOSALS.c.statement_id,
+    PROPOSALS.c.revises_id,
+)
+_PROPOSAL_ID: BindParameter[int] = bindparam("proposal_id")
+_PROPOSAL = select(*PROPOSAL_COLUMNS).where(PROPOSALS.c.workspace_id == WORKSPACE)
+_PROPOSAL_BY_ID = _PROPOSAL.where(PROPOSALS.c.id == _PROPOSAL_ID)
+_WITH_PACK = PROPOSALS.join(
+    PACKS, and_(PACKS.c.id == PROPOSALS.c.pack_id, PACKS.c.workspace_id == WORKSPACE)
+)
+# The proposal, its pack's channel, and the user's membership of that pack.
+_STANDING = (
+    select(*PROPOSAL_COLUMNS, PACKS.c.channel_id, MEMBERSHIPS.c.active)
+    .select_from(
+        _WITH_PACK.outerjoin(
+            MEMBERSHIPS,
+            and_(
+                MEMBERSHIPS.c.workspace_id == WORKSPACE,
+                MEMBERSHIPS.c.pack_id == PROPOSALS.c.pack_id,
+                MEMBERSHIPS.c.user_id == bindparam("user_id"),
+            ),
+        )
+    )
+    .where(PROPOSALS.c.workspace_id == WORKSPACE, PROPOSALS.c.id == _PROPOSAL_ID)
+)
+# A position, inserted only when the proposal is this workspace's (one statement).
+_RESPOND = (
+    insert(RESPONSES)
+    .from_select(
+        ["workspace_id", "proposal_id", "user_id", "position", "reason", "created_at"],
+        select(
+            PROPOSALS.c.workspace_id,
+            PROPOSALS.c.id,
+            bindparam("user_id", type_=String()),
+            bindparam("position", type_=String()),
+            bindparam("reason", type_=String()),
+            bindparam("now", type_=UTCDateTime()),
+        ).where(PROPOSALS.c.workspace_id == WORKSPACE, PROPOSALS.c.id == _PROPOSAL_ID),
+    )
+    .returning(RESPONSES.c.id)
+)
+# Each member's latest position (the one that counts); a proposal's history can be long.
+_LATEST_IDS = (
+    select(func.max(RESPONSES.c.id))
+    .where(RESPONSES.c.workspace_id == WORKSPACE, RESPONSES.c.proposal_id == _PROPOSAL_ID)
+    .group_by(RESPONSES.c.user_id)
+)
+_POSITIONS = (
+    select(RESPONSES.c.user_id, RESPONSES.c.position, RESPONSES.c.reason, RESPONSES.c.created_at)
+    .where(RESPONSES.c.id.in_(_LATEST_IDS))
+    .order_by(RESPONSES.c.id)
+)
+# The latest positions counted: one row, whatever the proposal's history.
+_COUNTS = (
+    select(
+        *(func.count(case((RESPONSES.c.position == p.value, 1))).label(p.value) for p in Position)
+    )
+    .where(RESPONSES.c.id.in_(_LATEST_IDS))
+    .subquery()
+)
+_COUNTED = (
+    select(*PROPOSAL_COLUMNS, *PACK_COLUMNS, *_COUNTS.c)
+    .select_from(_WITH_PACK.join(_COUNTS, true()))
+    .where(PROPOSALS.c.workspace_id == WORKSPACE, PROPOSALS.c.id == _PROPOSAL_ID)
+)
 
-def _proposal(row: ProposalRow) -> Proposal:
+
+def _proposal(values: Sequence[Any]) -> Proposal:
+    """A Proposal from the values of PROPOSAL_COLUMNS, in that order."""
+    pid, pack_id, text, author, closes_at, result, closed_at, channel, ts, sid, revises = values
     return Proposal(
-        id=row.id,
-        pack_id=row.pack_id,
-        text=row.text,
-        author_id=row.author_id,
-        closes_at=row.closes_at,
-        outcome=Outcome(row.outcome) if row.outcome else None,
-        closed_at=row.closed_at,
-        channel_id=row.channel_id,
-        message_ts=row.message_ts,
-        statement_id=row.statement_id,
-        revises_id=row.revises_id,
+        id=pid,
+        pack_id=pack_id,
+        text=text,
+        author_id=author,
+        closes_at=closes_at,
+        outcome=Outcome(result) if result else None,
+        closed_at=closed_at,
+        channel_id=channel,
+        message_ts=ts,
+        statement_id=sid,
+        revises_id=revises,
     )
 
 
 class SqlProposals(Scoped):
-    def _row(self, proposal_id: int) -> ProposalRow | None:
-        return self.session.scalar(
-            select(ProposalRow).where(
-                ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id
-            )
-        )
-
     def add(
         self,
         pack_id: int,
@@ -78,26 +153,22 @@ class SqlProposals(Scoped):
         ).first()
         if inserted is None:
             raise NotAllowed(f"Proposal #{revises_id} has been revised already.")
-        row = self._row(int(inserted[0]))
-        assert row is not None
+        found = self.get(int(inserted[0]))
+        assert found is not None
         if statement_id is not None:
             # Putting a statement to a decision is discussing it (SPEC §4.6).
-            SqlStatements(self.session, self.workspace_id).mark_discussed(statement_id, now)
-        return _proposal(row)
+            SqlStatements(self.unit).mark_discussed(statement_id, now)
+        return found
 
     def get(self, proposal_id: int) -> Proposal | None:
-        row = self._row(proposal_id)
+        row = self._execute(_PROPOSAL_BY_ID, proposal_id=proposal_id).first()
         return _proposal(row) if row else None
 
     def of_pack(self, pack_id: int, *, open_only: bool = False) -> list[Proposal]:
-        query = (
-            select(ProposalRow)
-            .where(ProposalRow.workspace_id == self.workspace_id, ProposalRow.pack_id == pack_id)
-            .order_by(ProposalRow.id)
-        )
+        query = _PROPOSAL.where(PROPOSALS.c.pack_id == pack_id).order_by(PROPOSALS.c.id)
         if open_only:
-            query = query.where(ProposalRow.outcome.is_(None))
-        return [_proposal(r) for r in self.session.scalars(query)]
+            query = query.where(PROPOSALS.c.outcome.is_(None))
+        return [_proposal(r) for r in self._execute(query)]
 
     def set_message(self, proposal_id: int, channel_id: str, ts: str) -> None:
         self.session.execute(
@@ -108,66 +179,37 @@ class SqlProposals(Scoped):
 
     def standing(self, proposal_id: int, user_id: str) -> tuple[Proposal, str, bool] | None:
         # One round trip: every click on a proposal's buttons starts here.
-        row = self.session.execute(
-            select(ProposalRow, PackRow.channel_id, MembershipRow.active)
-            .join(
-                PackRow,
-                and_(PackRow.id == ProposalRow.pack_id, PackRow.workspace_id == self.workspace_id),
-            )
-            .outerjoin(MembershipRow, self._membership_of(ProposalRow.pack_id, user_id))
-            .where(ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id)
-        ).first()
+        row = self._execute(_STANDING, proposal_id=proposal_id, user_id=user_id).first()
         if row is None:
             return None
-        proposal, channel_id, active = row
+        *proposal, channel_id, active = row
         return _proposal(proposal), channel_id, bool(active)
 
     def respond(
         self, proposal_id: int, user_id: str, position: Position, reason: str, now: dt.datetime
     ) -> None:
-        # One statement (a click's insert), which adds the row only when the proposal is
-        # this workspace's.
-        inserted = self.session.execute(
-            insert(ProposalResponseRow)
-            .from_select(
-                ["workspace_id", "proposal_id", "user_id", "position", "reason", "created_at"],
-                select(
-                    ProposalRow.workspace_id,
-                    ProposalRow.id,
-                    literal(user_id),
-                    literal(position.value),
-                    literal(reason),
-                    literal(now, UTCDateTime()),
-                ).where(
-                    ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id
-                ),
-            )
-            .returning(ProposalResponseRow.id)
+        inserted = self._execute(
+            _RESPOND,
+            proposal_id=proposal_id,
+            user_id=user_id,
+            position=position.value,
+            reason=reason,
+            now=now,
         ).first()
         if inserted is None:
             raise NotFound(GONE)
 
     def positions(self, proposal_id: int) -> list[Response]:
-        # Each member's latest row, found in SQL: a proposal's history can be long.
-        latest = (
-            select(func.max(ProposalResponseRow.id))
-            .where(
-                ProposalResponseRow.workspace_id == self.workspace_id,
-                ProposalResponseRow.proposal_id == proposal_id,
-            )
-            .group_by(ProposalResponseRow.user_id)
-        )
-        rows = self.session.execute(
-            select(
-                ProposalResponseRow.user_id,
-                ProposalResponseRow.position,
-                ProposalResponseRow.reason,
-                ProposalResponseRow.created_at,
-            )
-            .where(ProposalResponseRow.id.in_(latest))
-            .order_by(ProposalResponseRow.id)
-        )
+        rows = self._execute(_POSITIONS, proposal_id=proposal_id)
         return [Response(u, Position(p), r, c) for u, p, r, c in rows]
+
+    def counted(self, proposal_id: int) -> tuple[Proposal, Pack, Counts] | None:
+        row = self._execute(_COUNTED, proposal_id=proposal_id).first()
+        if row is None:
+            return None
+        width, packed = len(PROPOSAL_COLUMNS), len(PACK_COLUMNS)
+        counts = Counts(**dict(zip(_COUNTS.c.keys(), row[width + packed :], strict=True)))
+        return _proposal(row[:width]), pack_of(row[width : width + packed]), counts
 
     def responses_for(self, proposal_ids: Sequence[int]) -> dict[int, list[Response]]:
         found: dict[int, list[Response]] = {p: [] for p in proposal_ids}

@@ -3,36 +3,93 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 
-from bot.core.statements import Statement, Vote, VoteValue
+from bot.core.statements import Statement, StatementView, Tally, Vote, VoteValue
 from bot.store.models import PackRow, StatementRow, VoteRow
-from bot.store.scoped import Scoped, dialect_insert
+from bot.store.scoped import WORKSPACE, Scoped, dialect_insert
+
+STATEMENTS, VOTES = StatementRow.__table__, VoteRow.__table__
+STATEMENT_COLUMNS = (
+    STATEMENTS.c.id,
+    STATEMENTS.c.pack_id,
+    STATEMENTS.c.text,
+    STATEMENTS.c.author_id,
+    STATEMENTS.c.hidden,
+    STATEMENTS.c.meta,
+    STATEMENTS.c.created_at,
+    STATEMENTS.c.discussed_at,
+    STATEMENTS.c.alert_channel,
+    STATEMENTS.c.alert_ts,
+)
+_STATEMENT = select(*STATEMENT_COLUMNS).where(STATEMENTS.c.workspace_id == WORKSPACE)
+_OF_PACK = _STATEMENT.where(STATEMENTS.c.pack_id == bindparam("pack_id")).order_by(STATEMENTS.c.id)
+# Each member's latest vote on each statement of the pack (the one that counts).
+_LATEST = (
+    select(VOTES.c.statement_id, VOTES.c.user_id, VOTES.c.value)
+    .where(
+        VOTES.c.id.in_(
+            select(func.max(VOTES.c.id))
+            .where(VOTES.c.workspace_id == WORKSPACE, VOTES.c.pack_id == bindparam("pack_id"))
+            .group_by(VOTES.c.statement_id, VOTES.c.user_id)
+        )
+    )
+    .subquery()
+)
 
 
-def _statement(row: StatementRow) -> Statement:
+def _latest_count(value: VoteValue) -> Any:
+    return func.count(case((_LATEST.c.value == int(value), 1)))
+
+
+# The pack's statements that take votes, each with the latest votes counted and the user's own.
+_COUNTED = (
+    select(
+        *STATEMENT_COLUMNS,
+        _latest_count(VoteValue.AGREE),
+        _latest_count(VoteValue.DISAGREE),
+        _latest_count(VoteValue.PASS),
+        func.max(case((_LATEST.c.user_id == bindparam("user_id"), _LATEST.c.value))),
+    )
+    .select_from(STATEMENTS.outerjoin(_LATEST, _LATEST.c.statement_id == STATEMENTS.c.id))
+    .where(
+        STATEMENTS.c.workspace_id == WORKSPACE,
+        STATEMENTS.c.pack_id == bindparam("pack_id"),
+        STATEMENTS.c.hidden.is_(False),
+    )
+    .group_by(*STATEMENT_COLUMNS)
+    .order_by(STATEMENTS.c.id)
+)
+_VOTES = (
+    select(VOTES.c.statement_id, VOTES.c.user_id, VOTES.c.value, VOTES.c.reason, VOTES.c.created_at)
+    .where(VOTES.c.workspace_id == WORKSPACE, VOTES.c.pack_id == bindparam("pack_id"))
+    .order_by(VOTES.c.id)
+)
+
+
+def _statement(values: Sequence[Any]) -> Statement:
+    """A Statement from the values of STATEMENT_COLUMNS, in that order."""
+    sid, pack_id, text, author_id, hidden, meta, created_at, discussed_at, channel, ts = values
     return Statement(
-        id=row.id,
-        pack_id=row.pack_id,
-        text=row.text,
-        author_id=row.author_id,
-        hidden=row.hidden,
-        meta=row.meta,
-        created_at=row.created_at,
-        discussed_at=row.discussed_at,
-        alert_message=(row.alert_channel, row.alert_ts)
-        if row.alert_channel and row.alert_ts
-        else None,
+        id=sid,
+        pack_id=pack_id,
+        text=text,
+        author_id=author_id,
+        hidden=hidden,
+        meta=meta,
+        created_at=created_at,
+        discussed_at=discussed_at,
+        alert_message=(channel, ts) if channel and ts else None,
     )
 
 
 class SqlStatements(Scoped):
-    def _row(self, **where: Any) -> StatementRow | None:
-        return self.session.scalar(
-            select(StatementRow).filter_by(workspace_id=self.workspace_id, **where)
-        )
+    def _row(self, **where: Any) -> Statement | None:
+        row = self._execute(_STATEMENT.filter_by(**where)).first()
+        return _statement(row) if row else None
 
     def add(
         self, pack_id: int, text: str, normalized: str, author_id: str, now: dt.datetime
@@ -54,23 +111,28 @@ class SqlStatements(Scoped):
             .returning(StatementRow.id)
         )
         created = self.session.execute(stmt).first() is not None
-        row = self._row(pack_id=pack_id, normalized=normalized)
-        assert row is not None
-        return _statement(row), created
+        found = self._row(pack_id=pack_id, normalized=normalized)
+        assert found is not None
+        return found, created
 
     def get(self, statement_id: int) -> Statement | None:
-        row = self._row(id=statement_id)
-        return _statement(row) if row else None
+        return self._row(id=statement_id)
 
     def of_pack(self, pack_id: int, *, include_hidden: bool = False) -> list[Statement]:
-        query = (
-            select(StatementRow)
-            .where(StatementRow.workspace_id == self.workspace_id, StatementRow.pack_id == pack_id)
-            .order_by(StatementRow.id)
-        )
-        if not include_hidden:
-            query = query.where(StatementRow.hidden.is_(False))
-        return [_statement(r) for r in self.session.scalars(query)]
+        query = _OF_PACK if include_hidden else _OF_PACK.where(STATEMENTS.c.hidden.is_(False))
+        return [_statement(r) for r in self._execute(query, pack_id=pack_id)]
+
+    def counted(self, pack_id: int, user_id: str) -> list[StatementView]:
+        rows = self._execute(_COUNTED, pack_id=pack_id, user_id=user_id)
+        width = len(STATEMENT_COLUMNS)
+        return [
+            StatementView(
+                _statement(row[:width]),
+                Tally(agree=row[width], disagree=row[width + 1], passes=row[width + 2]),
+                None if row[width + 3] is None else VoteValue(row[width + 3]),
+            )
+            for row in rows
+        ]
 
     def set_hidden(self, statement_id: int, hidden: bool) -> bool:
         result = self.session.execute(
@@ -104,15 +166,8 @@ class SqlStatements(Scoped):
         self.session.flush()
 
     def votes(self, pack_id: int) -> list[Vote]:
-        rows = self.session.scalars(
-            select(VoteRow)
-            .where(VoteRow.workspace_id == self.workspace_id, VoteRow.pack_id == pack_id)
-            .order_by(VoteRow.id)
-        )
-        return [
-            Vote(r.statement_id, r.user_id, VoteValue(r.value), r.reason, r.created_at)
-            for r in rows
-        ]
+        rows = self._execute(_VOTES, pack_id=pack_id)
+        return [Vote(sid, who, VoteValue(value), why, at) for sid, who, value, why, at in rows]
 
     def claim_alert(self, statement_id: int, now: dt.datetime, quiet_since: dt.datetime) -> bool:
         result = self.session.execute(
@@ -141,9 +196,8 @@ class SqlStatements(Scoped):
         )
 
     def discussed_in_thread(self, channel_id: str, thread_ts: str, now: dt.datetime) -> int | None:
-        row = self._row(alert_channel=channel_id, alert_ts=thread_ts)
-        if row is None:
+        found = self._row(alert_channel=channel_id, alert_ts=thread_ts)
+        if found is None:
             return None
-        row.discussed_at = now
-        self.session.flush()
-        return row.id
+        self.mark_discussed(found.id, now)
+        return found.id

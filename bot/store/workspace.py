@@ -1,13 +1,12 @@
-"""The workspace row, and the unit of work that binds every repository to one session and
-one workspace."""
+"""The workspace row, and the unit of work that binds every repository to one transaction
+and one workspace."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+from functools import cached_property
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from bot.store.checkins import SqlAnswers, SqlRounds
 from bot.store.deliveries import SqlDeliveries
@@ -15,41 +14,63 @@ from bot.store.models import WorkspaceRow
 from bot.store.packs import SqlMembers, SqlPacks, SqlPeople
 from bot.store.privacy import SqlPrivacy
 from bot.store.proposals import SqlProposals
-from bot.store.scoped import dialect_insert
+from bot.store.scoped import Unit, dialect_insert
 from bot.store.statements import SqlStatements
 
 
-def ensure_workspace(session: Session, team_id: str, enterprise_id: str) -> int:
+def ensure_workspace(connection: Connection, team_id: str, enterprise_id: str) -> int:
     now = dt.datetime.now(dt.UTC)
-    stmt = (
-        dialect_insert(session)(WorkspaceRow)
+    workspaces = WorkspaceRow.__table__
+    connection.execute(
+        dialect_insert(connection)(workspaces)
         .values(team_id=team_id, enterprise_id=enterprise_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["team_id", "enterprise_id"])
     )
-    session.execute(stmt)
-    found = session.scalar(
-        select(WorkspaceRow.id).where(
-            WorkspaceRow.team_id == team_id, WorkspaceRow.enterprise_id == enterprise_id
+    found = connection.scalar(
+        select(workspaces.c.id).where(
+            workspaces.c.team_id == team_id, workspaces.c.enterprise_id == enterprise_id
         )
     )
     assert found is not None
-    return found
+    return int(found)
 
 
-@dataclasses.dataclass
-class SqlTransaction:
-    """core.ports.Transaction: the repositories of one workspace sharing one session."""
+class SqlTransaction(Unit):
+    """core.ports.Transaction: the repositories of one workspace in one transaction, each
+    made the first time it is asked for."""
 
-    session: Session
-    workspace_id: int
+    @cached_property
+    def packs(self) -> SqlPacks:
+        return SqlPacks(self)
 
-    def __post_init__(self) -> None:
-        self.packs = SqlPacks(self.session, self.workspace_id)
-        self.people = SqlPeople(self.session, self.workspace_id)
-        self.members = SqlMembers(self.session, self.workspace_id)
-        self.rounds = SqlRounds(self.session, self.workspace_id)
-        self.answers = SqlAnswers(self.session, self.workspace_id)
-        self.deliveries = SqlDeliveries(self.session, self.workspace_id)
-        self.statements = SqlStatements(self.session, self.workspace_id)
-        self.proposals = SqlProposals(self.session, self.workspace_id)
-        self.privacy = SqlPrivacy(self.session, self.workspace_id)
+    @cached_property
+    def people(self) -> SqlPeople:
+        return SqlPeople(self)
+
+    @cached_property
+    def members(self) -> SqlMembers:
+        return SqlMembers(self)
+
+    @cached_property
+    def rounds(self) -> SqlRounds:
+        return SqlRounds(self)
+
+    @cached_property
+    def answers(self) -> SqlAnswers:
+        return SqlAnswers(self)
+
+    @cached_property
+    def deliveries(self) -> SqlDeliveries:
+        return SqlDeliveries(self)
+
+    @cached_property
+    def statements(self) -> SqlStatements:
+        return SqlStatements(self)
+
+    @cached_property
+    def proposals(self) -> SqlProposals:
+        return SqlProposals(self)
+
+    @cached_property
+    def privacy(self) -> SqlPrivacy:
+        return SqlPrivacy(self)

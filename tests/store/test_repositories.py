@@ -133,7 +133,7 @@ def test_memberships_are_deactivated_not_deleted(db: SqlDatabase) -> None:
 
 
 def test_proposals_keep_every_position_and_close_once(db: SqlDatabase) -> None:
-    from bot.core.proposals import Outcome, Position, outcome
+    from bot.core.proposals import Counts, Outcome, Position, count, outcome
 
     pack_id = _setup_pack(db, "TA", "C1", ["U1", "U2"])
     closes = NOW + dt.timedelta(hours=48)
@@ -151,6 +151,9 @@ def test_proposals_keep_every_position_and_close_once(db: SqlDatabase) -> None:
             ("U2", Position.ABSTAIN),
         ]
         assert outcome(responses) is Outcome.PASSED
+        shown, pack, counts = tx.proposals.counted(proposal.id)
+        assert (shown, pack.id, pack.channel_id) == (proposal, pack_id, "C1")
+        assert counts == count(responses) == Counts(agree=1, abstain=1)
         assert tx.proposals.standing(proposal.id, "U2") == (proposal, "C1", True)
         assert tx.proposals.standing(proposal.id, "U9") == (proposal, "C1", False)
         assert tx.proposals.close(proposal.id, Outcome.PASSED, closes)
@@ -159,9 +162,40 @@ def test_proposals_keep_every_position_and_close_once(db: SqlDatabase) -> None:
         assert tx.proposals.get(proposal.id).outcome is Outcome.PASSED
     with db.transaction("TB") as tx:
         assert tx.proposals.get(proposal.id) is None
+        assert tx.proposals.counted(proposal.id) is None
         assert tx.proposals.positions(proposal.id) == []
         assert tx.proposals.standing(proposal.id, "U1") is None
         assert not tx.proposals.close(proposal.id, Outcome.BLOCKED, closes)
+
+
+def test_statements_are_counted_by_each_members_latest_vote(db: SqlDatabase) -> None:
+    from bot.core.statements import Tally, VoteValue, latest_votes, normalize, tally
+
+    pack_id = _setup_pack(db, "TA", "C1", ["U1", "U2", "U3"])
+    with db.transaction("TA") as tx:
+        ship, _ = tx.statements.add(pack_id, "Ship", normalize("Ship"), "U1", NOW)
+        docs, _ = tx.statements.add(pack_id, "Docs", normalize("Docs"), "U1", NOW)
+        gone, _ = tx.statements.add(pack_id, "Gone", normalize("Gone"), "U1", NOW)
+        tx.statements.set_hidden(gone.id, True)
+        for user, value in [
+            ("U1", VoteValue.AGREE),
+            ("U2", VoteValue.AGREE),
+            ("U3", VoteValue.PASS),
+            ("U2", VoteValue.DISAGREE),  # U2 changed their mind: the latest counts
+        ]:
+            tx.statements.vote(ship.id, pack_id, user, value, "", NOW)
+        tx.statements.vote(gone.id, pack_id, "U1", VoteValue.AGREE, "", NOW)
+        views = tx.statements.counted(pack_id, "U2")
+        assert [(v.statement, v.tally, v.mine, v.voters) for v in views] == [
+            (ship, Tally(agree=1, disagree=1, passes=1), VoteValue.DISAGREE, ()),
+            (docs, Tally(), None, ()),
+        ]
+        votes = tx.statements.votes(pack_id)
+        assert views[0].tally == tally([v for v in votes if v.statement_id == ship.id])
+        assert latest_votes(votes)[(ship.id, "U3")].value is VoteValue.PASS
+        assert tx.statements.counted(pack_id, "U9")[0].mine is None
+    with db.transaction("TB") as tx:
+        assert tx.statements.counted(pack_id, "U2") == []
 
 
 def test_the_channel_pack_and_its_member_in_one_read(db: SqlDatabase) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 import bot.store
@@ -410,6 +410,9 @@ CASES: dict[str, Case] = {
         lambda tx, a, b: tx.statements.of_pack(a.pack, include_hidden=True),
         lambda r, a, b: r == [],
     ),
+    "statements.counted": Case(
+        lambda tx, a, b: tx.statements.counted(a.pack, "U1"), lambda r, a, b: r == []
+    ),
     "statements.set_hidden": Case(
         lambda tx, a, b: tx.statements.set_hidden(a.statement, True), lambda r, a, b: r is False
     ),
@@ -468,6 +471,7 @@ CASES: dict[str, Case] = {
     "proposals.positions": Case(
         lambda tx, a, b: tx.proposals.positions(a.proposal), lambda r, a, b: r == []
     ),
+    "proposals.counted": nothing(lambda tx, a, b: tx.proposals.counted(a.proposal)),
     "proposals.responses_for": Case(
         lambda tx, a, b: tx.proposals.responses_for([a.proposal, a.failed]),
         lambda r, a, b: r == {a.proposal: [], a.failed: []},
@@ -580,9 +584,11 @@ def test_each_case_sees_the_difference_through_the_owners_transaction(
 
 
 def repositories() -> dict[str, type]:
-    """Every repository a transaction exposes, by attribute name."""
-    tx = SqlTransaction(cast(Session, None), 0)
-    return {name: type(repo) for name, repo in vars(tx).items() if isinstance(repo, Scoped)}
+    """Every repository a transaction exposes, by attribute name (each is made when first
+    asked for, without touching the database)."""
+    tx = SqlTransaction(cast(Connection, None), 0)
+    found = {name: getattr(tx, name) for name in dir(SqlTransaction) if not name.startswith("_")}
+    return {name: type(repo) for name, repo in found.items() if isinstance(repo, Scoped)}
 
 
 def defined_repositories() -> set[type]:

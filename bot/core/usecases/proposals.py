@@ -166,12 +166,13 @@ def revise(
 
 
 def view(ws: Workspace, proposal_id: int) -> ProposalView:
-    """A proposal as its channel message shows it."""
+    """A proposal as its channel message shows it: its pack and counts in one read."""
     with ws.unit() as uow:
-        proposal = uow.proposals.get(proposal_id)
-        if proposal is None:
+        found = uow.proposals.counted(proposal_id)
+        if found is None:
             raise NotFound(GONE)
-        return _view(uow, existing_pack(uow, proposal.pack_id), proposal)
+        proposal, pack, counts = found
+        return ProposalView(pack, proposal, counts, revises=_revises(uow, proposal))
 
 
 def close(ws: Workspace, proposal_id: int, now: dt.datetime) -> Outcome | None:

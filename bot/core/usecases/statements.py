@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 
@@ -53,11 +53,12 @@ def command_pack(ws: Workspace, channel_id: str, user_id: str) -> Pack:
 def list_statements(
     ws: Workspace, channel_id: str, user_id: str
 ) -> tuple[Pack, list[StatementView]]:
-    """`/direction list`: the pack's statements with counts, read in one unit of work."""
+    """`/direction list`: the pack's statements with counts (counted by the store), read in
+    one unit of work."""
     with ws.unit() as uow:
         pack = _command_pack(uow, channel_id, user_id)
-        views = _views(
-            pack, uow.statements.of_pack(pack.id), uow.statements.votes(pack.id), user_id
+        views = _with_voters(
+            pack, uow.statements.counted(pack.id, user_id), lambda: uow.statements.votes(pack.id)
         )
     return pack, views
 
@@ -263,10 +264,19 @@ def _views(
     views = []
     for s in statements:
         on_it = by_statement.get(s.id, [])
-        latest = latest_votes(on_it)
-        mine = latest.get((s.id, user_id))
-        voters: tuple[tuple[str, VoteValue], ...] = ()
-        if not pack.settings.anonymous:
-            voters = tuple((v.user_id, v.value) for v in latest.values())
-        views.append(StatementView(s, tally(on_it), mine.value if mine else None, voters))
-    return views
+        mine = latest_votes(on_it).get((s.id, user_id))
+        views.append(StatementView(s, tally(on_it), mine.value if mine else None))
+    return _with_voters(pack, views, lambda: votes)
+
+
+def _with_voters(
+    pack: Pack, views: list[StatementView], votes: Callable[[], list[Vote]]
+) -> list[StatementView]:
+    """The views with who voted how (each member's latest vote), only in packs that vote
+    openly; `votes` (every vote of the pack, oldest first) is read only for those."""
+    if pack.settings.anonymous:
+        return views
+    voters: dict[int, list[tuple[str, VoteValue]]] = {}
+    for (statement_id, user_id), given in latest_votes(votes()).items():
+        voters.setdefault(statement_id, []).append((user_id, given.value))
+    return [replace(v, voters=tuple(voters.get(v.statement.id, ()))) for v in views]
