@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.delivery import TickReport
+from bot.slack.notifier import SlackNotifier
 from bot.store.models import DeliveryRow
 from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, Harness, process_env
 from tests.e2e.journey import GOOD_ANSWER, open_checkin, setup_pack
@@ -295,7 +296,8 @@ def test_sends_are_recorded_even_when_a_later_send_raises(
     """Sent prompts are recorded several at a time; a send that raises something unexpected
     ends the tick, and what went out before it is recorded all the same."""
     setup_pack(bot, values={**BERLIN_CLOCK, "members": [ANA, BO, CY], "reminder": "0"})
-    notifier = bot.wolfpack.notifier
+    # A bug, not a Slack error: nothing the fake Slack can answer makes the notifier raise one.
+    notifier = SlackNotifier
     real, sends = notifier.send_prompt, []
 
     def third_one_breaks(*args: Any, **kwargs: Any) -> tuple[str, str]:
