@@ -7,8 +7,8 @@ import contextvars
 import datetime as dt
 import json
 import logging
+import os
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
@@ -28,7 +28,8 @@ _T = TypeVar("_T")
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (a UUID's worth, without building one)."""
+    return os.urandom(16).hex()
 
 
 class ContextThreadPoolExecutor(ThreadPoolExecutor):

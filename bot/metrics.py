@@ -111,11 +111,14 @@ class Metrics:
         # How many deliveries are pending (set by wiring); read after each tick.
         self.pending_deliveries: Callable[[], int] | None = None
         # Every labelled series exists from the start, at zero, so rates work from the
-        # first scrape and dashboards do not show gaps.
-        for kind in REQUEST_KINDS:
-            self.request_seconds.labels(kind)
-            for outcome in REQUEST_OUTCOMES:
-                self.requests.labels(kind, outcome)
+        # first scrape and dashboards do not show gaps. A request's series are kept at hand:
+        # finding them by their labels takes a lock and a few lookups on every request.
+        self._request_counts = {
+            (kind, outcome): self.requests.labels(kind, outcome)
+            for kind in REQUEST_KINDS
+            for outcome in REQUEST_OUTCOMES
+        }
+        self._request_times = {kind: self.request_seconds.labels(kind) for kind in REQUEST_KINDS}
         for state in DELIVERY_STATES:
             self.deliveries.labels(state)
         for tick_outcome in TICK_OUTCOMES:
@@ -123,8 +126,9 @@ class Metrics:
 
     def request_done(self, kind: str, outcome: str, seconds: float) -> None:
         kind = kind if kind in REQUEST_KINDS else "other"
-        self.requests.labels(kind, outcome).inc()
-        self.request_seconds.labels(kind).observe(seconds)
+        counted = self._request_counts.get((kind, outcome))
+        (counted or self.requests.labels(kind, outcome)).inc()
+        self._request_times[kind].observe(seconds)
 
     # --- scheduler.runner.TickObserver ---
 

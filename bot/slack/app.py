@@ -45,6 +45,12 @@ def build_bolt_app(
     no polling wait for the ack; work Slack need not wait for runs on `listener_executor`,
     which the caller sizes (`Later`). With `dedupe`, an event Slack delivers again has no
     second effect."""
+    logger = logging.getLogger("bot.slack.bolt")
+    if logger.level == logging.NOTSET:
+        # Bolt compares the logger's own level with DEBUG (not isEnabledFor) before it builds
+        # its debug lines, for each middleware of every request: at NOTSET it builds them all,
+        # for the handler to drop. The level in force now is the one LOG_LEVEL set.
+        logger.setLevel(logger.getEffectiveLevel())
     app = DedupingApp(
         client=client,
         # Bolt takes an Authorize instance as it is (its type hint says only callables).
@@ -56,7 +62,7 @@ def build_bolt_app(
         request_verification_enabled=False,
         token_verification_enabled=token_verification,
         listener_executor=listener_executor,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=logger,
         ignoring_self_events_enabled=True,
         url_verification_enabled=True,
         ssl_check_enabled=True,
