@@ -819,6 +819,8 @@ def main() -> int:
                                 "--output",
                                 args.profile,
                                 "--nonblocking",
+                                # Only the thread holding the GIL: where the CPU goes.
+                                "--gil",
                             ],
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL,

@@ -10,8 +10,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltRequest, BoltResponse
-from slack_bolt.kwargs_injection import Args
+from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot.core.errors import FieldErrors, UserError
@@ -52,7 +51,11 @@ class WorkspaceMiddleware(Middleware):
         return next()
 
 
-def handled(function: Callable[..., None], *, title: str | None = None) -> Callable[[Args], None]:
+# A listener as the router calls it.
+Listener = Callable[[BoltRequest], None]
+
+
+def handled(function: Callable[..., None], *, title: str | None = None) -> Listener:
     """The wrapper every listener is registered with. The listener names what it needs
     (`ack`, `body`, `client`, `event`, `workspace`, `later`…) and gets those.
 
@@ -67,24 +70,27 @@ def handled(function: Callable[..., None], *, title: str | None = None) -> Calla
         for name, parameter in inspect.signature(function).parameters.items()
         if parameter.default is parameter.empty
     ]
+    unknown = [name for name in wanted if name not in _ARGS]
+    if unknown:
+        raise TypeError(f"a listener cannot be given {', '.join(unknown)}")
     name = str(
         getattr(function, "__name__", None)
         or getattr(function, "name", None)  # a SubCommands table: its slash command
         or getattr(function, "func", function).__name__  # a partial
     )
 
-    def listener(args: Args) -> None:
-        # An event's ack is Bolt's own (it answers Slack once the listener returns).
-        ack = None if args.event is not None else args.ack
-        context = args.context
+    def listener(req: BoltRequest) -> None:
+        body, context = req.body, req.context
+        # An event's ack is the router's (it answers Slack once the listener returns).
+        ack = None if body.get("type") == "event_callback" else context.ack
         try:
-            function(**{name: _arg(args, context, name) for name in wanted})
+            function(**{name: _ARGS[name](req) for name in wanted})
         except UserError as error:
             if ack is None or ack.response is not None:
                 log.info("not shown to the user (already answered): %s", error.message)
                 return
-            if args.body.get("type") == "view_submission":
-                shown = title or ((args.body.get("view") or {}).get("title") or {}).get("text")
+            if body.get("type") == "view_submission":
+                shown = title or ((body.get("view") or {}).get("title") or {}).get("text")
                 ack(response_action="update", view=notice_modal(shown or "Wolfpack", error.message))
             elif isinstance(error, FieldErrors):
                 ack(text=field_errors_text(error.errors))
@@ -97,19 +103,24 @@ def handled(function: Callable[..., None], *, title: str | None = None) -> Calla
                 context[LISTENER_ERROR] = error
             if ack is None or ack.response is not None:
                 return
-            if args.body.get("type") == "view_submission":
+            if body.get("type") == "view_submission":
                 ack(response_action="update", view=notice_modal("Sorry", SORRY.format(ref=ref)))
             else:
                 ack(text=SORRY.format(ref=ref))
 
-    # Bolt names listeners in its logs by __name__; it passes the one `args` parameter.
     listener.__name__ = listener.__qualname__ = name
     return listener
 
 
-def _arg(args: Args, context: BoltContext, name: str) -> Any:
-    return context[name] if name in _FROM_CONTEXT else getattr(args, name)
-
-
-# What the middleware above puts in the context for listeners to name.
-_FROM_CONTEXT = frozenset({WORKSPACE, LATER})
+# What a listener may name, and where each comes from: Bolt's own names for the request's
+# parts, and what the middleware above puts in the context.
+_ARGS: dict[str, Callable[[BoltRequest], Any]] = {
+    "ack": lambda req: req.context.ack,
+    "body": lambda req: req.body,
+    "client": lambda req: req.context.client,
+    "context": lambda req: req.context,
+    "event": lambda req: req.body.get("event"),
+    "logger": lambda req: req.context.logger,
+    WORKSPACE: lambda req: req.context[WORKSPACE],
+    LATER: lambda req: req.context[LATER],
+}
