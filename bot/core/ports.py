@@ -192,6 +192,13 @@ class StatementRepository(Protocol):
         voters."""
         ...
 
+    def listed(
+        self, channel_id: str, user_id: str
+    ) -> tuple[Pack, Member | None, list[StatementView]] | None:
+        """The channel's pack, the user's membership of it and `counted`, in one read; None
+        when the channel has no pack."""
+        ...
+
     def set_hidden(self, statement_id: int, hidden: bool) -> bool: ...
     def vote(
         self,
@@ -310,6 +317,12 @@ class Database(Protocol):
         self, team_id: str, enterprise_id: str | None = None
     ) -> AbstractContextManager[Transaction]:
         """Commits on a clean exit and rolls back on an exception."""
+        ...
+
+    def reading(
+        self, team_id: str, enterprise_id: str | None = None
+    ) -> AbstractContextManager[Transaction]:
+        """A unit of work that only reads: it writes nothing and holds no write lock."""
         ...
 
 

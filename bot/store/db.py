@@ -28,6 +28,10 @@ def normalize_url(url: str) -> str:
     return url
 
 
+# The execution option that marks a connection of a unit of work that only reads.
+READING = "wolfpack_reading"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
@@ -53,8 +57,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Take the write lock up front: a deferred transaction that later writes can fail
-            # with "database is locked" instead of waiting its turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # with "database is locked" instead of waiting its turn. A unit that only reads
+            # (`SqlDatabase.reading`) takes no lock: WAL readers never wait for the writer.
+            if conn.get_execution_options().get(READING):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # Sized for the HTTP and listener threads working at once (bench/load.py). No pre-ping: it
@@ -104,6 +112,12 @@ class SqlDatabase:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._workspaces: dict[tuple[str, str], int] = {}
+        # Reads on PostgreSQL run in autocommit: no BEGIN and COMMIT round trips around them.
+        # On SQLite they take a deferred (shared) lock instead of the write lock (see above).
+        postgres = engine.dialect.name == "postgresql"
+        self._reader = engine.execution_options(
+            **({"isolation_level": "AUTOCOMMIT"} if postgres else {READING: True})
+        )
 
     @contextlib.contextmanager
     def transaction(
@@ -121,6 +135,22 @@ class SqlDatabase:
                 transaction.flush()
             finally:
                 transaction.close()
+
+    @contextlib.contextmanager
+    def reading(self, team_id: str, enterprise_id: str | None = None) -> Iterator[SqlTransaction]:
+        """A unit of work that only reads. On PostgreSQL each statement sees what was
+        committed when it started (autocommit: a use case that needs one snapshot reads in one
+        statement); on SQLite the reads share one transaction."""
+        workspace_id = self._workspaces.get((team_id, enterprise_id or ""))
+        if workspace_id is None:
+            with self.transaction(team_id, enterprise_id) as found:
+                workspace_id = found.workspace_id
+        with self._reader.connect() as connection:
+            unit = SqlTransaction(connection, workspace_id)
+            try:
+                yield unit
+            finally:
+                unit.close()
 
     def team_ids(self) -> list[str]:
         """Every workspace the app is installed in (the tick's work); not those that

@@ -133,23 +133,34 @@ _MEMBER = (
     )
 )
 # The channel's pack, with the user's membership and profile when they have one.
-_IN_CHANNEL = (
-    select(*PACK_COLUMNS, MEMBERSHIPS.c.active, *PERSON_COLUMNS)
-    .select_from(
-        PACKS.outerjoin(
-            MEMBERSHIPS,
-            and_(
-                MEMBERSHIPS.c.workspace_id == WORKSPACE,
-                MEMBERSHIPS.c.pack_id == PACKS.c.id,
-                MEMBERSHIPS.c.user_id == bindparam("user_id"),
-            ),
-        ).outerjoin(
-            PEOPLE,
-            and_(PEOPLE.c.workspace_id == WORKSPACE, PEOPLE.c.user_id == MEMBERSHIPS.c.user_id),
-        )
-    )
-    .where(PACKS.c.workspace_id == WORKSPACE, PACKS.c.channel_id == bindparam("channel_id"))
+# A channel's pack, with the user's membership of it and their profile (None when they have
+# no membership row).
+IN_CHANNEL_COLUMNS = (*PACK_COLUMNS, MEMBERSHIPS.c.active, *PERSON_COLUMNS)
+IN_CHANNEL_FROM = PACKS.outerjoin(
+    MEMBERSHIPS,
+    and_(
+        MEMBERSHIPS.c.workspace_id == WORKSPACE,
+        MEMBERSHIPS.c.pack_id == PACKS.c.id,
+        MEMBERSHIPS.c.user_id == bindparam("user_id"),
+    ),
+).outerjoin(
+    PEOPLE,
+    and_(PEOPLE.c.workspace_id == WORKSPACE, PEOPLE.c.user_id == MEMBERSHIPS.c.user_id),
 )
+IN_CHANNEL_WHERE = and_(
+    PACKS.c.workspace_id == WORKSPACE, PACKS.c.channel_id == bindparam("channel_id")
+)
+_IN_CHANNEL = select(*IN_CHANNEL_COLUMNS).select_from(IN_CHANNEL_FROM).where(IN_CHANNEL_WHERE)
+
+
+def in_channel_of(values: Sequence[Any]) -> tuple[Pack, Member | None]:
+    """The pack and membership from the values of IN_CHANNEL_COLUMNS, in that order."""
+    width = len(PACK_COLUMNS)
+    pack = pack_of(values[:width])
+    active, person = values[width], values[width + 1 : len(IN_CHANNEL_COLUMNS)]
+    if active is None or person[0] is None:
+        return pack, None
+    return pack, _member((pack.id, active, *person), pack.admin_ids)
 
 
 def pack_of(values: Sequence[Any]) -> Pack:
@@ -353,14 +364,7 @@ class SqlMembers(Scoped):
     def in_channel(self, channel_id: str, user_id: str) -> tuple[Pack, Member | None] | None:
         # One round trip for what most commands ask first.
         row = self._execute(_IN_CHANNEL, channel_id=channel_id, user_id=user_id).first()
-        if row is None:
-            return None
-        width = len(PACK_COLUMNS)
-        pack = pack_of(row[:width])
-        active, person = row[width], row[width + 1 :]
-        if active is None or person[0] is None:
-            return pack, None
-        return pack, _member((pack.id, active, *person), pack.admin_ids)
+        return None if row is None else in_channel_of(row)
 
     def _membership(self, pack_id: int, user_id: str) -> MembershipRow | None:
         return self.session.scalar(

@@ -6,10 +6,18 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select, update
+from sqlalchemy import Select, bindparam, case, func, or_, select, true, update
 
+from bot.core.packs import Member, Pack
 from bot.core.statements import Statement, StatementView, Tally, Vote, VoteValue
 from bot.store.models import PackRow, StatementRow, VoteRow
+from bot.store.packs import (
+    IN_CHANNEL_COLUMNS,
+    IN_CHANNEL_FROM,
+    IN_CHANNEL_WHERE,
+    PACKS,
+    in_channel_of,
+)
 from bot.store.scoped import WORKSPACE, Scoped, dialect_insert
 
 STATEMENTS, VOTES = StatementRow.__table__, VoteRow.__table__
@@ -27,41 +35,53 @@ STATEMENT_COLUMNS = (
 )
 _STATEMENT = select(*STATEMENT_COLUMNS).where(STATEMENTS.c.workspace_id == WORKSPACE)
 _OF_PACK = _STATEMENT.where(STATEMENTS.c.pack_id == bindparam("pack_id")).order_by(STATEMENTS.c.id)
-# Each member's latest vote on each statement of the pack (the one that counts).
-_LATEST = (
-    select(VOTES.c.statement_id, VOTES.c.user_id, VOTES.c.value)
-    .where(
-        VOTES.c.id.in_(
-            select(func.max(VOTES.c.id))
-            .where(VOTES.c.workspace_id == WORKSPACE, VOTES.c.pack_id == bindparam("pack_id"))
-            .group_by(VOTES.c.statement_id, VOTES.c.user_id)
+
+
+def _counted(pack_id: Any) -> Select[Any]:
+    """The pack's statements that take votes, each with the latest votes counted (each
+    member's latest vote is the one that counts) and the user's own."""
+    latest = (
+        select(VOTES.c.statement_id, VOTES.c.user_id, VOTES.c.value)
+        .where(
+            VOTES.c.id.in_(
+                select(func.max(VOTES.c.id))
+                .where(VOTES.c.workspace_id == WORKSPACE, VOTES.c.pack_id == pack_id)
+                .group_by(VOTES.c.statement_id, VOTES.c.user_id)
+            )
         )
+        .subquery()
     )
-    .subquery()
-)
 
+    def count(value: VoteValue) -> Any:
+        return func.count(case((latest.c.value == int(value), 1)))
 
-def _latest_count(value: VoteValue) -> Any:
-    return func.count(case((_LATEST.c.value == int(value), 1)))
-
-
-# The pack's statements that take votes, each with the latest votes counted and the user's own.
-_COUNTED = (
-    select(
-        *STATEMENT_COLUMNS,
-        _latest_count(VoteValue.AGREE),
-        _latest_count(VoteValue.DISAGREE),
-        _latest_count(VoteValue.PASS),
-        func.max(case((_LATEST.c.user_id == bindparam("user_id"), _LATEST.c.value))),
+    return (
+        select(
+            *STATEMENT_COLUMNS,
+            count(VoteValue.AGREE),
+            count(VoteValue.DISAGREE),
+            count(VoteValue.PASS),
+            func.max(case((latest.c.user_id == bindparam("user_id"), latest.c.value))),
+        )
+        .select_from(STATEMENTS.outerjoin(latest, latest.c.statement_id == STATEMENTS.c.id))
+        .where(
+            STATEMENTS.c.workspace_id == WORKSPACE,
+            STATEMENTS.c.pack_id == pack_id,
+            STATEMENTS.c.hidden.is_(False),
+        )
+        .group_by(*STATEMENT_COLUMNS)
     )
-    .select_from(STATEMENTS.outerjoin(_LATEST, _LATEST.c.statement_id == STATEMENTS.c.id))
-    .where(
-        STATEMENTS.c.workspace_id == WORKSPACE,
-        STATEMENTS.c.pack_id == bindparam("pack_id"),
-        STATEMENTS.c.hidden.is_(False),
-    )
-    .group_by(*STATEMENT_COLUMNS)
-    .order_by(STATEMENTS.c.id)
+
+
+_COUNTED = _counted(bindparam("pack_id")).order_by(STATEMENTS.c.id)
+# The channel's pack, the user's membership, and the pack's statements counted, in one
+# statement (`/direction list`): a row per statement, or one with no statement.
+_CHANNEL_COUNTED = _counted(select(PACKS.c.id).where(IN_CHANNEL_WHERE).scalar_subquery()).subquery()
+_LISTED = (
+    select(*IN_CHANNEL_COLUMNS, *_CHANNEL_COUNTED.c)
+    .select_from(IN_CHANNEL_FROM.outerjoin(_CHANNEL_COUNTED, true()))
+    .where(IN_CHANNEL_WHERE)
+    .order_by(_CHANNEL_COUNTED.c.id)
 )
 _VOTES = (
     select(VOTES.c.statement_id, VOTES.c.user_id, VOTES.c.value, VOTES.c.reason, VOTES.c.created_at)
@@ -83,6 +103,17 @@ def _statement(values: Sequence[Any]) -> Statement:
         created_at=created_at,
         discussed_at=discussed_at,
         alert_message=(channel, ts) if channel and ts else None,
+    )
+
+
+def _view(values: Sequence[Any]) -> StatementView:
+    """A StatementView from the values of a `_counted` row, in that order."""
+    width = len(STATEMENT_COLUMNS)
+    agree, disagree, passes, mine = values[width : width + 4]
+    return StatementView(
+        _statement(values[:width]),
+        Tally(agree=agree, disagree=disagree, passes=passes),
+        None if mine is None else VoteValue(mine),
     )
 
 
@@ -124,15 +155,17 @@ class SqlStatements(Scoped):
 
     def counted(self, pack_id: int, user_id: str) -> list[StatementView]:
         rows = self._execute(_COUNTED, pack_id=pack_id, user_id=user_id)
-        width = len(STATEMENT_COLUMNS)
-        return [
-            StatementView(
-                _statement(row[:width]),
-                Tally(agree=row[width], disagree=row[width + 1], passes=row[width + 2]),
-                None if row[width + 3] is None else VoteValue(row[width + 3]),
-            )
-            for row in rows
-        ]
+        return [_view(row) for row in rows]
+
+    def listed(
+        self, channel_id: str, user_id: str
+    ) -> tuple[Pack, Member | None, list[StatementView]] | None:
+        rows = self._execute(_LISTED, channel_id=channel_id, user_id=user_id).all()
+        if not rows:
+            return None
+        pack, member = in_channel_of(rows[0])
+        width = len(IN_CHANNEL_COLUMNS)
+        return pack, member, [_view(row[width:]) for row in rows if row[width] is not None]
 
     def set_hidden(self, statement_id: int, hidden: bool) -> bool:
         result = self.session.execute(

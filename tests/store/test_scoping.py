@@ -413,6 +413,16 @@ CASES: dict[str, Case] = {
     "statements.counted": Case(
         lambda tx, a, b: tx.statements.counted(a.pack, "U1"), lambda r, a, b: r == []
     ),
+    "statements.listed": Case(
+        lambda tx, a, b: tx.statements.listed("C1", "U1"),
+        lambda r, a, b: r[0].id == b.pack
+        and r[1].pack_id == b.pack
+        and [v.statement.pack_id for v in r[2]] == [b.pack],
+    ),
+    "statements.listed/only-a": Case(
+        lambda tx, a, b: tx.statements.listed("C1", ONLY_A),
+        lambda r, a, b: r[0].id == b.pack and r[1] is None,
+    ),
     "statements.set_hidden": Case(
         lambda tx, a, b: tx.statements.set_hidden(a.statement, True), lambda r, a, b: r is False
     ),

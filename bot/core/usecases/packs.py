@@ -72,14 +72,32 @@ def pack_of_command(
     """The pack a command means: the channel's, or, run elsewhere (a DM, another channel), the
     member's only pack. NotFound with `elsewhere` when the member is in several packs and the
     channel is none of them; NotAllowed with `not_member` for a non-member."""
-    found = uow.members.in_channel(channel_id, user_id)
-    if found is None:
+    return pack_from_channel(
+        uow,
+        uow.members.in_channel(channel_id, user_id),
+        user_id,
+        elsewhere=elsewhere,
+        not_member=not_member,
+    )
+
+
+def pack_from_channel(
+    uow: Transaction,
+    in_channel: tuple[Pack, Member | None] | None,
+    user_id: str,
+    *,
+    elsewhere: str,
+    not_member: str,
+) -> tuple[Pack, Member]:
+    """`pack_of_command` for a caller that has read the channel's pack and the user's
+    membership of it already (`in_channel`, None when the channel has no pack)."""
+    if in_channel is None:
         packs = uow.packs.of_user(user_id)
         if len(packs) != 1:
             raise NotFound(elsewhere if packs else NO_PACK)
         pack, member = packs[0], uow.members.get(packs[0].id, user_id)
     else:
-        pack, member = found
+        pack, member = in_channel
     return pack, _active(member, not_member)
 
 

@@ -167,7 +167,7 @@ def revise(
 
 def view(ws: Workspace, proposal_id: int) -> ProposalView:
     """A proposal as its channel message shows it: its pack and counts in one read."""
-    with ws.unit() as uow:
+    with ws.reading() as uow:
         found = uow.proposals.counted(proposal_id)
         if found is None:
             raise NotFound(GONE)

@@ -27,7 +27,13 @@ from bot.core.statements import (
     offered_again,
     tally,
 )
-from bot.core.usecases.packs import active_member, existing_pack, member_of, pack_of_command
+from bot.core.usecases.packs import (
+    active_member,
+    existing_pack,
+    member_of,
+    pack_from_channel,
+    pack_of_command,
+)
 from bot.core.usecases.workspace import Done, Workspace
 
 NOT_MEMBER = (
@@ -55,11 +61,14 @@ def list_statements(
 ) -> tuple[Pack, list[StatementView]]:
     """`/direction list`: the pack's statements with counts (counted by the store), read in
     one unit of work."""
-    with ws.unit() as uow:
-        pack = _command_pack(uow, channel_id, user_id)
-        views = _with_voters(
-            pack, uow.statements.counted(pack.id, user_id), lambda: uow.statements.votes(pack.id)
+    with ws.reading() as uow:
+        listed = uow.statements.listed(channel_id, user_id)
+        in_channel = None if listed is None else listed[:2]
+        pack, _ = pack_from_channel(
+            uow, in_channel, user_id, elsewhere=ELSEWHERE, not_member=NOT_MEMBER
         )
+        counted = uow.statements.counted(pack.id, user_id) if listed is None else listed[2]
+        views = _with_voters(pack, counted, lambda: uow.statements.votes(pack.id))
     return pack, views
 
 

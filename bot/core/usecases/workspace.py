@@ -28,6 +28,10 @@ class Workspace:
         exception."""
         return self.db.transaction(self.team_id)
 
+    def reading(self) -> AbstractContextManager[Transaction]:
+        """A unit of work for a use case that only reads (cheaper: see Database.reading)."""
+        return self.db.reading(self.team_id)
+
     def now(self) -> dt.datetime:
         return self.clock.now()
 
