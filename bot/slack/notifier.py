@@ -39,6 +39,24 @@ DELIVERY_EVENT = "wolfpack_delivery"
 RECENT_DMS = 50
 
 
+class UnexpectedAnswer(RuntimeError):
+    """Slack answered `ok` without a field it always gives. Not a SendError: whether the
+    message went out is unknown, so a delivery stays claimed, and its next sender looks in
+    Slack before it sends again."""
+
+
+def _field(answer: Any, name: str) -> str:
+    value = answer.get(name)
+    if not isinstance(value, str) or not value:
+        raise UnexpectedAnswer(f"Slack answered without {name!r}")
+    return value
+
+
+def _posted(answer: Any) -> tuple[str, str]:
+    """The channel and ts of a message Slack says it posted."""
+    return _field(answer, "channel"), _field(answer, "ts")
+
+
 def person_from_slack(user: dict[str, object]) -> Person:
     """A users.info / user_change `user` object as a Person."""
     profile = user.get("profile")
@@ -88,7 +106,7 @@ def _tagged(messages: list[dict[str, Any]], key: DeliveryKey) -> str | None:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}
         if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == str(key):
-            return str(message["ts"])
+            return _field(message, "ts")
     return None
 
 
@@ -109,14 +127,14 @@ class SlackNotifier:
         sent = self.client_for(self.team_id).chat_postMessage(
             channel=pack.channel_id, text=text, blocks=blocks, unfurl_links=False
         )
-        return str(sent["ts"])
+        return _field(sent, "ts")
 
     def post_proposal(self, view: ProposalView) -> tuple[str, str]:
         text, blocks = proposal_message(view)
         sent = self.client_for(self.team_id).chat_postMessage(
             channel=view.pack.channel_id, text=text, blocks=blocks, unfurl_links=False
         )
-        return str(sent["channel"]), str(sent["ts"])
+        return _posted(sent)
 
     def update_proposal(self, view: ProposalView) -> None:
         p = view.proposal
@@ -155,7 +173,7 @@ class SlackNotifier:
             sent = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SlackApiError as error:
             raise send_error(error) from None
-        return channel, str(sent["ts"])
+        return channel, _field(sent, "ts")
 
     def send_prompt(
         self,
@@ -175,7 +193,7 @@ class SlackNotifier:
                     sent = client.chat_postMessage(
                         channel=person.dm_channel, text=text, blocks=blocks, metadata=metadata
                     )
-                    return person.dm_channel, str(sent["ts"])
+                    return person.dm_channel, _field(sent, "ts")
                 except SlackApiError as error:
                     if error.response.get("error") != "channel_not_found":
                         raise
@@ -187,7 +205,7 @@ class SlackNotifier:
             )
         except SlackApiError as error:
             raise send_error(error) from None
-        return str(sent["channel"]), str(sent["ts"])
+        return _posted(sent)
 
     def post_summary(self, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
         try:
@@ -201,7 +219,7 @@ class SlackNotifier:
             )
         except SlackApiError as error:
             raise send_error(error) from None
-        return str(sent["channel"]), str(sent["ts"])
+        return _posted(sent)
 
     def find_posted(self, channel_id: str, key: DeliveryKey) -> str | None:
         try:
@@ -240,7 +258,7 @@ class SlackNotifier:
             )
         except SlackApiError as error:
             raise send_error(error) from None
-        return channel, str(sent["ts"])
+        return channel, _field(sent, "ts")
 
     def find_delivered(self, user_id: str, key: DeliveryKey) -> tuple[str, str] | None:
         client = self.delivery_client_for(self.team_id)
@@ -285,7 +303,7 @@ class SlackNotifier:
         sent = self.client_for(self.team_id).chat_postMessage(
             channel=pack.channel_id, text=text, blocks=blocks, unfurl_links=False
         )
-        return str(sent["ts"])
+        return _field(sent, "ts")
 
     def update_round_parent(self, pack: Pack, ts: str, tally: RoundTally) -> None:
         text, blocks = round_parent(tally)
@@ -303,7 +321,7 @@ class SlackNotifier:
             unfurl_links=False,
             unfurl_media=False,
         )
-        return str(sent["ts"])
+        return _field(sent, "ts")
 
     def update_answer(self, post: AnswerPost, ts: str) -> None:
         text, blocks = answer_blocks(post)

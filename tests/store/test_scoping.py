@@ -415,9 +415,11 @@ CASES: dict[str, Case] = {
     ),
     "statements.listed": Case(
         lambda tx, a, b: tx.statements.listed("C1", "U1"),
-        lambda r, a, b: r[0].id == b.pack
-        and r[1].pack_id == b.pack
-        and [v.statement.pack_id for v in r[2]] == [b.pack],
+        lambda r, a, b: (
+            r[0].id == b.pack
+            and r[1].pack_id == b.pack
+            and [v.statement.pack_id for v in r[2]] == [b.pack]
+        ),
     ),
     "statements.listed/only-a": Case(
         lambda tx, a, b: tx.statements.listed("C1", ONLY_A),

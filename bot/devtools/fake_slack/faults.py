@@ -1,5 +1,5 @@
-"""Failures the tests inject: HTTP errors (429 with Retry-After, 5xx), `ok: false` answers, and
-latency."""
+"""Failures the tests inject: HTTP errors (429 with Retry-After, 5xx), `ok: false` answers,
+answers of an unexpected shape, and latency."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ class Fault:
     status: int = 200
     retry_after: int | None = None
     error: str | None = None
+    body: dict[str, Any] | None = None
 
     def answer(self) -> tuple[int, dict[str, Any], dict[str, str]]:
         """HTTP status, JSON body and headers, as Slack answers with this failure."""
+        if self.body is not None:
+            return 200, self.body, {}
         if self.error is not None:
             return 200, {"ok": False, "error": self.error}, {}
         headers: dict[str, str] = {}
@@ -33,7 +36,8 @@ class Faults:
 
     def __init__(self, lock: threading.RLock) -> None:
         self._lock = lock
-        self._queued: dict[str, deque[Fault]] = {}
+        # None: that call is answered as usual (a fault after `after` good calls).
+        self._queued: dict[str, deque[Fault | None]] = {}
         self._latency: dict[str, float] = {}
         self._fail_all: int | None = None
 
@@ -53,6 +57,15 @@ class Faults:
         with self._lock:
             queue = self._queued.setdefault(method, deque())
             queue.extend(Fault(error=error) for _ in range(times))
+
+    def answer_next(self, method: str, body: dict[str, Any], *, after: int = 0) -> None:
+        """After `after` calls to `method` answered as usual, the next answers HTTP 200 with
+        `body` as it is, whatever the method would answer: a reply of a shape the client
+        does not expect (`{"ok": true}` without the fields it reads)."""
+        with self._lock:
+            queue = self._queued.setdefault(method, deque())
+            queue.extend([None] * after)
+            queue.append(Fault(body=body))
 
     def fail_all(self, status: int = 503) -> None:
         """Every known method answers HTTP `status` until heal()."""
@@ -83,6 +96,4 @@ class Faults:
         if self._fail_all is not None:
             return Fault(self._fail_all)
         queue = self._queued.get(method)
-        if queue:
-            return queue.popleft()
-        return None
+        return queue.popleft() if queue else None

@@ -186,6 +186,10 @@ class FakeSlack(OAuthMethods, DirectoryMethods, ChatMethods, ViewMethods, FileMe
         """The next `times` calls to `method` answer HTTP 200 `{"ok": false, "error": error}`."""
         self._faults.error_next(method, error, times=times)
 
+    def answer_next(self, method: str, body: dict[str, Any], *, after: int = 0) -> None:
+        """After `after` usual answers to `method`, one answer of HTTP 200 with `body`."""
+        self._faults.answer_next(method, body, after=after)
+
     def fail_all(self, status: int = 503) -> None:
         """Every known method answers HTTP `status` until heal()."""
         self._faults.fail_all(status)
