@@ -115,7 +115,12 @@ def run(scheme: str, fake: FakeSlack, database_url: str, packs: int, per_pack: i
 
         started = time.perf_counter()
         wolfpack.ticker.deliver(TEAM, DAY1, report)
-        timed("deliver, day 1 (opens each DM)", report.sent, time.perf_counter() - started, base)
+        timed(
+            "deliver, day 1 (first prompt to each member)",
+            report.sent,
+            time.perf_counter() - started,
+            base,
+        )
         assert report.sent == n, report
 
         day2 = TickReport()

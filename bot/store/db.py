@@ -114,9 +114,12 @@ class SqlDatabase:
         self._workspaces: dict[tuple[str, str], int] = {}
         # Reads on PostgreSQL run in autocommit: no BEGIN and COMMIT round trips around them.
         # On SQLite they take a deferred (shared) lock instead of the write lock (see above).
+        # Set on each connection, not by an engine with these options: such an engine sets
+        # them from an event, which makes every statement on its connections go through
+        # SQLAlchemy's event dispatch.
         postgres = engine.dialect.name == "postgresql"
-        self._reader = engine.execution_options(
-            **({"isolation_level": "AUTOCOMMIT"} if postgres else {READING: True})
+        self._reading: dict[str, Any] = (
+            {"isolation_level": "AUTOCOMMIT"} if postgres else {READING: True}
         )
 
     @contextlib.contextmanager
@@ -145,7 +148,8 @@ class SqlDatabase:
         if workspace_id is None:
             with self.transaction(team_id, enterprise_id) as found:
                 workspace_id = found.workspace_id
-        with self._reader.connect() as connection:
+        with self.engine.connect() as connection:
+            connection.execution_options(**self._reading)
             unit = SqlTransaction(connection, workspace_id)
             try:
                 yield unit

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import Text, and_, bindparam, cast, select, update
 
 from bot.core.packs import (
     Away,
@@ -89,14 +91,16 @@ def settings_from_json(data: dict[str, Any]) -> PackSettings:
 # statements built once here: building a joined select costs more than running it.
 
 PACKS, PEOPLE, MEMBERSHIPS = PackRow.__table__, PersonRow.__table__, MembershipRow.__table__
+# The JSON columns are read as their text: a pack's settings are parsed once per distinct text
+# (`pack_of`), not on every read of the pack.
 PACK_COLUMNS = (
     PACKS.c.id,
     PACKS.c.workspace_id,
     PACKS.c.channel_id,
     PACKS.c.name,
-    PACKS.c.settings,
+    cast(PACKS.c.settings, Text).label("settings"),
     PACKS.c.created_by,
-    PACKS.c.admin_ids,
+    cast(PACKS.c.admin_ids, Text).label("admin_ids"),
 )
 PERSON_COLUMNS = (
     PEOPLE.c.user_id,
@@ -164,17 +168,33 @@ def in_channel_of(values: Sequence[Any]) -> tuple[Pack, Member | None]:
 
 
 def pack_of(values: Sequence[Any]) -> Pack:
-    """A Pack from the values of PACK_COLUMNS, in that order."""
+    """A Pack from the values of PACK_COLUMNS, in that order (the JSON columns as text, or
+    parsed, as an ORM row holds them)."""
     pack_id, workspace_id, channel_id, name, settings, created_by, admin_ids = values
     return Pack(
         id=pack_id,
         workspace_id=workspace_id,
         channel_id=channel_id,
         name=name,
-        settings=settings_from_json(settings),
+        settings=(
+            _settings_of_text(settings)
+            if isinstance(settings, str)
+            else settings_from_json(settings)
+        ),
         created_by=created_by,
-        admin_ids=tuple(admin_ids),
+        admin_ids=_ids_of_text(admin_ids) if isinstance(admin_ids, str) else tuple(admin_ids),
     )
+
+
+# Settings are immutable, so one parse serves every read of the same text.
+@functools.lru_cache(maxsize=4096)
+def _settings_of_text(text: str) -> PackSettings:
+    return settings_from_json(json.loads(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ids_of_text(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
 
 
 def person_of(values: Sequence[Any]) -> Person:
