@@ -247,8 +247,10 @@ class ProposalRepository(Protocol):
 
     def respond(
         self, proposal_id: int, user_id: str, position: Position, reason: str, now: dt.datetime
-    ) -> None:
-        """Records a position; earlier ones are kept as history."""
+    ) -> bool:
+        """Records a position (earlier ones are kept as history) if the proposal is open at
+        `now` and the user an active member of its pack, in one statement; False if not
+        (`standing` then tells why)."""
         ...
 
     def positions(self, proposal_id: int) -> list[Response]:

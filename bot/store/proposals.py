@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import String, Table, and_, bindparam, case, func, insert, select, true, update
 from sqlalchemy.sql.elements import BindParameter
 
-from bot.core.errors import NotAllowed, NotFound
+from bot.core.errors import NotAllowed
 from bot.core.packs import Pack
 from bot.core.proposals import Counts, Outcome, Position, Proposal, Response
 from bot.store.models import (
@@ -20,7 +20,7 @@ from bot.store.models import (
     UTCDateTime,
 )
 from bot.store.packs import MEMBERSHIPS, PACK_COLUMNS, PACKS, pack_of
-from bot.store.scoped import GONE, WORKSPACE, Scoped, dialect_insert
+from bot.store.scoped import WORKSPACE, Scoped, dialect_insert
 from bot.store.statements import SqlStatements
 
 PROPOSALS = ProposalRow.__table__
@@ -59,7 +59,8 @@ _STANDING = (
     )
     .where(PROPOSALS.c.workspace_id == WORKSPACE, PROPOSALS.c.id == _PROPOSAL_ID)
 )
-# A position, inserted only when the proposal is this workspace's (one statement).
+# A position, inserted only when the proposal is this workspace's, still open at `now`, and
+# the user an active member of its pack: the rules of `respond`, in one statement.
 _RESPOND = (
     insert(RESPONSES)
     .from_select(
@@ -71,7 +72,24 @@ _RESPOND = (
             bindparam("position", type_=String()),
             bindparam("reason", type_=String()),
             bindparam("now", type_=UTCDateTime()),
-        ).where(PROPOSALS.c.workspace_id == WORKSPACE, PROPOSALS.c.id == _PROPOSAL_ID),
+        )
+        .select_from(
+            PROPOSALS.join(
+                MEMBERSHIPS,
+                and_(
+                    MEMBERSHIPS.c.workspace_id == WORKSPACE,
+                    MEMBERSHIPS.c.pack_id == PROPOSALS.c.pack_id,
+                    MEMBERSHIPS.c.user_id == bindparam("user_id"),
+                    MEMBERSHIPS.c.active.is_(True),
+                ),
+            )
+        )
+        .where(
+            PROPOSALS.c.workspace_id == WORKSPACE,
+            PROPOSALS.c.id == _PROPOSAL_ID,
+            PROPOSALS.c.outcome.is_(None),
+            PROPOSALS.c.closes_at > bindparam("now", type_=UTCDateTime()),
+        ),
     )
     .returning(RESPONSES.c.id)
 )
@@ -187,7 +205,7 @@ class SqlProposals(Scoped):
 
     def respond(
         self, proposal_id: int, user_id: str, position: Position, reason: str, now: dt.datetime
-    ) -> None:
+    ) -> bool:
         inserted = self._execute(
             _RESPOND,
             proposal_id=proposal_id,
@@ -196,8 +214,7 @@ class SqlProposals(Scoped):
             reason=reason,
             now=now,
         ).first()
-        if inserted is None:
-            raise NotFound(GONE)
+        return inserted is not None
 
     def positions(self, proposal_id: int) -> list[Response]:
         rows = self._execute(_POSITIONS, proposal_id=proposal_id)

@@ -125,3 +125,26 @@ def test_members_who_have_not_answered_are_reminded_privately_once(bot: Harness)
     bot.side.click("proposal_respond", "1:abstain", user=CY, channel=f"D{CY}")
     shows(bot, "1 agree · 1 abstain · 0 disagree · 0 block")
     assert all(m.get("thread_ts") is None for m in bot.fake.messages(f"D{BO}"))
+
+
+def test_a_click_finds_the_message_of_a_proposal_whose_ts_was_not_stored(bot: Harness) -> None:
+    """The proposal was posted but its ts not stored (the process stopped in between): the
+    first click on its message records the position, stores the ts and updates the message."""
+    from sqlalchemy import select, update
+
+    from bot.store.models import ProposalRow
+
+    def stored() -> tuple[str | None, str | None]:
+        with bot.wolfpack.db.session() as session:
+            row = session.execute(select(ProposalRow.channel_id, ProposalRow.message_ts)).one()
+            return row[0], row[1]
+
+    setup_pack(bot, values={"members": [ANA, BO, CY]})
+    say(bot, ANA, "/propose", "Write the docs first --closes 2d")
+    bot.fake.wait_for(lambda _: stored()[1] is not None)
+    ts = proposal(bot)["ts"]
+    with bot.wolfpack.db.session() as session:
+        session.execute(update(ProposalRow).values(channel_id=None, message_ts=None))
+    bot.side.click("proposal_respond", "1:abstain", user=CY, channel=CHANNEL, message_ts=ts)
+    shows(bot, "0 agree · 1 abstain · 0 disagree · 0 block")
+    assert stored() == (CHANNEL, ts)

@@ -139,9 +139,16 @@ def test_proposals_keep_every_position_and_close_once(db: SqlDatabase) -> None:
     closes = NOW + dt.timedelta(hours=48)
     with db.transaction("TA") as tx:
         proposal = tx.proposals.add(pack_id, "Ship the CLI first", "U1", closes, NOW)
-        tx.proposals.respond(proposal.id, "U1", Position.AGREE, "", NOW)
-        tx.proposals.respond(proposal.id, "U2", Position.BLOCK, "Not before the docs", NOW)
-        tx.proposals.respond(proposal.id, "U2", Position.ABSTAIN, "", NOW)
+        assert tx.proposals.respond(proposal.id, "U1", Position.AGREE, "", NOW)
+        assert tx.proposals.respond(proposal.id, "U2", Position.BLOCK, "Not before the docs", NOW)
+        assert tx.proposals.respond(proposal.id, "U2", Position.ABSTAIN, "", NOW)
+        # Refused, and nothing recorded: not a member; past its closing time (not yet
+        # closed by the scheduler); a member who left the pack.
+        assert not tx.proposals.respond(proposal.id, "U9", Position.AGREE, "", NOW)
+        assert not tx.proposals.respond(proposal.id, "U1", Position.BLOCK, "late", closes)
+        tx.members.leave(pack_id, "U1", NOW)
+        assert not tx.proposals.respond(proposal.id, "U1", Position.BLOCK, "gone", NOW)
+        tx.members.join(pack_id, "U1", NOW)
         # Every position is kept; each member's latest is the one that counts.
         history = tx.proposals.responses_for([proposal.id])[proposal.id]
         assert [r.position for r in history] == [Position.AGREE, Position.BLOCK, Position.ABSTAIN]

@@ -477,8 +477,9 @@ CASES: dict[str, Case] = {
         lambda tx, a, b: tx.proposals.set_message(a.failed, "C9", "9.9")
     ),
     "proposals.standing": nothing(lambda tx, a, b: tx.proposals.standing(a.proposal, "U1")),
-    "proposals.respond": refused(
-        lambda tx, a, b: tx.proposals.respond(a.proposal, "U3", Position.BLOCK, "no", NOW)
+    "proposals.respond": Case(
+        lambda tx, a, b: tx.proposals.respond(a.proposal, "U3", Position.BLOCK, "no", NOW),
+        lambda r, a, b: r is False,
     ),
     "proposals.positions": Case(
         lambda tx, a, b: tx.proposals.positions(a.proposal), lambda r, a, b: r == []

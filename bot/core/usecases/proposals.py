@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from functools import partial
+from typing import NoReturn
 
 from bot.core.errors import NotAllowed, NotFound, UserError
 from bot.core.packs import Pack
@@ -64,18 +65,26 @@ def respond(
     cleaned = clean_reason(position, reason)
     now = ws.now()
     with ws.unit() as uow:
-        standing = uow.proposals.standing(proposal_id, user_id)
-        if standing is None:
-            raise NotFound(GONE)
-        proposal, channel_id, member = standing
-        if not member:
-            raise NotAllowed(NOT_MEMBER)
-        if not proposal.is_open or now >= proposal.closes_at:
-            raise UserError(CLOSED)
-        uow.proposals.respond(proposal.id, user_id, position, cleaned, now)
-        if proposal.message_ts is None and clicked and clicked[0] == channel_id:
-            uow.proposals.set_message(proposal.id, clicked[0], clicked[1])
-    return Done(None, partial(refresh, ws, proposal_id), once=("proposal", ws.team_id, proposal_id))
+        if not uow.proposals.respond(proposal_id, user_id, position, cleaned, now):
+            _refuse(uow, proposal_id, user_id, now)
+    return Done(
+        None,
+        partial(refresh, ws, proposal_id, clicked),
+        once=("proposal", ws.team_id, proposal_id),
+    )
+
+
+def _refuse(uow: Transaction, proposal_id: int, user_id: str, now: dt.datetime) -> NoReturn:
+    """Why a position was not recorded: no such proposal, not a member, or closed."""
+    standing = uow.proposals.standing(proposal_id, user_id)
+    if standing is None:
+        raise NotFound(GONE)
+    proposal, _, member = standing
+    if not member:
+        raise NotAllowed(NOT_MEMBER)
+    if not proposal.is_open or now >= proposal.closes_at:
+        raise UserError(CLOSED)
+    raise NotFound(GONE)
 
 
 def decision_log(ws: Workspace, channel_id: str, user_id: str) -> list[ProposalView]:
@@ -195,10 +204,17 @@ def close(ws: Workspace, proposal_id: int, now: dt.datetime) -> Outcome | None:
     return result
 
 
-def refresh(ws: Workspace, proposal_id: int) -> None:
+def refresh(ws: Workspace, proposal_id: int, clicked: tuple[str, str] | None = None) -> None:
     """Brings the proposal's channel message up to the counts as they are now (so of several
-    quick clicks, the last refresh shows them all)."""
+    quick clicks, the last refresh shows them all). `clicked` is the (channel, ts) of the
+    message a button was clicked on: a click can arrive before the proposal's own ts is
+    stored, and that message in the pack's channel is the proposal's."""
     shown = view(ws, proposal_id)
+    if shown.proposal.message_ts is None and clicked and clicked[0] == shown.pack.channel_id:
+        with ws.unit() as uow:
+            uow.proposals.set_message(proposal_id, *clicked)
+        placed = replace(shown.proposal, channel_id=clicked[0], message_ts=clicked[1])
+        shown = replace(shown, proposal=placed)
     if shown.proposal.message_ts:
         ws.notifier.update_proposal(shown)
 
