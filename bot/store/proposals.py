@@ -44,19 +44,16 @@ _PROPOSAL_BY_ID = _PROPOSAL.where(PROPOSALS.c.id == _PROPOSAL_ID)
 _WITH_PACK = PROPOSALS.join(
     PACKS, and_(PACKS.c.id == PROPOSALS.c.pack_id, PACKS.c.workspace_id == WORKSPACE)
 )
+# The user's membership of the proposal's pack.
+_MEMBERSHIP = and_(
+    MEMBERSHIPS.c.workspace_id == WORKSPACE,
+    MEMBERSHIPS.c.pack_id == PROPOSALS.c.pack_id,
+    MEMBERSHIPS.c.user_id == bindparam("user_id"),
+)
 # The proposal, its pack's channel, and the user's membership of that pack.
 _STANDING = (
     select(*PROPOSAL_COLUMNS, PACKS.c.channel_id, MEMBERSHIPS.c.active)
-    .select_from(
-        _WITH_PACK.outerjoin(
-            MEMBERSHIPS,
-            and_(
-                MEMBERSHIPS.c.workspace_id == WORKSPACE,
-                MEMBERSHIPS.c.pack_id == PROPOSALS.c.pack_id,
-                MEMBERSHIPS.c.user_id == bindparam("user_id"),
-            ),
-        )
-    )
+    .select_from(_WITH_PACK.outerjoin(MEMBERSHIPS, _MEMBERSHIP))
     .where(PROPOSALS.c.workspace_id == WORKSPACE, PROPOSALS.c.id == _PROPOSAL_ID)
 )
 # A position, inserted only when the proposal is this workspace's, still open at `now`, and
@@ -73,17 +70,7 @@ _RESPOND = (
             bindparam("reason", type_=String()),
             bindparam("now", type_=UTCDateTime()),
         )
-        .select_from(
-            PROPOSALS.join(
-                MEMBERSHIPS,
-                and_(
-                    MEMBERSHIPS.c.workspace_id == WORKSPACE,
-                    MEMBERSHIPS.c.pack_id == PROPOSALS.c.pack_id,
-                    MEMBERSHIPS.c.user_id == bindparam("user_id"),
-                    MEMBERSHIPS.c.active.is_(True),
-                ),
-            )
-        )
+        .select_from(PROPOSALS.join(MEMBERSHIPS, and_(_MEMBERSHIP, MEMBERSHIPS.c.active.is_(True))))
         .where(
             PROPOSALS.c.workspace_id == WORKSPACE,
             PROPOSALS.c.id == _PROPOSAL_ID,
