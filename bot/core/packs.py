@@ -197,6 +197,8 @@ class Pack:
     settings: PackSettings
     created_by: str
     admin_ids: tuple[str, ...] = ()
+    # When the pack was set up: nothing is planned or counted for a time before it.
+    created_at: dt.datetime | None = None
 
     def is_admin(self, person: Person) -> bool:
         return person.user_id in self.admin_ids or person.is_workspace_admin
@@ -235,6 +237,8 @@ class Member:
     person: Person
     role: Role
     active: bool = True
+    # When the member (last) joined the pack: nothing is planned or counted for a time before.
+    joined_at: dt.datetime | None = None
 
     @property
     def user_id(self) -> str:

@@ -166,6 +166,11 @@ class DeliveryRepository(Protocol):
         ...
 
     def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]: ...
+    def prompts_sent(self, since: dt.date) -> dict[tuple[int, str], dict[dt.date, dt.datetime]]:
+        """When each prompt of a round on or after `since` reached its member: by (pack,
+        member), then by round day. What reminders follow, and what rounds count."""
+        ...
+
     def release(self, deliveries: Sequence[Delivery]) -> None:
         """Ends this process's claim on deliveries it took but did not try to send (it is
         stopping), so any process may send them now; a row taken from a sender that died

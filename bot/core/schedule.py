@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -271,20 +271,37 @@ def is_round_day(settings: PackSettings, person: Person, day: dt.date) -> bool:
     return person.away is None or not person.away.covers(day)
 
 
-def member_due(pack_id: int, settings: PackSettings, person: Person, now: dt.datetime) -> list[Due]:
-    """The prompts and reminders of one member whose time came in the last LOOKBACK."""
+def member_due(
+    pack_id: int,
+    settings: PackSettings,
+    person: Person,
+    now: dt.datetime,
+    *,
+    since: dt.datetime | None = None,
+    sent: Mapping[dt.date, dt.datetime] | None = None,
+) -> list[Due]:
+    """The prompts and reminders of one member whose time came in the last LOOKBACK.
+
+    A prompt is due at the member's check-in time, for rounds that open at `since` (when the
+    pack was set up, or the member joined) or later: nothing is owed for a time before them.
+    A reminder follows a prompt that was delivered (`sent`: when, by round day), the pack's
+    reminder delay after its actual delivery: a prompt sent late is not chased at once, and
+    a prompt never sent (missed, failed) has no reminder."""
     zone = member_zone(settings, person)
     today = now.astimezone(zone).date()
+    delay = dt.timedelta(minutes=settings.reminder_minutes)
     found: list[Due] = []
     for back in (2, 1, 0):
         day = today - dt.timedelta(days=back)
         if not is_round_day(settings, person, day):
             continue
         at = local_checkin_at(settings, person, day)
-        keys = [(DeliveryKey.prompt(pack_id, person.user_id, day), at)]
-        if settings.reminder_minutes > 0:
-            reminder_at = at + dt.timedelta(minutes=settings.reminder_minutes)
-            keys.append((DeliveryKey.reminder(pack_id, person.user_id, day), reminder_at))
+        keys = []
+        if since is None or at >= since:
+            keys.append((DeliveryKey.prompt(pack_id, person.user_id, day), at))
+        delivered = (sent or {}).get(day)
+        if delay and delivered is not None:
+            keys.append((DeliveryKey.reminder(pack_id, person.user_id, day), delivered + delay))
         for key, when in keys:
             if when <= now and now - when <= LOOKBACK:
                 found.append(Due(key, day, when))

@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, func, or_, select, update
 
 from bot.core.delivery import Delivery, DeliveryState, Finished
-from bot.core.schedule import DeliveryKey, Due
+from bot.core.schedule import DeliveryKey, Due, DueKind
 from bot.store.models import DeliveryRow, PackRow, UTCDateTime
 from bot.store.scoped import Scoped, dialect_insert
 
@@ -219,6 +219,25 @@ class SqlDeliveries(Scoped):
             .where(DeliveryRow.workspace_id == self.workspace_id, DeliveryRow.id == delivery_id)
             .values(channel_id=channel_id, message_ts=ts)
         )
+
+    def prompts_sent(self, since: dt.date) -> dict[tuple[int, str], dict[dt.date, dt.datetime]]:
+        rows = self.unit.execute(
+            select(
+                DeliveryRow.pack_id,
+                DeliveryRow.user_id,
+                DeliveryRow.local_date,
+                DeliveryRow.updated_at,
+            ).where(
+                DeliveryRow.workspace_id == self.workspace_id,
+                DeliveryRow.kind == DueKind.PROMPT.value,
+                DeliveryRow.state == DeliveryState.SENT.value,
+                DeliveryRow.local_date >= since,
+            )
+        )
+        found: dict[tuple[int, str], dict[dt.date, dt.datetime]] = {}
+        for pack, user, day, at in rows:
+            found.setdefault((pack, user), {})[day] = at
+        return found
 
     def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]:
         rows = self.session.scalars(

@@ -101,6 +101,7 @@ PACK_COLUMNS = (
     cast(PACKS.c.settings, Text).label("settings"),
     PACKS.c.created_by,
     cast(PACKS.c.admin_ids, Text).label("admin_ids"),
+    PACKS.c.created_at,
 )
 PERSON_COLUMNS = (
     PEOPLE.c.user_id,
@@ -118,7 +119,12 @@ _PACK_BY_ID = _PACK.where(PACKS.c.id == bindparam("pack_id"))
 _PACK_BY_CHANNEL = _PACK.where(PACKS.c.channel_id == bindparam("channel_id"))
 _PERSON = select(*PERSON_COLUMNS).where(PEOPLE.c.workspace_id == WORKSPACE)
 # A pack's member with their profile, and the pack's admins.
-_MEMBER_COLUMNS = (MEMBERSHIPS.c.pack_id, MEMBERSHIPS.c.active, *PERSON_COLUMNS)
+_MEMBER_COLUMNS = (
+    MEMBERSHIPS.c.pack_id,
+    MEMBERSHIPS.c.active,
+    MEMBERSHIPS.c.joined_at,
+    *PERSON_COLUMNS,
+)
 _MEMBER_JOIN = MEMBERSHIPS.join(
     PEOPLE,
     and_(
@@ -139,7 +145,7 @@ _MEMBER = (
 # The channel's pack, with the user's membership and profile when they have one.
 # A channel's pack, with the user's membership of it and their profile (None when they have
 # no membership row).
-IN_CHANNEL_COLUMNS = (*PACK_COLUMNS, MEMBERSHIPS.c.active, *PERSON_COLUMNS)
+IN_CHANNEL_COLUMNS = (*PACK_COLUMNS, MEMBERSHIPS.c.active, MEMBERSHIPS.c.joined_at, *PERSON_COLUMNS)
 IN_CHANNEL_FROM = PACKS.outerjoin(
     MEMBERSHIPS,
     and_(
@@ -161,16 +167,17 @@ def in_channel_of(values: Sequence[Any]) -> tuple[Pack, Member | None]:
     """The pack and membership from the values of IN_CHANNEL_COLUMNS, in that order."""
     width = len(PACK_COLUMNS)
     pack = pack_of(values[:width])
-    active, person = values[width], values[width + 1 : len(IN_CHANNEL_COLUMNS)]
+    active, joined_at = values[width], values[width + 1]
+    person = values[width + 2 : len(IN_CHANNEL_COLUMNS)]
     if active is None or person[0] is None:
         return pack, None
-    return pack, _member((pack.id, active, *person), pack.admin_ids)
+    return pack, _member((pack.id, active, joined_at, *person), pack.admin_ids)
 
 
 def pack_of(values: Sequence[Any]) -> Pack:
     """A Pack from the values of PACK_COLUMNS, in that order (the JSON columns as text, or
     parsed, as an ORM row holds them)."""
-    pack_id, workspace_id, channel_id, name, settings, created_by, admin_ids = values
+    pack_id, workspace_id, channel_id, name, settings, created_by, admin_ids, created_at = values
     return Pack(
         id=pack_id,
         workspace_id=workspace_id,
@@ -183,6 +190,7 @@ def pack_of(values: Sequence[Any]) -> Pack:
         ),
         created_by=created_by,
         admin_ids=_ids_of_text(admin_ids) if isinstance(admin_ids, str) else tuple(admin_ids),
+        created_at=created_at,
     )
 
 
@@ -217,10 +225,10 @@ def person_of(values: Sequence[Any]) -> Person:
 
 def _member(values: Sequence[Any], admin_ids: Sequence[str] | None) -> Member:
     """A Member from the values of _MEMBER_COLUMNS, in that order."""
-    pack_id, active, *person = values
+    pack_id, active, joined_at, *person = values
     found = person_of(person)
     role = Role.ADMIN if found.user_id in (admin_ids or ()) else Role.MEMBER
-    return Member(pack_id, found, role, active)
+    return Member(pack_id, found, role, active, joined_at)
 
 
 class SqlPacks(Scoped):

@@ -10,7 +10,7 @@ import pytest
 from bot.core.delivery import DeliveryState, SendError, initial_state, next_attempt
 from bot.core.errors import FieldErrors
 from bot.core.packs import Away, PackSettings, Person
-from bot.core.schedule import DeliveryKey, DueKind, member_due, summary_due
+from bot.core.schedule import DeliveryKey, Due, DueKind, member_due, summary_due
 
 UTC = dt.UTC
 ZONES = ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland")
@@ -73,15 +73,52 @@ def test_holidays_and_away_days_get_no_prompt() -> None:
     assert days == [dt.date(2026, 12, d) for d in (21, 22, 23, 24, 28)] + [dt.date(2027, 1, 4)]
 
 
-def test_reminders_follow_the_prompt_by_the_pack_delay() -> None:
+def test_reminders_follow_the_delivered_prompt_by_the_pack_delay() -> None:
     settings = PackSettings(reminder_minutes=120)
     person = Person("U1", "Ana", "Europe/Berlin")
-    dues = member_due(1, settings, person, dt.datetime(2026, 12, 1, 11, 0, tzinfo=UTC))
-    kinds = {d.kind: d for d in dues if d.local_date == dt.date(2026, 12, 1)}
+    day = dt.date(2026, 12, 1)
+    at_1100 = dt.datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    sent = {day: dt.datetime(2026, 12, 1, 8, 31, tzinfo=UTC)}
+
+    def that_day(dues: list[Due]) -> list[Due]:
+        return [d for d in dues if d.local_date == day]
+
+    kinds = {d.kind: d for d in that_day(member_due(1, settings, person, at_1100, sent=sent))}
     assert kinds[DueKind.PROMPT].due_at == dt.datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
-    assert kinds[DueKind.REMINDER].due_at == dt.datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
-    assert kinds[DueKind.REMINDER].key == DeliveryKey.reminder(1, "U1", dt.date(2026, 12, 1))
+    assert kinds[DueKind.REMINDER].due_at == dt.datetime(2026, 12, 1, 10, 31, tzinfo=UTC)
+    assert kinds[DueKind.REMINDER].key == DeliveryKey.reminder(1, "U1", day)
     assert str(kinds[DueKind.REMINDER].key) == "reminder:1:U1:2026-12-01"
+    # A prompt never delivered (missed while the bot was down, or failed) has no reminder.
+    assert [d.kind for d in that_day(member_due(1, settings, person, at_1100))] == [DueKind.PROMPT]
+    # One delivered 2 h 30 late is followed two hours after it went out, not at once.
+    late = {day: dt.datetime(2026, 12, 1, 11, 0, tzinfo=UTC)}
+    assert [d.kind for d in that_day(member_due(1, settings, person, at_1100, sent=late))] == [
+        DueKind.PROMPT
+    ]
+    (reminder,) = [
+        d
+        for d in member_due(1, settings, person, at_1100 + dt.timedelta(hours=2), sent=late)
+        if d.kind is DueKind.REMINDER
+    ]
+    assert reminder.due_at == dt.datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+
+
+def test_no_prompt_is_owed_for_a_round_before_the_pack_or_the_member() -> None:
+    """Set up on Saturday 5 Dec at 15:00 in Berlin: Thursday's and Friday's rounds, which the
+    plan looks back to, were before the pack; Monday's is the first."""
+    settings = PackSettings(reminder_minutes=0)
+    person = Person("U1", "Ana", "Europe/Berlin")
+    since = dt.datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
+    saturday = dt.datetime(2026, 12, 5, 14, 1, tzinfo=UTC)
+    assert member_due(1, settings, person, saturday) != []
+    assert member_due(1, settings, person, saturday, since=since) == []
+    monday = dt.datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
+    (due,) = member_due(1, settings, person, monday, since=since)
+    assert due.local_date == dt.date(2026, 12, 7)
+    # Joined at 10:00 on a Tuesday: that day's 09:30 round had opened already.
+    joined = dt.datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+    tuesday = dt.datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
+    assert member_due(1, settings, person, tuesday, since=joined) == []
 
 
 def test_the_weekly_summary_is_due_once_a_week_in_the_pack_timezone() -> None:

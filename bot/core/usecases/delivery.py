@@ -41,6 +41,8 @@ ChartRenderer = Callable[[Summary], bytes]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# How far back the plan reads which prompts were delivered (the reminders that follow them).
+SENT_LOOKBACK = dt.timedelta(days=3)
 
 
 # Slack sends no event when daylight saving moves a clock, but does when someone changes their
@@ -53,6 +55,13 @@ PROFILES_PER_TICK = 50
 # its row stays claimed and marked in flight, so if this process dies, the next sender finds
 # the message in Slack (find_delivered) instead of sending it again.
 RECORD_EVERY = 50
+
+
+def _since(pack: Pack, member: Member) -> dt.datetime | None:
+    """The moment from which the member is owed prompts: the later of the pack's setting up
+    and the member's joining."""
+    known = [at for at in (pack.created_at, member.joined_at) if at is not None]
+    return max(known) if known else None
 
 
 class Ticker:
@@ -104,6 +113,7 @@ class Ticker:
         with ws.unit() as tx:
             packs = tx.packs.all()
             members = tx.members.by_pack([p.id for p in packs])
+            sent = tx.deliveries.prompts_sent((now - SENT_LOOKBACK).date())
             planned = []
             for pack in packs:
                 weekly = summary_due(pack.id, pack.settings, now)
@@ -111,8 +121,15 @@ class Ticker:
                     planned.append((weekly, DeliveryState.PENDING))
                 late_limit = dt.timedelta(minutes=pack.settings.late_limit_minutes)
                 for member in members[pack.id]:
-                    for due in member_due(pack.id, pack.settings, member.person, now):
-                        planned.append((due, initial_state(due, now, late_limit)))
+                    dues = member_due(
+                        pack.id,
+                        pack.settings,
+                        member.person,
+                        now,
+                        since=_since(pack, member),
+                        sent=sent.get((pack.id, member.user_id), {}),
+                    )
+                    planned.extend((due, initial_state(due, now, late_limit)) for due in dues)
                 for proposal in tx.proposals.of_pack(pack.id, open_only=True):
                     answered = {r.user_id for r in tx.proposals.positions(proposal.id)}
                     unanswered = [m.user_id for m in members[pack.id] if m.user_id not in answered]
