@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.packs import PackSettings, Person, TimezoneMode, is_holiday
+from bot.core.packs import Member, Pack, PackSettings, Person, TimezoneMode, is_holiday
 
 _LOOKAHEAD_DAYS = 400
 
@@ -269,6 +269,13 @@ def is_round_day(settings: PackSettings, person: Person, day: dt.date) -> bool:
     if not is_checkin_day(settings, day) or is_holiday(settings, day):
         return False
     return person.away is None or not person.away.covers(day)
+
+
+def owed_since(pack: Pack, member: Member) -> dt.datetime | None:
+    """The moment from which a member is owed prompts: the later of the pack's setting up and
+    the member's joining."""
+    known = [at for at in (pack.created_at, member.joined_at) if at is not None]
+    return max(known) if known else None
 
 
 def member_due(

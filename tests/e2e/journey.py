@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from bot.devtools.simulate import Value
@@ -20,7 +21,11 @@ def last_view(h: Harness, method: str, callback_id: str | None = None) -> dict[s
 
 
 def setup_pack(
-    h: Harness, *, admin: str = ANA, values: dict[str, Value] | None = None
+    h: Harness,
+    *,
+    admin: str = ANA,
+    values: dict[str, Value] | None = None,
+    before: dt.timedelta = dt.timedelta(days=1),
 ) -> dict[str, Any]:
     """Runs `/wolfpack setup` in the team channel and submits the modal; returns the ack."""
     reply, _ = h.side.command("/wolfpack", "setup", user=admin, channel=CHANNEL)
@@ -32,7 +37,14 @@ def setup_pack(
         )
     )
     view = last_view(h, "views.update", "wolfpack_setup")
-    submitted = h.side.submit(view, user=admin, values=values)
+    # The pack is set up `before` the harness's time (default: a day earlier), so the rounds a
+    # test ticks through are the pack's own: nothing is owed for a time before it existed.
+    now = h.clock.at
+    h.clock.at = now - before
+    try:
+        submitted = h.side.submit(view, user=admin, values=values)
+    finally:
+        h.clock.at = now
     assert submitted.status == 200, submitted.body
     result: dict[str, Any] = submitted.json()
     return result

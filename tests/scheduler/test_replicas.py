@@ -31,10 +31,15 @@ def pack_of(
         fake.add_user(user, name=user, tz="Europe/Berlin")
     fake.add_channel(CHANNEL, name="team", members=members)
     wolfpack = start_bot(pg_url, fake, clock)
+    # Set up a day before the rounds the tests tick through: by the injected clock, and by
+    # the real one that `wolfpack run` reads.
+    now = clock.at
+    clock.at = min(now, dt.datetime.now(dt.UTC)) - dt.timedelta(days=1)
     try:
         draft = PackDraft(CHANNEL, "team", settings, tuple(members), (members[0],), members[0])
         packs.save_pack(wolfpack.workspace("T0001"), members[0], draft)
     finally:
+        clock.at = now
         wolfpack.close()
     return process_env(
         SLACK_BOT_TOKEN="xoxb-test-token",

@@ -134,6 +134,10 @@ def seed(db: SqlDatabase, team: str, marker: str, ts: str, extra: tuple[str, ...
         tx.deliveries.add_many([(d, DeliveryState.PENDING) for d in planned], NOW)
         pending, sent_failed = tx.deliveries.claim(NOW, NOW + HELD, 10)
         tx.deliveries.finish(sent_failed.id, DeliveryState.FAILED, NOW, error="not_in_channel")
+        delivered = Due(DeliveryKey.prompt(pack.id, "U2", DAY), DAY, NOW)
+        tx.deliveries.add_many([(delivered, DeliveryState.PENDING)], NOW)
+        (sent,) = tx.deliveries.claim(NOW, NOW + HELD, 10)
+        tx.deliveries.finish(sent.id, DeliveryState.SENT, NOW)
         for user in extra:
             # Unclaimed: the workspaces' pending counts differ.
             extra_due = Due(DeliveryKey.prompt(pack.id, user, DAY), DAY, NOW)
@@ -380,6 +384,10 @@ CASES: dict[str, Case] = {
     ),
     "deliveries.mark_posted": nothing(
         lambda tx, a, b: tx.deliveries.mark_posted(a.pending.id, "C1", "9.9")
+    ),
+    "deliveries.prompts_sent": Case(
+        lambda tx, a, b: tx.deliveries.prompts_sent(DAY),
+        lambda r, a, b: r == {(b.pack, "U2"): {DAY: NOW}},
     ),
     "deliveries.failures": Case(
         lambda tx, a, b: tx.deliveries.failures(a.pack, NOW - dt.timedelta(days=7)),

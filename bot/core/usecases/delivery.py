@@ -29,6 +29,7 @@ from bot.core.schedule import (
     DueKind,
     IsoWeek,
     member_due,
+    owed_since,
     proposal_due,
     summary_due,
 )
@@ -55,13 +56,6 @@ PROFILES_PER_TICK = 50
 # its row stays claimed and marked in flight, so if this process dies, the next sender finds
 # the message in Slack (find_delivered) instead of sending it again.
 RECORD_EVERY = 50
-
-
-def _since(pack: Pack, member: Member) -> dt.datetime | None:
-    """The moment from which the member is owed prompts: the later of the pack's setting up
-    and the member's joining."""
-    known = [at for at in (pack.created_at, member.joined_at) if at is not None]
-    return max(known) if known else None
 
 
 class Ticker:
@@ -126,7 +120,7 @@ class Ticker:
                         pack.settings,
                         member.person,
                         now,
-                        since=_since(pack, member),
+                        since=owed_since(pack, member),
                         sent=sent.get((pack.id, member.user_id), {}),
                     )
                     planned.extend((due, initial_state(due, now, late_limit)) for due in dues)
