@@ -315,8 +315,12 @@ def member_due(
     return found
 
 
-def summary_due(pack_id: int, settings: PackSettings, now: dt.datetime) -> Due | None:
-    """The pack's weekly summary when its time came in the last LOOKBACK."""
+def summary_due(
+    pack_id: int, settings: PackSettings, now: dt.datetime, *, since: dt.datetime | None = None
+) -> Due | None:
+    """The pack's weekly summary when its time came in the last LOOKBACK, and after `since`
+    (when the pack was set up): a pack set up after its summary slot has no summary of a
+    week it did not live."""
     zone = ZoneInfo(settings.timezone)
     today = now.astimezone(zone).date()
     for back in range(2):
@@ -325,7 +329,7 @@ def summary_due(pack_id: int, settings: PackSettings, now: dt.datetime) -> Due |
             continue
         at = dt.datetime.combine(day, settings.summary_time).replace(tzinfo=zone)
         at = at.astimezone(dt.UTC).astimezone(zone)
-        if at <= now and now - at <= LOOKBACK:
+        if at <= now and now - at <= LOOKBACK and (since is None or at >= since):
             return Due(DeliveryKey.summary(pack_id, IsoWeek.of(day)), day, at)
     return None
 

@@ -337,3 +337,22 @@ def test_holidays_from_the_setup_form(bot: Harness) -> None:
     with bot.wolfpack.db.session() as s:
         keys = sorted(r.key for r in s.scalars(select(DeliveryRow)) if r.state == "sent")
     assert keys == [f"prompt:1:{ANA}:2026-12-24", f"prompt:1:{ANA}:2026-12-30"]
+
+
+def test_a_pack_set_up_on_a_saturday_is_owed_nothing_from_before_it(bot: Harness) -> None:
+    """Set up on Saturday 5 Dec at 11:00 in Berlin, after Friday's 16:00 summary slot: the
+    first tick posts no summary of the week before, prompts nobody for Thursday or Friday and
+    records nothing as missed; Monday's rounds are the first, each member's at their own
+    09:30."""
+    bot.clock.at = at("2026-12-05T10:00:00+00:00")
+    setup_pack(bot, values={"members": [ANA, BO, CY], "reminder": "0"}, before=dt.timedelta(0))
+    first = tick(bot, "2026-12-05T10:01:00+00:00")
+    assert (first.queued, first.sent, first.missed) == (0, 0, 0)
+    assert states(bot) == {}
+    assert not [m for m in bot.fake.messages(CHANNEL) if "summary" in m.get("text", "").lower()]
+    assert [len(prompts_to(bot, u)) for u in (ANA, BO, CY)] == [0, 0, 0]
+    # Kolkata's 09:30 is 04:00 UTC, Berlin's 08:30, Los Angeles' 17:30.
+    for when in ("04:01", "08:31", "17:31"):
+        report = tick(bot, f"2026-12-07T{when}:00+00:00")
+        assert (report.sent, report.missed) == (1, 0), when
+    assert [len(prompts_to(bot, u)) for u in (ANA, BO, CY)] == [1, 1, 1]

@@ -7,7 +7,7 @@ import datetime as dt
 
 from bot.core.checkins import AnswerStatus
 from bot.core.packs import Member, Pack
-from bot.core.schedule import is_round_day, local_checkin_at, member_zone
+from bot.core.schedule import is_round_day, local_checkin_at, member_zone, owed_since
 from bot.core.summary.model import STREAKS_SHOWN, Blocker, Participation, Streak, Week
 
 STREAK_LOOKBACK_DAYS = 70
@@ -44,16 +44,18 @@ def streak(
 
 
 def round_days(pack: Pack, member: Member, start: dt.date, now: dt.datetime) -> list[dt.date]:
-    """The member's rounds that have opened from `start` (in their own calendar) up to now."""
+    """The member's rounds that have opened from `start` (in their own calendar) up to now,
+    and not before the pack existed or the member joined it."""
     zone = member_zone(pack.settings, member.person)
     today = now.astimezone(zone).date()
+    since = owed_since(pack, member)
     days = []
     day = start
     while day <= today:
-        if is_round_day(pack.settings, member.person, day) and (
-            local_checkin_at(pack.settings, member.person, day) <= now
-        ):
-            days.append(day)
+        if is_round_day(pack.settings, member.person, day):
+            opened = local_checkin_at(pack.settings, member.person, day)
+            if opened <= now and (since is None or opened >= since):
+                days.append(day)
         day += dt.timedelta(days=1)
     return days
 

@@ -110,7 +110,7 @@ class Ticker:
             sent = tx.deliveries.prompts_sent((now - SENT_LOOKBACK).date())
             planned = []
             for pack in packs:
-                weekly = summary_due(pack.id, pack.settings, now)
+                weekly = summary_due(pack.id, pack.settings, now, since=pack.created_at)
                 if weekly is not None:
                     planned.append((weekly, DeliveryState.PENDING))
                 late_limit = dt.timedelta(minutes=pack.settings.late_limit_minutes)
