@@ -216,3 +216,19 @@ def test_delivery_problems_are_counted_by_error() -> None:
         ("not_in_channel", 2),
         ("user_not_found", 1),
     ]
+
+
+def test_nothing_counts_from_before_the_pack_or_the_member() -> None:
+    """A pack set up on Wednesday 25 Nov at noon UTC (09:30 Berlin had passed): by Friday's
+    summary the member owed Thursday's and Friday's rounds, not Monday's to Wednesday's; a
+    member who joined on Friday at noon owed none of the week's, and is no lone wolf for it."""
+    from dataclasses import replace
+
+    created = dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    p = replace(pack(), created_at=created)
+    early = replace(member("U1"), joined_at=created)
+    late = replace(member("U2"), joined_at=dt.datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    summary = build_summary(SummaryInputs(p, [early, late], [], [], [], []), NOW)
+    assert (summary.participation.answered, summary.participation.expected) == (0, 2)
+    quiet = {w.user_id for w in summary.lone_wolves}
+    assert "U2" not in quiet
