@@ -32,7 +32,7 @@ REQUEST_KINDS = (
     "other",
 )
 REQUEST_OUTCOMES = ("ok", "error", "unauthorized", "malformed", "too_large")
-DELIVERY_STATES = ("queued", "sent", "skipped", "failed", "missed", "retrying")
+DELIVERY_STATES = ("queued", "sent", "skipped", "failed", "missed", "retrying", "waiting")
 TICK_OUTCOMES = ("ok", "failed", "not_leader")
 
 # Slack wants the ack within 3 s; most land in milliseconds.

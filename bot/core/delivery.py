@@ -7,7 +7,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from bot.core.schedule import Due, DueKind
+from bot.core.packs import PackSettings, Person
+from bot.core.schedule import Due, DueKind, in_hours, next_in_hours
 
 # Transient errors (Slack 5xx, network, rate limits) are retried for as long as the message is
 # still worth sending, with backoff: 15 s, doubling, then every 5 minutes. A prompt stops at its
@@ -96,6 +97,37 @@ def initial_state(due: Due, now: dt.datetime, late_limit: dt.timedelta) -> Deliv
     return DeliveryState.PENDING
 
 
+@dataclass(frozen=True)
+class Hold:
+    """A direct message that must not go now, outside its recipient's working hours: it
+    waits `until` their next working hours, or (None) is no longer worth sending then."""
+
+    until: dt.datetime | None
+
+
+def held(
+    due: Due,
+    settings: PackSettings,
+    person: Person,
+    now: dt.datetime,
+    *,
+    deadline: dt.datetime | None = None,
+) -> Hold | None:
+    """None when a direct message the bot starts on its own may go to `person` now. Outside
+    their working hours it waits for the next ones; a prompt or reminder only while that is
+    within its pack's late limit, a message with a `deadline` (a proposal's closing) only
+    while that is before it."""
+    if in_hours(settings, person, now):
+        return None
+    at = next_in_hours(settings, person, now)
+    if at is None or (deadline is not None and at >= deadline):
+        return Hold(None)
+    late_limit = dt.timedelta(minutes=settings.late_limit_minutes)
+    if due.kind in (DueKind.PROMPT, DueKind.REMINDER) and at - due.due_at > late_limit:
+        return Hold(None)
+    return Hold(at)
+
+
 def next_attempt(
     error: SendError, attempts: int, now: dt.datetime, due_at: dt.datetime
 ) -> dt.datetime | None:
@@ -118,6 +150,8 @@ class TickReport:
     failed: int = 0
     missed: int = 0
     retrying: int = 0
+    # Messages put off until their recipient's working hours.
+    waiting: int = 0
     errors: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
@@ -128,5 +162,6 @@ class TickReport:
             "failed": self.failed,
             "missed": self.missed,
             "retrying": self.retrying,
+            "waiting": self.waiting,
             "errors": dict(sorted(self.errors.items())),
         }

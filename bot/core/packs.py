@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import holidays
 
 from bot.core.errors import FieldErrors
+from bot.core.hours import Hours
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 QUESTION_MAX = 150
@@ -225,6 +226,8 @@ class Person:
     is_workspace_admin: bool = False
     away: Away | None = None
     dm_channel: str | None = None
+    # Their own working hours (`/checkin hours`); None: their pack's (schedule.hours_of).
+    hours: Hours | None = None
 
     @property
     def can_be_member(self) -> bool:

@@ -17,6 +17,7 @@ from bot.core.checkins import (
 )
 from bot.core.delivery import Delivery, DeliveryState, Finished
 from bot.core.export import ExportFile
+from bot.core.hours import Hours
 from bot.core.packs import Away, ChannelInfo, Member, Pack, PackDraft, Person
 from bot.core.privacy import Footprint
 from bot.core.proposals import Counts, Outcome, Position, Proposal, ProposalView, Response
@@ -49,6 +50,10 @@ class PersonRepository(Protocol):
         ...
 
     def set_away(self, user_id: str, away: Away | None) -> None: ...
+    def set_hours(self, user_id: str, hours: Hours | None) -> None:
+        """Their own working hours; None goes back to their packs'."""
+        ...
+
     def set_dm_channel(self, user_id: str, channel: str | None) -> None: ...
     def stale(self, refreshed_before: dt.datetime, limit: int) -> list[str]:
         """Members of any pack whose Slack profile was last read before that time."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.hours import DEFAULT_END, Hours
 from bot.core.packs import Member, Pack, PackSettings, Person, TimezoneMode, is_holiday
 
 _LOOKAHEAD_DAYS = 400
@@ -29,14 +30,88 @@ def is_checkin_day(settings: PackSettings, day: dt.date) -> bool:
     return day.weekday() in settings.checkin_days
 
 
-def local_checkin_at(settings: PackSettings, person: Person, day: dt.date) -> dt.datetime:
-    """The aware instant of the check-in on `day` in the member's zone. A time that does not
-    exist that day (skipped by a clock change) resolves forward, as zoneinfo's fold=0 does."""
-    zone = member_zone(settings, person)
-    naive = dt.datetime.combine(day, settings.checkin_time)
-    aware = naive.replace(tzinfo=zone)
+def _at(zone: ZoneInfo, day: dt.date, time: dt.time) -> dt.datetime:
+    """The aware instant of a wall time on `day` in `zone`. A time that does not exist that day
+    (skipped by a clock change) resolves forward, as zoneinfo's fold=0 does."""
+    aware = dt.datetime.combine(day, time).replace(tzinfo=zone)
     # Round-trip through UTC to normalise a wall time that falls in a spring-forward gap.
     return aware.astimezone(dt.UTC).astimezone(zone)
+
+
+def hours_of(settings: PackSettings, person: Person) -> Hours:
+    """A member's working hours, days included: their own, or by default their pack's
+    check-in days from its check-in time to 18:00 (two hours from a check-in at 16:00 or
+    later, past midnight if need be)."""
+    own = person.hours
+    if own is not None:
+        return own if own.days is not None else Hours(own.start, own.end, settings.checkin_days)
+    start = settings.checkin_time
+    end = DEFAULT_END
+    if start >= dt.time(16, 0):
+        end = (dt.datetime.combine(dt.date.min, start) + dt.timedelta(hours=2)).time()
+    return Hours(start, end, settings.checkin_days)
+
+
+def local_checkin_at(settings: PackSettings, person: Person, day: dt.date) -> dt.datetime:
+    """The aware instant of the check-in on `day` in the member's zone: the pack's check-in
+    time, moved into the member's own working hours when it falls outside them."""
+    time = settings.checkin_time
+    own = person.hours
+    if own is not None and not own.covers(time):
+        time = own.start
+    return _at(member_zone(settings, person), day, time)
+
+
+def in_hours(settings: PackSettings, person: Person, at: dt.datetime) -> bool:
+    """Whether `at` falls inside the member's working hours, in their own clock."""
+    hours = hours_of(settings, person)
+    assert hours.days is not None  # hours_of fills them in
+    local = at.astimezone(member_zone(settings, person))
+    time, day = local.time(), local.weekday()
+    if hours.overnight:
+        return (day in hours.days and time >= hours.start) or (
+            (day - 1) % 7 in hours.days and time < hours.end
+        )
+    return day in hours.days and hours.start <= time < hours.end
+
+
+def next_in_hours(settings: PackSettings, person: Person, at: dt.datetime) -> dt.datetime | None:
+    """The first moment from `at` inside the member's working hours (`at` itself when it is
+    inside them)."""
+    if in_hours(settings, person, at):
+        return at
+    hours = hours_of(settings, person)
+    assert hours.days is not None
+    zone = member_zone(settings, person)
+    today = at.astimezone(zone).date()
+    for ahead in range(8):
+        day = today + dt.timedelta(days=ahead)
+        if day.weekday() in hours.days and (opens := _at(zone, day, hours.start)) > at:
+            return opens
+    return None
+
+
+# A message that must go before a deadline and cannot wait for the next working hours goes
+# this long before the end of the last working hours before it.
+LAST_CALL = dt.timedelta(minutes=30)
+
+
+def last_call_before(settings: PackSettings, person: Person, at: dt.datetime) -> dt.datetime | None:
+    """The moment in the member's last working hours before `at` (which is outside them):
+    LAST_CALL before those hours end, or their start when they are shorter."""
+    hours = hours_of(settings, person)
+    assert hours.days is not None
+    zone = member_zone(settings, person)
+    today = at.astimezone(zone).date()
+    for back in range(9):
+        day = today - dt.timedelta(days=back)
+        if day.weekday() not in hours.days:
+            continue
+        opens = _at(zone, day, hours.start)
+        ends = _at(zone, day + dt.timedelta(days=hours.overnight), hours.end)
+        if ends <= at:
+            return max(opens, ends - LAST_CALL)
+    return None
 
 
 def current_round_date(settings: PackSettings, person: Person, now: dt.datetime) -> dt.date:
@@ -264,9 +339,12 @@ LOOKBACK = dt.timedelta(hours=30)
 
 
 def is_round_day(settings: PackSettings, person: Person, day: dt.date) -> bool:
-    """A day this member is prompted: a check-in day of their own calendar, not a pack
-    holiday, and not inside their away period."""
+    """A day this member is prompted: a check-in day of their own calendar, one of their own
+    working days when they set them, not a pack holiday, and not inside their away period."""
     if not is_checkin_day(settings, day) or is_holiday(settings, day):
+        return False
+    own = person.hours
+    if own is not None and own.days is not None and day.weekday() not in own.days:
         return False
     return person.away is None or not person.away.covers(day)
 
@@ -293,10 +371,12 @@ def member_due(
     pack was set up, or the member joined) or later: nothing is owed for a time before them.
     A reminder follows a prompt that was delivered (`sent`: when, by round day), the pack's
     reminder delay after its actual delivery: a prompt sent late is not chased at once, and
-    a prompt never sent (missed, failed) has no reminder."""
+    a prompt never sent (missed, failed) has no reminder. A reminder that would fall outside
+    the member's working hours waits for them, unless that is past the late limit."""
     zone = member_zone(settings, person)
     today = now.astimezone(zone).date()
     delay = dt.timedelta(minutes=settings.reminder_minutes)
+    late_limit = dt.timedelta(minutes=settings.late_limit_minutes)
     found: list[Due] = []
     for back in (2, 1, 0):
         day = today - dt.timedelta(days=back)
@@ -308,7 +388,11 @@ def member_due(
             keys.append((DeliveryKey.prompt(pack_id, person.user_id, day), at))
         delivered = (sent or {}).get(day)
         if delay and delivered is not None:
-            keys.append((DeliveryKey.reminder(pack_id, person.user_id, day), delivered + delay))
+            # Inside the member's working hours, or not at all once they are too far off.
+            wanted = delivered + delay
+            reminder_at = next_in_hours(settings, person, wanted)
+            if reminder_at is not None and reminder_at - wanted <= late_limit:
+                keys.append((DeliveryKey.reminder(pack_id, person.user_id, day), reminder_at))
         for key, when in keys:
             if when <= now and now - when <= LOOKBACK:
                 found.append(Due(key, day, when))
@@ -345,23 +429,38 @@ def round_opens_at(settings: PackSettings, person: Person, day: dt.date) -> dt.d
 PROPOSAL_REMINDER_BEFORE = dt.timedelta(hours=4)
 
 
+def proposal_reminder_at(
+    settings: PackSettings, person: Person, closes_at: dt.datetime
+) -> dt.datetime | None:
+    """When a member is reminded of a proposal: PROPOSAL_REMINDER_BEFORE its closing, or the
+    first moment of their working hours after that while it is still open, or else near the
+    end of their last working hours before it (None when they have none)."""
+    wanted = closes_at - PROPOSAL_REMINDER_BEFORE
+    at = next_in_hours(settings, person, wanted)
+    if at is not None and at < closes_at:
+        return at
+    return last_call_before(settings, person, wanted)
+
+
 def proposal_due(
     pack_id: int,
     proposal_id: int,
     closes_at: dt.datetime,
     now: dt.datetime,
-    unanswered: Iterable[str],
+    settings: PackSettings,
+    unanswered: Iterable[Person],
 ) -> list[Due]:
-    """A proposal's reminders (4 h before it closes, one to each member in `unanswered`, who
-    have not taken a position) and its closing, once their time has come. Closing is never
-    dropped for being late."""
+    """A proposal's reminders (one to each member in `unanswered`, who have not taken a
+    position, at proposal_reminder_at) and its closing, once their time has come. Closing is
+    never dropped for being late."""
     found: list[Due] = []
-    reminder_at = closes_at - PROPOSAL_REMINDER_BEFORE
     day = closes_at.date()
-    if reminder_at <= now < closes_at:
-        for user_id in unanswered:
-            key = DeliveryKey.proposal_reminder(pack_id, proposal_id, user_id)
-            found.append(Due(key, day, reminder_at))
+    if now < closes_at:
+        for person in unanswered:
+            at = proposal_reminder_at(settings, person, closes_at)
+            if at is not None and at <= now:
+                key = DeliveryKey.proposal_reminder(pack_id, proposal_id, person.user_id)
+                found.append(Due(key, day, at))
     if closes_at <= now:
         found.append(Due(DeliveryKey.proposal_close(pack_id, proposal_id), day, closes_at))
     return found

@@ -9,8 +9,8 @@ import yaml
 COMMANDS = (
     (
         "/checkin",
-        "Check in, skip today, set time away or see your history",
-        "[skip|away FROM TO|back|history N|help]",
+        "Check in, skip today, set time away or working hours, or see your history",
+        "[skip|away FROM TO|back|hours 08:00-16:00 mon-fri|history N|help]",
     ),
     ("/direction", "Vote on where the pack is heading, or add a statement", "[add TEXT|list|help]"),
     ("/propose", "Put a decision to the pack", "TEXT [--closes 3d]"),

@@ -18,6 +18,7 @@ from bot.core.usecases.workspace import Workspace
 from bot.slack.blocks.common import field_errors_text, notice_modal
 from bot.slack.dedupe import LISTENER_ERROR
 from bot.slack.later import Later
+from bot.slack.mrkdwn import escape
 
 log = logging.getLogger("bot.slack")
 
@@ -95,7 +96,8 @@ def handled(function: Callable[..., None], *, title: str | None = None) -> Liste
             elif isinstance(error, FieldErrors):
                 ack(text=field_errors_text(error.errors))
             else:
-                ack(text=error.message)
+                # Messages may quote what was typed: escaped like any user text.
+                ack(text=escape(error.message))
         except Exception as error:
             ref = secrets.token_hex(4)
             log.exception("listener %s failed (ref %s)", name, ref)

@@ -105,6 +105,8 @@ class PersonRow(Base):
     away_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     away_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     dm_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Their own working hours as `/checkin hours` writes them (`08:00-16:00 mon-thu`).
+    hours: Mapped[str | None] = mapped_column(String(64), nullable=True)
     refreshed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Text, and_, bindparam, cast, select, update
 
+from bot.core.hours import Hours
 from bot.core.packs import (
     Away,
     Member,
@@ -113,6 +114,7 @@ PERSON_COLUMNS = (
     PEOPLE.c.away_start,
     PEOPLE.c.away_end,
     PEOPLE.c.dm_channel,
+    PEOPLE.c.hours,
 )
 _PACK = select(*PACK_COLUMNS).where(PACKS.c.workspace_id == WORKSPACE)
 _PACK_BY_ID = _PACK.where(PACKS.c.id == bindparam("pack_id"))
@@ -207,7 +209,7 @@ def _ids_of_text(text: str) -> tuple[str, ...]:
 
 def person_of(values: Sequence[Any]) -> Person:
     """A Person from the values of PERSON_COLUMNS, in that order."""
-    user_id, name, tz, is_bot, deleted, is_admin, away_start, away_end, dm_channel = values
+    user_id, name, tz, is_bot, deleted, is_admin, away_start, away_end, dm_channel, hours = values
     away = None
     if away_start is not None and away_end is not None:
         away = Away(away_start, away_end)
@@ -220,7 +222,13 @@ def person_of(values: Sequence[Any]) -> Person:
         is_workspace_admin=is_admin,
         away=away,
         dm_channel=dm_channel,
+        hours=_hours_of_text(hours) if hours else None,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _hours_of_text(text: str) -> Hours:
+    return Hours.parse(text)
 
 
 def _member(values: Sequence[Any], admin_ids: Sequence[str] | None) -> Member:
@@ -323,6 +331,13 @@ class SqlPeople(Scoped):
             update(PersonRow)
             .where(PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id)
             .values(away_start=away.start if away else None, away_end=away.end if away else None)
+        )
+
+    def set_hours(self, user_id: str, hours: Hours | None) -> None:
+        self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.workspace_id == self.workspace_id, PersonRow.user_id == user_id)
+            .values(hours=str(hours) if hours else None)
         )
 
     def stale(self, refreshed_before: dt.datetime, limit: int) -> list[str]:

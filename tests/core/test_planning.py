@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.delivery import DeliveryState, SendError, initial_state, next_attempt
 from bot.core.errors import FieldErrors
+from bot.core.hours import Hours
 from bot.core.packs import Away, PackSettings, Person
 from bot.core.schedule import DeliveryKey, Due, DueKind, member_due, summary_due
 
@@ -177,18 +178,52 @@ def test_rounds_open_at_the_prompt_time_and_not_on_days_off() -> None:
 def test_proposals_remind_four_hours_before_and_close_on_time() -> None:
     from bot.core.schedule import proposal_due
 
-    closes = dt.datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-    assert proposal_due(1, 9, closes, closes - dt.timedelta(hours=5), ["U1"]) == []
-    reminders = proposal_due(1, 9, closes, closes - dt.timedelta(hours=3), ["U1", "U2"])
-    assert [(r.kind, str(r.key), r.user_id, r.proposal_id) for r in reminders] == [
-        (DueKind.PROPOSAL_REMINDER, "proposal-reminder:1:9:U1", "U1", 9),
-        (DueKind.PROPOSAL_REMINDER, "proposal-reminder:1:9:U2", "U2", 9),
+    settings = PackSettings(checkin_time=dt.time(8, 0))  # working hours 08:00-18:00
+    u1, u2 = Person("U1", "Ana", "UTC"), Person("U2", "Ben", "UTC")
+    closes = dt.datetime(2026, 12, 3, 15, 0, tzinfo=UTC)  # a Thursday
+    assert proposal_due(1, 9, closes, closes - dt.timedelta(hours=5), settings, [u1]) == []
+    reminders = proposal_due(1, 9, closes, closes - dt.timedelta(hours=3), settings, [u1, u2])
+    assert [(r.kind, str(r.key), r.user_id, r.proposal_id, r.due_at) for r in reminders] == [
+        (DueKind.PROPOSAL_REMINDER, "proposal-reminder:1:9:U1", "U1", 9, closes - FOUR_HOURS),
+        (DueKind.PROPOSAL_REMINDER, "proposal-reminder:1:9:U2", "U2", 9, closes - FOUR_HOURS),
     ]
-    assert proposal_due(1, 9, closes, closes - dt.timedelta(hours=3), []) == []
-    (closing,) = proposal_due(1, 9, closes, closes + dt.timedelta(days=2), ["U1"])
+    assert proposal_due(1, 9, closes, closes - dt.timedelta(hours=3), settings, []) == []
+    (closing,) = proposal_due(1, 9, closes, closes + dt.timedelta(days=2), settings, [u1])
     assert (closing.kind, str(closing.key), closing.due_at, closing.user_id) == (
         DueKind.PROPOSAL_CLOSE,
         "proposal-close:1:9",
         closes,
         None,
+    )
+
+
+FOUR_HOURS = dt.timedelta(hours=4)
+
+
+def test_a_proposal_reminder_comes_inside_the_members_working_hours() -> None:
+    from bot.core.schedule import proposal_reminder_at
+
+    settings = PackSettings()  # Mon-Fri, 09:30 to 18:00 in each member's own clock
+    ana = Person("U1", "Ana", "UTC")
+    # Due at 06:00 on a Thursday: it waits for 09:30, still before the 10:00 closing.
+    closes = dt.datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    assert proposal_reminder_at(settings, ana, closes) == dt.datetime(
+        2026, 12, 3, 9, 30, tzinfo=UTC
+    )
+    # Closing on a Saturday morning: the reminder goes late on Friday, before working hours
+    # end, not at 06:00 on Saturday.
+    saturday = dt.datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    assert proposal_reminder_at(settings, ana, saturday) == dt.datetime(
+        2026, 12, 4, 17, 30, tzinfo=UTC
+    )
+    # In Auckland that Saturday 10:00 UTC is 23:00 Saturday; the Friday working day there
+    # ended at 18:00 NZDT: the reminder goes at 17:30 NZDT.
+    kiri = Person("U3", "Kiri", "Pacific/Auckland")
+    assert proposal_reminder_at(settings, kiri, saturday) == dt.datetime(
+        2026, 12, 4, 17, 30, tzinfo=ZoneInfo("Pacific/Auckland")
+    )
+    # Someone who set their own hours to mornings only is reminded in them.
+    early = Person("U4", "Eli", "UTC", hours=Hours.parse("06:00-12:00 mon-fri"))
+    assert proposal_reminder_at(settings, early, closes) == dt.datetime(
+        2026, 12, 3, 6, 0, tzinfo=UTC
     )

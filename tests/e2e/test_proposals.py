@@ -111,16 +111,26 @@ def test_members_who_have_not_answered_are_reminded_privately_once(bot: Harness)
 
     def reminders() -> dict[str, int]:
         return {
-            u: sum("closes in 4 hours" in m.get("text", "") for m in bot.fake.messages(f"D{u}"))
+            u: sum("closes soon" in m.get("text", "") for m in bot.fake.messages(f"D{u}"))
             for u in (ANA, BO, CY)
         }
 
-    bot.wolfpack.ticker.tick(closes - dt.timedelta(hours=5))
+    # It closes on Thursday at 10:00 UTC. Cy (Kolkata) is reminded 4 hours before, 11:30
+    # their time. For Bo (Los Angeles) that is 22:00 on Wednesday: Bo is reminded at 17:30 on
+    # Wednesday instead, before their working day ends (01:30 UTC).
+    bo_last_call = closes - dt.timedelta(hours=8, minutes=30)
+    bot.wolfpack.ticker.tick(bo_last_call - dt.timedelta(minutes=1))
     assert reminders() == {ANA: 0, BO: 0, CY: 0}
+    bot.wolfpack.ticker.tick(bo_last_call)
+    assert reminders() == {ANA: 0, BO: 1, CY: 0}
+    bot.wolfpack.ticker.tick(closes - dt.timedelta(hours=5))
+    assert reminders() == {ANA: 0, BO: 1, CY: 0}
     bot.wolfpack.ticker.tick(closes - dt.timedelta(hours=3))
     assert reminders() == {ANA: 0, BO: 1, CY: 1}
     bot.wolfpack.ticker.tick(closes - dt.timedelta(hours=2))
     assert reminders() == {ANA: 0, BO: 1, CY: 1}
+    closing = f"<!date^{int(closes.timestamp())}^"
+    assert closing in json.dumps(bot.fake.messages(f"D{BO}")[-1]["blocks"])
     # The reminder's buttons answer the proposal from the DM.
     bot.side.click("proposal_respond", "1:abstain", user=CY, channel=f"D{CY}")
     shows(bot, "1 agree · 1 abstain · 0 disagree · 0 block")

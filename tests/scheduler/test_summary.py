@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PIL import Image
 from sqlalchemy import select
@@ -200,12 +201,26 @@ def test_each_lone_wolf_gets_a_private_dm_and_the_channel_only_counts(bot: Harne
     # Counts only: Ana shows up among the longest streaks, never as a lone wolf.
     assert all("Ana" not in t for t in alone) and "Cy" not in joined
     dm_ana = [m for m in bot.fake.messages(f"D{ANA}") if "no collaborator" in json.dumps(m)]
-    dm_cy = [m for m in bot.fake.messages(f"D{CY}") if "missed" in json.dumps(m)]
-    assert len(dm_ana) == 1 and len(dm_cy) == 1
+
+    def dm_cy() -> list[object]:
+        return [m for m in bot.fake.messages(f"D{CY}") if "missed" in json.dumps(m)]
+
+    # Friday 16:00 in Berlin is 20:30 in Kolkata: Cy's note waits for their next working
+    # hours, Monday from 09:30 their time.
+    assert len(dm_ana) == 1 and dm_cy() == [] and report.waiting == 1
     assert not [m for m in bot.fake.messages(f"D{BO}") if "summary" in json.dumps(m).lower()]
-    # Ticking again sends nothing new.
+    # Ticking again sends nothing new, however often, until then.
     again = bot.wolfpack.ticker.tick(bot.clock.at)
     assert (again.sent, again.queued) == (0, 0)
+    kolkata = ZoneInfo("Asia/Kolkata")
+    monday = dt.datetime(2026, 12, 7, 9, 30, tzinfo=kolkata)
+    for now in (
+        dt.datetime(2026, 12, 5, 9, 30, tzinfo=kolkata),  # Saturday: not a working day
+        monday - dt.timedelta(minutes=1),
+    ):
+        assert bot.wolfpack.ticker.tick(now).sent == 0 and dm_cy() == []
+    bot.wolfpack.ticker.tick(monday)  # also Cy's Monday prompt
+    assert len(dm_cy()) == 1
     with bot.wolfpack.db.session() as s:
         keys = {r.key: r.state for r in s.scalars(select(DeliveryRow))}
     assert keys[f"lone-wolf:{pack.id}:{ANA}:2026-W49"] == "sent"

@@ -20,6 +20,7 @@ from bot.core.checkins import (
     validate_answer,
 )
 from bot.core.errors import FieldErrors, NotFound, UserError
+from bot.core.hours import Hours
 from bot.core.packs import Away, Pack, PackChoice, PackSettings, Person, parse_away
 from bot.core.ports import Transaction
 from bot.core.statements import clean_reason, clean_statement
@@ -171,6 +172,28 @@ def set_away(ws: Workspace, user_id: str, start: str, end: str) -> Away:
     with ws.unit() as uow:
         uow.people.set_away(user_id, away)
     return away
+
+
+def set_hours(ws: Workspace, user_id: str, text: str) -> Hours | None:
+    """`/checkin hours 08:00-16:00 mon-thu`: the member's own working hours, the only times
+    the bot starts a direct message to them; `/checkin hours default` goes back to their
+    packs' (None)."""
+    hours = None if text.strip().lower() in ("default", "reset", "off") else Hours.parse(text)
+    with ws.unit() as uow:
+        if uow.people.get(user_id) is None:
+            raise NotFound("I couldn't find your Slack profile. Try again in a minute.")
+        uow.people.set_hours(user_id, hours)
+    return hours
+
+
+def working_hours(ws: Workspace, user_id: str) -> list[tuple[Pack, Hours]]:
+    """The member's working hours in each of their packs, for `/checkin hours`."""
+    with ws.reading() as uow:
+        person = uow.people.get(user_id)
+        packs = uow.packs.of_user(user_id)
+    if person is None:
+        return []
+    return [(pack, schedule.hours_of(pack.settings, person)) for pack in packs]
 
 
 def back(ws: Workspace, user_id: str) -> bool:

@@ -19,22 +19,13 @@ from bot.core.delivery import (
     Finished,
     SendError,
     TickReport,
-    initial_state,
+    held,
     next_attempt,
 )
 from bot.core.packs import Member, Pack
-from bot.core.schedule import (
-    DeliveryKey,
-    Due,
-    DueKind,
-    IsoWeek,
-    member_due,
-    owed_since,
-    proposal_due,
-    summary_due,
-)
+from bot.core.schedule import DeliveryKey, Due, DueKind, IsoWeek
 from bot.core.summary import Summary
-from bot.core.usecases import proposals
+from bot.core.usecases import planning, proposals
 from bot.core.usecases import summary as summaries
 from bot.core.usecases.workspace import Workspace
 
@@ -42,10 +33,6 @@ ChartRenderer = Callable[[Summary], bytes]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# How far back the plan reads which prompts were delivered (the reminders that follow them).
-SENT_LOOKBACK = dt.timedelta(days=3)
-
-
 # Slack sends no event when daylight saving moves a clock, but does when someone changes their
 # timezone; profiles are read again daily in case an event was lost.
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
@@ -56,6 +43,8 @@ PROFILES_PER_TICK = 50
 # its row stays claimed and marked in flight, so if this process dies, the next sender finds
 # the message in Slack (find_delivered) instead of sending it again.
 RECORD_EVERY = 50
+# Why a direct message waits, or was dropped: its recipient's working hours.
+OFF_HOURS = "outside_working_hours"
 
 
 class Ticker:
@@ -103,40 +92,7 @@ class Ticker:
 
     def plan(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
         """Queues what is due in the workspace (a key already queued inserts nothing)."""
-        ws = self.workspace_for(team_id)
-        with ws.unit() as tx:
-            packs = tx.packs.all()
-            members = tx.members.by_pack([p.id for p in packs])
-            sent = tx.deliveries.prompts_sent((now - SENT_LOOKBACK).date())
-            planned = []
-            for pack in packs:
-                weekly = summary_due(pack.id, pack.settings, now, since=pack.created_at)
-                if weekly is not None:
-                    planned.append((weekly, DeliveryState.PENDING))
-                late_limit = dt.timedelta(minutes=pack.settings.late_limit_minutes)
-                for member in members[pack.id]:
-                    dues = member_due(
-                        pack.id,
-                        pack.settings,
-                        member.person,
-                        now,
-                        since=owed_since(pack, member),
-                        sent=sent.get((pack.id, member.user_id), {}),
-                    )
-                    planned.extend((due, initial_state(due, now, late_limit)) for due in dues)
-                for proposal in tx.proposals.of_pack(pack.id, open_only=True):
-                    answered = {r.user_id for r in tx.proposals.positions(proposal.id)}
-                    unanswered = [m.user_id for m in members[pack.id] if m.user_id not in answered]
-                    for due in proposal_due(
-                        pack.id, proposal.id, proposal.closes_at, now, unanswered
-                    ):
-                        planned.append((due, DeliveryState.PENDING))
-            states = {due.key: state for due, state in planned}
-            for key in tx.deliveries.add_many(planned, now):
-                if states[key] is DeliveryState.MISSED:
-                    report.missed += 1
-                else:
-                    report.queued += 1
+        planning.plan(self.workspace_for(team_id), now, report)
 
     def deliver(self, team_id: str, now: dt.datetime, report: TickReport) -> None:
         """Sends what the workspace's queue holds, claimed batch by batch."""
@@ -317,6 +273,8 @@ class Ticker:
         if summary is None or wolf is None:
             self._skipped(ws, delivery, now, report, "not_needed")
             return
+        if self._waits(ws, delivery, now, report):
+            return
         flagged = wolf
         done = self._attempt(
             ws,
@@ -353,6 +311,8 @@ class Ticker:
                 tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="not_needed")
                 report.skipped += 1
                 return
+        if self._waits(ws, delivery, now, report, deadline=proposal.closes_at):
+            return
         person = member.person
         done = self._attempt(
             ws,
@@ -363,6 +323,37 @@ class Ticker:
         )
         if done is not None:
             self._sent(ws, delivery, now, report, done[0])
+
+    def _waits(
+        self,
+        ws: Workspace,
+        delivery: Delivery,
+        now: dt.datetime,
+        report: TickReport,
+        *,
+        deadline: dt.datetime | None = None,
+    ) -> bool:
+        """Whether a direct message waits for its recipient's working hours (put off, or
+        skipped when it would come too late), rather than going now."""
+        due = delivery.due
+        assert due.user_id is not None  # a direct message's key names its recipient
+        with ws.unit() as tx:
+            pack = tx.packs.get(due.pack_id)
+            member = tx.members.get(due.pack_id, due.user_id)
+            if pack is None or member is None or not member.active:
+                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="not_a_member")
+                report.skipped += 1
+                return True
+            hold = held(due, pack.settings, member.person, now, deadline=deadline)
+            if hold is None:
+                return False
+            if hold.until is None:
+                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=OFF_HOURS)
+                report.skipped += 1
+            else:
+                tx.deliveries.retry(delivery.id, hold.until, OFF_HOURS, count=False)
+                report.waiting += 1
+            return True
 
     def _settle(
         self, ws: Workspace, batch: list[Delivery], now: dt.datetime, report: TickReport
@@ -408,7 +399,15 @@ class Ticker:
                     report.skipped += 1
                     continue
                 assert pack is not None and member is not None
-                sendable.append((delivery, pack, member))
+                hold = held(due, pack.settings, member.person, now)
+                if hold is None:
+                    sendable.append((delivery, pack, member))
+                elif hold.until is None:
+                    ended.append(Finished(delivery.id, DeliveryState.MISSED, error=OFF_HOURS))
+                    report.missed += 1
+                else:
+                    tx.deliveries.retry(delivery.id, hold.until, OFF_HOURS, count=False)
+                    report.waiting += 1
             tx.deliveries.finish_many(ended, now)
         return sendable
 

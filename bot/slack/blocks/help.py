@@ -7,7 +7,8 @@ from bot.slack.mrkdwn import escape
 CHECKIN_HELP = (
     "*`/checkin`* opens your check-in for this round.\n"
     "`/checkin skip` skips today · `/checkin away 2026-12-20 2027-01-03` sets time away · "
-    "`/checkin back` ends it · `/checkin history [N]` shows your last N answers."
+    "`/checkin back` ends it · `/checkin hours 08:00-16:00 mon-thu` sets when I may message "
+    "you · `/checkin history [N]` shows your last N answers."
 )
 
 WOLFPACK_HELP = (

@@ -47,7 +47,12 @@ def _counts(c: Counts) -> str:
 
 
 def _when(view: ProposalView) -> str:
-    at = view.proposal.closes_at
+    return _closing(view.proposal)
+
+
+def _closing(proposal: Proposal) -> str:
+    """When it closes, shown in the reader's own clock."""
+    at = proposal.closes_at
     fallback = at.strftime("%a %d %b %H:%M UTC")
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
@@ -100,10 +105,13 @@ def proposal_message(view: ProposalView) -> tuple[str, list[Block]]:
 
 
 def reminder_message(proposal: Proposal, channel_id: str) -> tuple[str, list[Block]]:
-    text = "A proposal closes in 4 hours and you have not answered yet."
+    # Sent in the reader's working hours: often 4 hours before the closing, sometimes the
+    # evening before, so the message says when.
+    text = "A proposal closes soon and you have not answered yet."
     value = str(proposal.id)
+    closes = f"A proposal closes {_closing(proposal)} and you have not answered yet."
     blocks: list[Block] = [
-        section(f"{text} In <#{channel_id}>:\n>{escape(proposal.text)}"),
+        section(f"{closes} In <#{channel_id}>:\n>{escape(proposal.text)}"),
         {
             "type": "actions",
             "elements": [

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.checkins import CheckinForm
 from bot.core.errors import FieldErrors, UserError
+from bot.core.hours import EXAMPLE
 from bot.core.packs import Pack, PackChoice
 from bot.core.usecases import checkins
 from bot.core.usecases.workspace import Workspace
@@ -24,12 +25,13 @@ from bot.slack.blocks.checkins import (
     read_away,
     read_checkin_submission,
 )
-from bot.slack.blocks.common import day_label, notice_modal
+from bot.slack.blocks.common import day_label, hours_label, notice_modal
 from bot.slack.blocks.help import CHECKIN_HELP
 from bot.slack.commands import Command, SubCommands
 from bot.slack.ids import Action, AwayField, View
 from bot.slack.later import Later
 from bot.slack.middleware import log
+from bot.slack.mrkdwn import escape
 from bot.slack.router import Router
 
 TRIGGER_EXPIRED = "Slack closed the window before I could open your check-in. Please run it again."
@@ -78,6 +80,28 @@ def back(cmd: Command) -> None:
     cmd.ack(text="Welcome back!" if ended else "You weren't marked away.")
 
 
+def hours(cmd: Command) -> None:
+    if cmd.words:
+        chosen = checkins.set_hours(cmd.workspace, cmd.user_id, " ".join(cmd.words))
+        said = (
+            f"Got it: I'll only start a message to you {hours_label(chosen)}, your own clock."
+            if chosen is not None
+            else "Back to your packs' working hours."
+        )
+        cmd.ack(text=f"{said} Answers to what you do come at once.")
+        return
+    found = checkins.working_hours(cmd.workspace, cmd.user_id)
+    if not found:
+        cmd.ack(text="You're not in a pack yet.")
+        return
+    lines = [f"• {escape(pack.name)}: {hours_label(h)}" for pack, h in found]
+    cmd.ack(
+        text="I start messages to you only in your working hours:\n"
+        + "\n".join(lines)
+        + f"\nSet your own: {EXAMPLE}; `/checkin hours default` goes back to these."
+    )
+
+
 def history(cmd: Command) -> None:
     count = None
     if cmd.words:
@@ -104,7 +128,14 @@ def _one_pack(cmd: Command, sub: str) -> Pack | None:
 CHECKIN = SubCommands(
     "/checkin",
     CHECKIN_HELP,
-    {"": open_checkin, "skip": skip, "away": away, "back": back, "history": history},
+    {
+        "": open_checkin,
+        "skip": skip,
+        "away": away,
+        "back": back,
+        "hours": hours,
+        "history": history,
+    },
 )
 
 

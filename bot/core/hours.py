@@ -1,0 +1,115 @@
+"""Working hours: the days and times a member may be sent a message the bot starts on its
+own (a prompt, a reminder, a note). A member sets their own with `/checkin hours`; without
+them, their pack's check-in days from its check-in time to 18:00 (see schedule.hours_of)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.core.errors import UserError
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Where the default working day ends, in the member's own clock.
+DEFAULT_END = dt.time(18, 0)
+# The shortest working day a member can set.
+SHORTEST = dt.timedelta(hours=1)
+EXAMPLE = "`/checkin hours 08:00-16:00 mon-thu`"
+
+_TIME = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?")
+_SPAN = re.compile(r"([^-]+)-([^-]+)")
+
+
+def _time(text: str) -> dt.time | None:
+    found = _TIME.fullmatch(text)
+    if found is None:
+        return None
+    hour, minute = int(found[1]), int(found[2] or 0)
+    if hour == 24 and minute == 0:
+        return dt.time.max
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+def _days(words: list[str]) -> frozenset[int]:
+    days: set[int] = set()
+    for word in ",".join(words).lower().split(","):
+        if not word:
+            continue
+        span = _SPAN.fullmatch(word)
+        first, last = (span[1], span[2]) if span else (word, word)
+        if first[:3] not in DAY_NAMES or last[:3] not in DAY_NAMES:
+            raise UserError(f"“{word[:20]}” is not a day or days like mon-thu. Try {EXAMPLE}.")
+        start, end = DAY_NAMES.index(first[:3]), DAY_NAMES.index(last[:3])
+        # A span may wrap past Sunday: fri-mon is Friday to Monday.
+        days.update((start + i) % 7 for i in range((end - start) % 7 + 1))
+    return frozenset(days)
+
+
+def _written(days: frozenset[int]) -> str:
+    """Days as the shortest list of spans, Monday first: `mon-thu`, `mon,wed,fri`."""
+    spans: list[str] = []
+    ordered = sorted(days)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        first, last = DAY_NAMES[ordered[i]], DAY_NAMES[ordered[j]]
+        spans.append(first if i == j else f"{first}-{last}")
+        i = j + 1
+    return ",".join(spans)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A working day from `start` to `end` in the member's own clock, starting on `days`
+    (Monday is 0; None means the pack's check-in days). An `end` not after `start` is on the
+    next day: `22:00-06:00` is a night."""
+
+    start: dt.time
+    end: dt.time
+    days: frozenset[int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.days is not None and (not self.days or not self.days <= set(range(7))):
+            raise UserError(f"Working hours need at least one day: {EXAMPLE}.")
+
+    @property
+    def overnight(self) -> bool:
+        return self.end <= self.start
+
+    @property
+    def length(self) -> dt.timedelta:
+        begun = dt.datetime.combine(dt.date.min, self.start)
+        ended = dt.datetime.combine(dt.date.min, self.end)
+        return ended - begun + (dt.timedelta(days=1) if self.overnight else dt.timedelta(0))
+
+    def covers(self, time: dt.time) -> bool:
+        """Whether a wall time falls in these hours, on a day they start or the next."""
+        if self.overnight:
+            return time >= self.start or time < self.end
+        return self.start <= time < self.end
+
+    @classmethod
+    def parse(cls, text: str) -> Hours:
+        """`08:00-16:00`, `8-16 mon-thu`, `08:30-17:00 mon,wed,fri`; UserError otherwise."""
+        words = text.split()
+        if not words:
+            raise UserError(f"Say which hours: {EXAMPLE}.")
+        span = _SPAN.fullmatch(words[0])
+        start = _time(span[1]) if span else None
+        end = _time(span[2]) if span else None
+        if start is None or end is None:
+            raise UserError(f"“{words[0][:20]}” is not hours like 08:00-16:00. Try {EXAMPLE}.")
+        hours = cls(start, end, _days(words[1:]) if words[1:] else None)
+        if hours.length < SHORTEST:
+            raise UserError(f"Working hours last at least an hour: {EXAMPLE}.")
+        return hours
+
+    def __str__(self) -> str:
+        end = "24:00" if self.end == dt.time.max else self.end.strftime("%H:%M")
+        text = f"{self.start.strftime('%H:%M')}-{end}"
+        return text if self.days is None else f"{text} {_written(self.days)}"
