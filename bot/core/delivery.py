@@ -8,7 +8,7 @@ import enum
 from dataclasses import dataclass, field
 
 from bot.core.packs import PackSettings, Person
-from bot.core.schedule import Due, DueKind, in_hours, next_in_hours
+from bot.core.schedule import SHORTEST_NOTICE, Due, DueKind, in_hours, next_in_hours
 
 # Transient errors (Slack 5xx, network, rate limits) are retried for as long as the message is
 # still worth sending, with backoff: 15 s, doubling, then every 5 minutes. A prompt stops at its
@@ -116,11 +116,11 @@ def held(
     """None when a direct message the bot starts on its own may go to `person` now. Outside
     their working hours it waits for the next ones; a prompt or reminder only while that is
     within its pack's late limit, a message with a `deadline` (a proposal's closing) only
-    while that is before it."""
+    while that leaves SHORTEST_NOTICE before it."""
     if in_hours(settings, person, now):
         return None
     at = next_in_hours(settings, person, now)
-    if at is None or (deadline is not None and at >= deadline):
+    if at is None or (deadline is not None and at > deadline - SHORTEST_NOTICE):
         return Hold(None)
     late_limit = dt.timedelta(minutes=settings.late_limit_minutes)
     if due.kind in (DueKind.PROMPT, DueKind.REMINDER) and at - due.due_at > late_limit:

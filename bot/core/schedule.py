@@ -427,17 +427,20 @@ def round_opens_at(settings: PackSettings, person: Person, day: dt.date) -> dt.d
 
 
 PROPOSAL_REMINDER_BEFORE = dt.timedelta(hours=4)
+# A reminder that would leave less than this before its deadline is not sent.
+SHORTEST_NOTICE = dt.timedelta(hours=1)
 
 
 def proposal_reminder_at(
     settings: PackSettings, person: Person, closes_at: dt.datetime
 ) -> dt.datetime | None:
     """When a member is reminded of a proposal: PROPOSAL_REMINDER_BEFORE its closing, or the
-    first moment of their working hours after that while it is still open, or else near the
-    end of their last working hours before it (None when they have none)."""
+    first moment of their working hours after that while it leaves SHORTEST_NOTICE to
+    answer, or else near the end of their last working hours before it (None when they have
+    none)."""
     wanted = closes_at - PROPOSAL_REMINDER_BEFORE
     at = next_in_hours(settings, person, wanted)
-    if at is not None and at < closes_at:
+    if at is not None and at <= closes_at - SHORTEST_NOTICE:
         return at
     return last_call_before(settings, person, wanted)
 

@@ -177,6 +177,9 @@ def test_a_direct_message_outside_working_hours_waits_or_is_dropped() -> None:
     reminder = Due(DeliveryKey.proposal_reminder(1, 4, "U1"), friday, evening)
     closes = dt.datetime(2026, 12, 5, 10, 0, tzinfo=KOLKATA)
     assert held(reminder, settings, cy, evening, deadline=closes) == Hold(None)
+    # One that would leave under an hour to answer is not worth sending either.
+    soon = monday + dt.timedelta(minutes=59)
+    assert held(reminder, settings, cy, evening, deadline=soon) == Hold(None)
     assert held(reminder, settings, cy, evening, deadline=monday + dt.timedelta(hours=1)) == Hold(
         monday
     )

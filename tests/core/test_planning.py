@@ -205,8 +205,8 @@ def test_a_proposal_reminder_comes_inside_the_members_working_hours() -> None:
 
     settings = PackSettings()  # Mon-Fri, 09:30 to 18:00 in each member's own clock
     ana = Person("U1", "Ana", "UTC")
-    # Due at 06:00 on a Thursday: it waits for 09:30, still before the 10:00 closing.
-    closes = dt.datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    # Due at 06:30 on a Thursday: it waits for 09:30, an hour before the 10:30 closing.
+    closes = dt.datetime(2026, 12, 3, 10, 30, tzinfo=UTC)
     assert proposal_reminder_at(settings, ana, closes) == dt.datetime(
         2026, 12, 3, 9, 30, tzinfo=UTC
     )
@@ -222,8 +222,13 @@ def test_a_proposal_reminder_comes_inside_the_members_working_hours() -> None:
     assert proposal_reminder_at(settings, kiri, saturday) == dt.datetime(
         2026, 12, 4, 17, 30, tzinfo=ZoneInfo("Pacific/Auckland")
     )
+    # Closing at 10:00 leaves half an hour after the working day starts: too little, so the
+    # reminder goes near the end of the day before.
+    assert proposal_reminder_at(
+        settings, ana, dt.datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    ) == dt.datetime(2026, 12, 2, 17, 30, tzinfo=UTC)
     # Someone who set their own hours to mornings only is reminded in them.
     early = Person("U4", "Eli", "UTC", hours=Hours.parse("06:00-12:00 mon-fri"))
     assert proposal_reminder_at(settings, early, closes) == dt.datetime(
-        2026, 12, 3, 6, 0, tzinfo=UTC
+        2026, 12, 3, 6, 30, tzinfo=UTC
     )

@@ -418,6 +418,9 @@ def test_checkins_question_labels_names_and_command_replies(bot: Harness) -> Non
         words = [*texts["away"].split(), "x", "y"]
         away = s.command(newcomer, "/checkin", f"away {words[0]} {words[1]}")
         assert "is not a date" in away["text"], away
+        # So do working hours, whose refusal quotes the first word typed.
+        hours = s.command(newcomer, "/checkin", f"hours x{words[0]}")
+        assert "is not hours" in hours["text"], hours
         for command in ("/checkin", "/wolfpack", "/direction", "/consensus"):
             unknown = s.command(newcomer, command, "z" + texts["junk"])
             assert "I don't know" in unknown["text"], unknown

@@ -24,6 +24,7 @@ import bot.store
 from bot.core.checkins import AnswerInput, AnswerStatus
 from bot.core.delivery import Delivery, DeliveryState, Finished
 from bot.core.errors import NotFound
+from bot.core.hours import Hours
 from bot.core.packs import Away, PackDraft, PackSettings, Person
 from bot.core.proposals import Outcome, Position
 from bot.core.schedule import DeliveryKey, Due, IsoWeek
@@ -76,6 +77,7 @@ def seed(db: SqlDatabase, team: str, marker: str, ts: str, extra: tuple[str, ...
             )
         tx.people.set_away("U2", Away(DAY, DAY + dt.timedelta(days=3)))
         tx.people.set_dm_channel("U1", f"D{marker}")
+        tx.people.set_hours("U1", Hours.parse("07:00-15:00 mon-thu"))
         pack, _ = tx.packs.save(
             PackDraft(
                 "C1",
@@ -266,6 +268,7 @@ CASES: dict[str, Case] = {
     ),
     "people.set_dm_channel": nothing(lambda tx, a, b: tx.people.set_dm_channel("U1", "DNEW")),
     "people.set_away": nothing(lambda tx, a, b: tx.people.set_away("U2", None)),
+    "people.set_hours": nothing(lambda tx, a, b: tx.people.set_hours("U1", Hours.parse("8-16"))),
     "people.stale": Case(
         lambda tx, a, b: tx.people.stale(NOW + dt.timedelta(days=1), 10),
         lambda r, a, b: sorted(r) == list(USERS),
