@@ -24,10 +24,7 @@ from bot.core.delivery import (
 )
 from bot.core.packs import Member, Pack
 from bot.core.schedule import (
-    DeliveryKey,
-    Due,
     DueKind,
-    IsoWeek,
     member_due,
     owed_since,
     proposal_due,
@@ -263,44 +260,19 @@ class Ticker:
         report: TickReport,
         built: dict[int, Summary | None],
     ) -> None:
-        """Two sends under one key: the message, recorded as soon as Slack has it, then the
-        chart in its thread; a retry after a failed upload only uploads."""
-        due = delivery.due
-        summary = self._summary(ws, due.pack_id, now, built)
+        """Two sends under one key (`summaries.publish`): the message, then its chart; once
+        both are done, the lone wolves' DMs are queued."""
+        summary = self._summary(ws, delivery.due.pack_id, now, built)
         if summary is None:
             self._skipped(ws, delivery, now, report, "no_pack")
             return
-
-        def post_then_upload() -> tuple[str, str]:
-            ts = delivery.message_ts
-            channel = summary.pack.channel_id
-            if ts is None:
-                channel, ts = summaries.post(
-                    ws,
-                    summary,
-                    due.key,
-                    retry=delivery.uncertain or delivery.attempts > 0,
-                )
-                with ws.unit() as tx:
-                    tx.deliveries.mark_posted(delivery.id, channel, ts)
-            ws.notifier.upload_chart(summary, self.chart(summary), ts)
-            return channel, ts
-
-        done = self._attempt(ws, delivery, now, report, post_then_upload)
+        done = self._attempt(
+            ws, delivery, now, report, lambda: summaries.publish(ws, summary, delivery, self.chart)
+        )
         if done is None:
             return
         self._sent(ws, delivery, now, report, done[0])
-        # The week the summary reports (its `week`): Monday's ISO week is the summary's.
-        week = IsoWeek.of(summary.week_start)
-        with ws.unit() as tx:
-            wolves = [
-                (
-                    Due(DeliveryKey.lone_wolf(due.pack_id, w.user_id, week), due.local_date, now),
-                    DeliveryState.PENDING,
-                )
-                for w in summary.lone_wolves
-            ]
-            report.queued += len(tx.deliveries.add_many(wolves, now))
+        report.queued += summaries.queue_lone_wolves(ws, summary, delivery.due, now)
 
     def _send_lone_wolf(
         self,
