@@ -59,7 +59,7 @@ def summary(
         week="2026-W47",
         week_start=WEEK_START,
         now=dt.datetime(2026, 11, 20, 16, tzinfo=dt.UTC),
-        participation=Participation(10, 12, 3, 3, (MEMBER_NAMES[2],), ()),
+        participation=Participation(10, 12, 3, 3, (MEMBER_NAMES[2],), (), 3),
         alignment=this_week,
         trend=trend,
         consensus=(),

@@ -173,7 +173,15 @@ class DeliveryRepository(Protocol):
     def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]: ...
     def prompts_sent(self, since: dt.date) -> dict[tuple[int, str], dict[dt.date, dt.datetime]]:
         """When each prompt of a round on or after `since` reached its member: by (pack,
-        member), then by round day. What reminders follow, and what rounds count."""
+        member), then by round day. What reminders follow."""
+        ...
+
+    def prompted(
+        self, pack_id: int, since: dt.date, until: dt.date, *, user_id: str | None = None
+    ) -> dict[str, set[dt.date]]:
+        """The round days from `since` to `until` (both included) whose prompt reached each
+        member of the pack (`user_id` alone, when given), by member: with the rounds they
+        answered or skipped, the rounds that count for them."""
         ...
 
     def release(self, deliveries: Sequence[Delivery]) -> None:

@@ -239,6 +239,24 @@ class SqlDeliveries(Scoped):
             found.setdefault((pack, user), {})[day] = at
         return found
 
+    def prompted(
+        self, pack_id: int, since: dt.date, until: dt.date, *, user_id: str | None = None
+    ) -> dict[str, set[dt.date]]:
+        query = select(DeliveryRow.user_id, DeliveryRow.local_date).where(
+            DeliveryRow.workspace_id == self.workspace_id,
+            DeliveryRow.pack_id == pack_id,
+            DeliveryRow.state == DeliveryState.SENT.value,
+            DeliveryRow.kind == DueKind.PROMPT.value,
+            DeliveryRow.local_date >= since,
+            DeliveryRow.local_date <= until,
+        )
+        if user_id is not None:
+            query = query.where(DeliveryRow.user_id == user_id)
+        found: dict[str, set[dt.date]] = {}
+        for user, day in self.unit.execute(query):
+            found.setdefault(user, set()).add(day)
+        return found
+
     def failures(self, pack_id: int, since: dt.datetime) -> list[Delivery]:
         rows = self.session.scalars(
             select(DeliveryRow)

@@ -3,6 +3,7 @@ groups, decisions, blockers, lone wolves and delivery problems."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 
@@ -12,7 +13,14 @@ from bot.core.packs import Away, Member, Pack, PackSettings, Person, Role
 from bot.core.proposals import Outcome, Position, Proposal, Response
 from bot.core.schedule import DeliveryKey, Due
 from bot.core.statements import Statement, Vote, VoteValue
-from bot.core.summary import SplitTrend, SummaryInputs, build_summary, streak
+from bot.core.summary import (
+    SplitTrend,
+    Starting,
+    Streak,
+    SummaryInputs,
+    build_summary,
+    streak,
+)
 
 UTC = dt.UTC
 # Friday 27 November 2026, 16:00 UTC: the default summary time of a UTC pack.
@@ -68,11 +76,14 @@ def test_participation_counts_rounds_expected_and_answered_with_away_excluded() 
     ]
     answers = [answer("U1", d) for d in weekdays(MONDAY, NOW.date())]
     answers += [answer("U2", MONDAY), answer("U2", MONDAY + dt.timedelta(days=1))]
-    summary = build_summary(SummaryInputs(pack(), members, answers, [], [], []), NOW)
+    # Every prompt of the week reached U1 and U2; U3's were not sent (away).
+    week = set(weekdays(MONDAY, NOW.date()))
+    inputs = SummaryInputs(pack(), members, answers, [], [], [], prompted={"U1": week, "U2": week})
+    summary = build_summary(inputs, NOW)
     p = summary.participation
     # U1 and U2 have five rounds each (Mon–Fri, Friday's opened at 09:30); U3 is away.
     assert (p.answered, p.expected) == (7, 10)
-    assert (p.heard_from, p.members) == (2, 3)
+    assert (p.heard_from, p.reached, p.members) == (2, 2, 3)
     assert p.away_names == ("name-U3",)
     assert p.longest_streaks[0].name == "name-U1" and p.longest_streaks[0].rounds == 5
     assert summary.week == "2026-W48" and summary.week_start == MONDAY
@@ -82,10 +93,13 @@ def test_streak_keeps_going_before_todays_round_and_through_skips() -> None:
     p, m = pack(), member("U1")
     statuses = {d: AnswerStatus.ANSWERED for d in weekdays(MONDAY, dt.date(2026, 11, 26))}
     statuses[dt.date(2026, 11, 25)] = AnswerStatus.SKIPPED
+    prompted = set(weekdays(MONDAY, dt.date(2026, 11, 27)))
     early_friday = dt.datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-    assert streak(p, m, statuses, early_friday) == 3
-    # Friday's round opened at 09:30 and went unanswered: the streak ends there.
-    assert streak(p, m, statuses, dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)) == 0
+    assert streak(p, m, statuses, early_friday, prompted=prompted) == 3
+    # Friday's round opened at 09:30, its prompt reached the member, and it went unanswered:
+    # the streak ends there.
+    saturday = dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    assert streak(p, m, statuses, saturday, prompted=prompted) == 0
 
 
 def test_alignment_trend_hides_weeks_with_fewer_than_three_scores() -> None:
@@ -191,7 +205,9 @@ def test_lone_wolves_are_found_with_evidence_and_a_partner_who_is_not_one() -> N
     answers += [answer(f"U{i}", d) for i in (1, 2) for d in days]  # U3 never answers
     statements = [statement(s) for s in range(1, 4)]
     votes = [vote(s.id, u, A, NOW) for s in statements for u in ("U0", "U1", "U2")]
-    summary = build_summary(SummaryInputs(pack(), members, answers, statements, votes, []), NOW)
+    prompted = {m.user_id: set(days) for m in members}
+    inputs = SummaryInputs(pack(), members, answers, statements, votes, [], prompted=prompted)
+    summary = build_summary(inputs, NOW)
     wolves = {w.user_id: w for w in summary.lone_wolves}
     assert set(wolves) == {"U0", "U3"}
     assert [s.kind for s in wolves["U0"].signals] == ["solo_streak"]
@@ -199,9 +215,7 @@ def test_lone_wolves_are_found_with_evidence_and_a_partner_who_is_not_one() -> N
     assert wolves["U0"].pair_with in ("U1", "U2")
     assert summary.lone_wolf_counts == {"solo_streak": 1, "silent": 1}
     assert summary.named_lone_wolves == ()
-    named = build_summary(
-        SummaryInputs(pack(name_lone_wolves=True), members, answers, statements, votes, []), NOW
-    )
+    named = build_summary(dataclasses.replace(inputs, pack=pack(name_lone_wolves=True)), NOW)
     assert set(named.named_lone_wolves) == {"name-U0", "name-U3"}
 
 
@@ -222,13 +236,75 @@ def test_nothing_counts_from_before_the_pack_or_the_member() -> None:
     """A pack set up on Wednesday 25 Nov at noon UTC (09:30 Berlin had passed): by Friday's
     summary the member owed Thursday's and Friday's rounds, not Monday's to Wednesday's; a
     member who joined on Friday at noon owed none of the week's, and is no lone wolf for it."""
-    from dataclasses import replace
-
     created = dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    p = replace(pack(), created_at=created)
-    early = replace(member("U1"), joined_at=created)
-    late = replace(member("U2"), joined_at=dt.datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-    summary = build_summary(SummaryInputs(p, [early, late], [], [], [], []), NOW)
+    p = dataclasses.replace(pack(), created_at=created)
+    early = dataclasses.replace(member("U1"), joined_at=created)
+    late = dataclasses.replace(member("U2"), joined_at=dt.datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    # Prompts recorded sent all week, as those of a membership before a rejoin would be: the
+    # rounds before the pack or the (latest) joining count for nothing all the same.
+    week = set(weekdays(MONDAY, NOW.date()))
+    inputs = SummaryInputs(p, [early, late], [], [], [], [], prompted={"U1": week, "U2": week})
+    summary = build_summary(inputs, NOW)
     assert (summary.participation.answered, summary.participation.expected) == (0, 2)
     quiet = {w.user_id for w in summary.lone_wolves}
     assert "U2" not in quiet
+
+
+def test_only_rounds_that_reached_a_member_count_for_them() -> None:
+    """Monday to Friday. U1's Wednesday prompt was recorded missed (not in `prompted`) and U1
+    answered the rest; U2 answered Monday with `/checkin` though no prompt reached them, and
+    no other prompt did either."""
+    u1, u2 = member("U1"), member("U2")
+    days = weekdays(MONDAY, NOW.date())
+    wednesday = MONDAY + dt.timedelta(days=2)
+    answers = [answer("U1", d) for d in days if d != wednesday] + [answer("U2", MONDAY)]
+    prompted = {"U1": set(days) - {wednesday}}
+    inputs = SummaryInputs(pack(), [u1, u2], answers, [], [], [], prompted=prompted)
+    summary = build_summary(inputs, NOW)
+    p = summary.participation
+    assert (p.answered, p.expected) == (5, 5)
+    assert (p.heard_from, p.reached, p.members) == (2, 2, 2)
+    assert [(s.name, s.rounds) for s in p.longest_streaks] == [("name-U1", 4), ("name-U2", 1)]
+    assert summary.lone_wolves == () and summary.starting is None
+    # The same week had Wednesday's prompt reached U1: it was missed, and it ends the streak.
+    reached = dataclasses.replace(inputs, prompted={"U1": set(days)})
+    p = build_summary(reached, NOW).participation
+    assert (p.answered, p.expected) == (5, 6)
+    assert p.longest_streaks[0] == Streak("name-U1", 2)
+
+
+def test_a_pack_no_round_has_reached_yet_is_starting() -> None:
+    """Set up on Thursday 26 Nov at 18:00 UTC with check-ins Monday to Thursday: at Friday's
+    summary nothing has reached anyone. The first check-ins go out on Monday 30 Nov (Dee's,
+    at 09:30 in Auckland, come first: Sunday 20:30 UTC); the first summary after them is on
+    Friday 4 Dec. Dee votes against the other two on five statements."""
+    created = dt.datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
+    p = dataclasses.replace(pack(checkin_days=frozenset({0, 1, 2, 3})), created_at=created)
+    people = [("U1", "Europe/Berlin"), ("U2", "Pacific/Auckland"), ("U3", "Europe/Berlin")]
+    members = [
+        Member(1, Person(u, f"name-{u}", tz), Role.MEMBER, joined_at=created) for u, tz in people
+    ]
+    statements = [statement(s) for s in range(1, 6)]
+    votes = [vote(s.id, u, D if u == "U2" else A, created) for s in statements for u, _ in people]
+    inputs = SummaryInputs(p, members, [], statements, votes, [])
+    summary = build_summary(inputs, NOW)
+    assert summary.starting == Starting(dt.date(2026, 11, 30), dt.date(2026, 12, 4))
+    assert summary.lone_wolves == () and summary.lone_wolf_counts == {}
+    # A week old, the same pack is summed up, and Dee's views stand apart.
+    week_old = dataclasses.replace(p, created_at=NOW - dt.timedelta(days=7))
+    summed = build_summary(dataclasses.replace(inputs, pack=week_old), NOW)
+    assert summed.starting is None
+    assert [w.user_id for w in summed.lone_wolves] == ["U2"]
+    # So is a pack any round reached, one a delivery failed for, or one of unknown age.
+    prompt = DeliveryKey.prompt(1, "U1", MONDAY)
+    failed = Delivery(1, Due(prompt, MONDAY, NOW), DeliveryState.FAILED, 5, "user_not_found")
+    for changed in (
+        dataclasses.replace(inputs, prompted={"U3": {MONDAY}}),
+        dataclasses.replace(inputs, answers=[answer("U1", MONDAY, status=AnswerStatus.SKIPPED)]),
+        dataclasses.replace(inputs, failures=[failed]),
+        dataclasses.replace(inputs, pack=dataclasses.replace(p, created_at=None)),
+    ):
+        assert build_summary(changed, NOW).starting is None
+    # Without a member to prompt: no first round, and the next summary slot, a week on.
+    alone = dataclasses.replace(inputs, members=[])
+    assert build_summary(alone, NOW).starting == Starting(None, dt.date(2026, 12, 4))

@@ -67,6 +67,8 @@ def delivered(h: Harness) -> tuple[list[int], int, int]:
 
 
 def pack_with_a_proposal_closing_in_the_outage(h: Harness) -> None:
+    # Set up the week before, so that its Friday summary is a weekly consensus with figures
+    # (a pack no round has reached yet would get a short note instead).
     setup_pack(
         h,
         values={
@@ -76,6 +78,7 @@ def pack_with_a_proposal_closing_in_the_outage(h: Harness) -> None:
             "timezone": "Europe/Berlin",
             "summary_time": "09:31",
         },
+        before=dt.timedelta(days=7),
     )
     reply, _ = h.side.command(
         "/propose", f"{PROPOSAL} --closes 2026-12-04T09:31", user=ANA, channel=CHANNEL

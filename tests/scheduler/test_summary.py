@@ -29,6 +29,7 @@ HOSTILE = "<!channel> ship it & <https://evil.example|docs> <@U999>"
 # Friday 4 December 2026, 16:00 in Berlin: the default summary time of a pack Ana set up.
 SUMMARY_AT = "2026-12-04T16:00:00+01:00"
 SECOND = "CSECOND"
+TWO_WEEKS = dt.timedelta(days=14)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -50,11 +51,18 @@ def strings(value: Any) -> list[str]:
     return []
 
 
-def plant_week(h: Harness, members: list[str], statements: list[str], *, day: dt.date) -> None:
+def plant_week(
+    h: Harness,
+    members: list[str],
+    statements: list[str],
+    *,
+    day: dt.date,
+    channel: str = CHANNEL,
+) -> None:
     """Votes and check-ins written through the repositories, as the flows would."""
     now = dt.datetime.combine(day, dt.time(10), tzinfo=UTC)
     with h.wolfpack.db.transaction(TEAM) as tx:
-        pack = tx.packs.by_channel(CHANNEL)
+        pack = tx.packs.by_channel(channel)
         assert pack is not None
         ids = [
             tx.statements.add(pack.id, text, text.lower(), members[0], now)[0].id
@@ -71,6 +79,18 @@ def plant_week(h: Harness, members: list[str], statements: list[str], *, day: dt
                 alignment=1 + i % 5,
             )
             tx.answers.save(rnd.id, pack.id, user, AnswerStatus.ANSWERED, given, now)
+
+
+def prompt_days(h: Harness, days: list[dt.date], *, until: dt.datetime) -> None:
+    """Ticks at each member's 09:30 of these days (Cy's in Kolkata, Ana's in Berlin, Bo's in
+    Los Angeles: 04:00, 08:30 and 17:30 UTC in December) before `until`, so that the day's
+    prompts reach the members who have not answered yet."""
+    for day in days:
+        for time in (dt.time(4, 0), dt.time(8, 30), dt.time(17, 30)):
+            when = dt.datetime.combine(day, time, tzinfo=UTC)
+            if when < until:
+                h.clock.at = when
+                assert h.wolfpack.ticker.tick(when).failed == 0
 
 
 def setup_second_pack(h: Harness) -> None:
@@ -90,6 +110,9 @@ def test_summary_through_wolfpack_tick_is_posted_once_with_its_chart(bot: Harnes
     plant_week(
         bot, [ANA, BO, CY], [f"{HOSTILE} statement {n}" for n in range(4)], day=dt.date(2026, 12, 3)
     )
+    # The second pack's week reached its members too: it gets a summary with figures, not the
+    # note of a pack no round has reached yet.
+    plant_week(bot, [ANA, BO, CY], ["second"], day=dt.date(2026, 12, 3), channel=SECOND)
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -191,6 +214,8 @@ def test_each_lone_wolf_gets_a_private_dm_and_the_channel_only_counts(bot: Harne
                     alignment=4,
                 )
                 tx.answers.save(rnd.id, pack.id, user, AnswerStatus.ANSWERED, given, now)
+    # Ana and Bo answered before their prompts; Cy's reached Cy, who stayed silent.
+    prompt_days(bot, [dt.date(2026, 12, d) for d in (1, 2, 3, 4)], until=at(SUMMARY_AT))
     bot.clock.at = at(SUMMARY_AT)
     report = bot.wolfpack.ticker.tick(bot.clock.at)
     assert report.failed == 0
@@ -229,7 +254,8 @@ def test_each_lone_wolf_gets_a_private_dm_and_the_channel_only_counts(bot: Harne
 def test_a_failed_chart_upload_is_retried_without_posting_the_summary_again(
     bot: Harness,
 ) -> None:
-    setup_pack(bot, values={"members": [ANA, BO, CY], "reminder": "0"})
+    # Set up weeks before: its summary has figures and a chart, even of a quiet week.
+    setup_pack(bot, values={"members": [ANA, BO, CY], "reminder": "0"}, before=TWO_WEEKS)
     bot.fake.fail_next("files.completeUploadExternal", status=500)
     bot.clock.at = at(SUMMARY_AT)
     first = bot.wolfpack.ticker.tick(bot.clock.at)
@@ -259,6 +285,8 @@ def test_summary_of_a_pack_named_by_its_settings_names_lone_wolves(bot: Harness)
             ),
             at(SUMMARY_AT),
         )
+    # Every prompt of the week reached its member, and nobody answered.
+    prompt_days(bot, [dt.date(2026, 12, d) for d in (1, 2, 3, 4)], until=at(SUMMARY_AT))
     bot.clock.at = at(SUMMARY_AT)
     bot.wolfpack.ticker.tick(bot.clock.at)
     (post,) = channel_posts(bot)
@@ -267,7 +295,7 @@ def test_summary_of_a_pack_named_by_its_settings_names_lone_wolves(bot: Harness)
 
 
 def test_a_summary_whose_sender_died_after_posting_is_not_posted_again(bot: Harness) -> None:
-    setup_pack(bot, values={"members": [ANA, BO, CY], "reminder": "0"})
+    setup_pack(bot, values={"members": [ANA, BO, CY], "reminder": "0"}, before=TWO_WEEKS)
     now = at(SUMMARY_AT)
     bot.wolfpack.ticker.plan(TEAM, now, TickReport())
     with bot.wolfpack.db.transaction(TEAM) as tx:

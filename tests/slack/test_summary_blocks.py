@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from bot.core.analysis.members import Signal, SignalKind
@@ -21,6 +22,7 @@ from bot.core.summary import (
     Participation,
     Split,
     SplitTrend,
+    Starting,
     StatementLine,
     Streak,
     Summary,
@@ -102,6 +104,7 @@ def make_summary(
             members=members,
             away_names=(f"Away {text}", "Awayname2"),
             longest_streaks=(Streak(f"Streak {text}", 12), Streak("Streakname2", 9)),
+            reached=members,
         ),
         alignment=WeekPoint(WEEK_START, 3.8, 0.7, 25),
         trend=(
@@ -294,8 +297,6 @@ def test_split_counts_hidden_below_three_decided() -> None:
 
 
 def make_with(summary: Summary, **changes: Any) -> Summary:
-    from dataclasses import replace
-
     return replace(summary, **changes)
 
 
@@ -463,3 +464,45 @@ def test_the_blocks_are_json() -> None:
     assert json.loads(json.dumps(blocks)) == blocks
     assert blocks
     assert all(isinstance(block.get("type"), str) for block in blocks)
+
+
+def test_who_was_heard_is_counted_among_the_members_a_check_in_reached() -> None:
+    summary = make_summary()
+    some = replace(summary.participation, heard_from=20, reached=25, expected=100, answered=80)
+    body = texts(summary_blocks(make_with(summary, participation=some)))
+    assert (
+        "Heard from 20 of the 25 members a check-in reached this week (30 in the pack) · "
+        "80 of 100 expected check-ins answered (80%)"
+    ) in body
+    assert "heard from 20 of the 25 members" in summary_fallback(
+        make_with(summary, participation=some)
+    )
+    none = replace(summary.participation, heard_from=0, reached=0, expected=0, answered=0)
+    body = texts(summary_blocks(make_with(summary, participation=none)))
+    assert "No check-in reached anyone this week" in body
+    assert "expected check-ins" not in body and "Heard from" not in body
+
+
+def test_a_starting_pack_gets_a_short_escaped_note_and_no_figures() -> None:
+    summary = make_with(
+        make_summary(name=HUGE), starting=Starting(dt.date(2026, 11, 30), dt.date(2026, 12, 4))
+    )
+    blocks = summary_blocks(summary)
+    check_message(blocks, summary_fallback(summary))
+    (block,) = blocks
+    assert block["type"] == "section" and block["text"]["text"].count("\n") == 1  # two lines
+    body = texts(blocks)
+    assert "*Wolfpack is set up for &lt;!channel&gt; &lt;@U123&gt;" in body
+    assert "The first check-ins go out on Mon 30 Nov, and the first summary with figures " in body
+    assert "comes next Friday 4 Dec." in body
+    for text in (body, summary_fallback(summary)):
+        assert not re.search(r"<[!@h]", text)
+        assert not re.search(r"&(?!amp;|lt;|gt;)", text)
+        assert "Heard from" not in text and "agree" not in text and "Weekly consensus" not in text
+    assert summary_fallback(summary).startswith("Wolfpack is set up for &lt;!channel&gt;")
+    plain = summary_text(make_with(summary, pack=replace(summary.pack, name="R&D <team>")))
+    assert plain.startswith("Wolfpack is set up for R&D <team>: no check-in has reached")
+    nobody = make_with(summary, starting=Starting(None, dt.date(2026, 12, 4)))
+    assert "No member has a check-in coming up yet; the next summary comes Friday 4 Dec." in (
+        texts(summary_blocks(nobody))
+    )

@@ -392,6 +392,13 @@ CASES: dict[str, Case] = {
         lambda tx, a, b: tx.deliveries.prompts_sent(DAY),
         lambda r, a, b: r == {(b.pack, "U2"): {DAY: NOW}},
     ),
+    "deliveries.prompted": Case(
+        lambda tx, a, b: tx.deliveries.prompted(a.pack, DAY, DAY), lambda r, a, b: r == {}
+    ),
+    "deliveries.prompted/one-member": Case(
+        lambda tx, a, b: tx.deliveries.prompted(a.pack, DAY, DAY, user_id="U2"),
+        lambda r, a, b: r == {},
+    ),
     "deliveries.failures": Case(
         lambda tx, a, b: tx.deliveries.failures(a.pack, NOW - dt.timedelta(days=7)),
         lambda r, a, b: r == [],

@@ -22,7 +22,7 @@ from bot.core.summary.model import (
     Week,
     week_start_of,
 )
-from bot.core.summary.participation import blockers, participation
+from bot.core.summary.participation import blockers, participation, starting
 from bot.core.summary.splits import consensus, read_votes, splits, week_statements
 
 
@@ -35,15 +35,22 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
     split = splits(votes, week.start_at)
     camps, no_camps = groups(votes)
     decided, still_open = decisions(week, inputs.proposals, inputs.responses)
-    wolves = lone_wolves(
-        week.pack,
-        list(week.members),
-        week.answers,
-        inputs.votes,
-        votes.matrix,
-        votes.analysis,
-        split,
-        now,
+    new = starting(inputs, week)
+    # A pack no round has reached yet has nobody to call quiet: no lone wolves.
+    wolves = (
+        lone_wolves(
+            week.pack,
+            list(week.members),
+            week.answers,
+            inputs.votes,
+            votes.matrix,
+            votes.analysis,
+            split,
+            now,
+            week.prompted,
+        )
+        if new is None
+        else ()
     )
     counts: Counter[SignalKind] = Counter(s.kind for w in wolves for s in w.signals)
     problems = Counter(f.last_error or "unknown" for f in inputs.failures)
@@ -71,6 +78,7 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
         ),
         week_statements=week_statements(votes, week.start_at),
         statements_total=len(votes.statements),
+        starting=new,
     )
 
 
@@ -92,4 +100,5 @@ def _week(inputs: SummaryInputs, now: dt.datetime) -> Week:
         end=start + dt.timedelta(days=6),
         members=members,
         answers=dict(answers),
+        prompted={m: inputs.prompted[m] for m in member_ids if m in inputs.prompted},
     )

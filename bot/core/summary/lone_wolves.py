@@ -4,7 +4,7 @@ with a partner to pair with and a split to weigh in on."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 
 from bot.core.analysis.matrix import VoteMatrix
 from bot.core.analysis.members import (
@@ -21,7 +21,7 @@ from bot.core.packs import Member, Pack, QuestionKind
 from bot.core.schedule import member_zone
 from bot.core.statements import Vote
 from bot.core.summary.model import LoneWolf, Split
-from bot.core.summary.participation import round_days
+from bot.core.summary.participation import reached_days
 
 LONE_WOLF_ROUNDS_DAYS = 21
 
@@ -35,7 +35,10 @@ def lone_wolves(
     analysis: Analysis | None,
     splits: list[Split],
     now: dt.datetime,
+    prompted: Mapping[str, Set[dt.date]],
 ) -> tuple[LoneWolf, ...]:
+    """Members with a lone-wolf signal. Their check-ins are the rounds that reached them
+    (`reached_days`): a round whose prompt never reached a member is no silence of theirs."""
     asks_collaborators = any(q.kind is QuestionKind.COLLABORATORS for q in pack.settings.questions)
     # "Alone in a group of their own" only means something where the pack has groups; without
     # them the majority-alignment evidence says it better.
@@ -53,8 +56,13 @@ def lone_wolves(
         since = now.astimezone(zone).date() - dt.timedelta(days=LONE_WOLF_ROUNDS_DAYS)
         mine = answers.get(member.user_id, {})
         checkins = []
-        for day in sorted(
-            set(round_days(pack, member, since, now)) | {d for d in mine if d >= since}
+        for day in reached_days(
+            pack,
+            member,
+            since,
+            now,
+            prompted=prompted.get(member.user_id, frozenset()),
+            answered=[d for d in mine if d >= since],
         ):
             answer = mine.get(day)
             if answer is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,9 @@ class Streak:
 
 @dataclass(frozen=True)
 class Participation:
-    """Member-rounds answered of those expected this week (away excluded), and who was heard."""
+    """Member-rounds answered of those that reached their member this week (away excluded),
+    and who was heard: `reached` of the pack's `members` had a round reach them (a prompt
+    delivered, or an answer or skip of their own)."""
 
     answered: int
     expected: int
@@ -47,6 +49,18 @@ class Participation:
     members: int
     away_names: tuple[str, ...]
     longest_streaks: tuple[Streak, ...]
+    reached: int
+
+
+@dataclass(frozen=True)
+class Starting:
+    """A pack set up within the week whose summary finds no round that reached anyone: the
+    day its first check-ins go out (in the calendar of the member prompted first; None when no
+    member has one coming) and the day of its first summary after them, the first with
+    figures (the pack's date)."""
+
+    first_round: dt.date | None
+    first_summary: dt.date
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,8 @@ class Summary:
     # This week's statements (voted on this week) with counts, for the chart's bars.
     week_statements: tuple[StatementLine, ...] = ()
     statements_total: int = 0
+    # Set when nothing reached anyone yet in a new pack: the week is posted as a short note.
+    starting: Starting | None = None
 
     @property
     def named_lone_wolves(self) -> tuple[str, ...]:
@@ -164,12 +180,16 @@ class SummaryInputs:
     proposals: Sequence[Proposal]
     responses: dict[int, list[Response]] = field(default_factory=dict)
     failures: Sequence[Delivery] = ()  # failed for good since the last summary
+    # The round days whose prompt was delivered to each member (by user id), as far back as
+    # `answers`: with the rounds they answered or skipped, the only rounds that count for them.
+    prompted: Mapping[str, Set[dt.date]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Week:
     """A pack's week as each part of the summary reads it: the pack's Monday (and its first
-    moment), the week's last day, the active members and each one's answers by round day."""
+    moment), the week's last day, the active members, each one's answers by round day and the
+    round days whose prompt reached them."""
 
     pack: Pack
     now: dt.datetime
@@ -178,6 +198,7 @@ class Week:
     end: dt.date
     members: tuple[Member, ...]
     answers: dict[str, dict[dt.date, Answer]]
+    prompted: Mapping[str, Set[dt.date]]
 
 
 def week_start_of(pack: Pack, now: dt.datetime) -> dt.date:

@@ -1,16 +1,40 @@
 """Participation (SPEC §5, part 1): who was heard this week, the longest answering streaks,
-and the blockers still open."""
+and the blockers still open.
+
+A round counts for a member only when it reached them: its prompt was delivered, or they
+answered or skipped it themselves (with `/checkin`, say). A round whose prompt was missed (the
+bot was down past the late limit), failed, was skipped or never planned counts for nothing:
+not heard, not missed, and no break in a streak."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Set
+from zoneinfo import ZoneInfo
 
 from bot.core.checkins import AnswerStatus
 from bot.core.packs import Member, Pack
-from bot.core.schedule import is_round_day, local_checkin_at, member_zone, owed_since
-from bot.core.summary.model import STREAKS_SHOWN, Blocker, Participation, Streak, Week
+from bot.core.schedule import (
+    is_round_day,
+    local_checkin_at,
+    member_zone,
+    next_checkin_at,
+    owed_since,
+)
+from bot.core.summary.model import (
+    STREAKS_SHOWN,
+    Blocker,
+    Participation,
+    Starting,
+    Streak,
+    SummaryInputs,
+    Week,
+)
 
 STREAK_LOOKBACK_DAYS = 70
+# A pack set up less than a week before its summary may be too young for any round to have
+# reached anyone: its first summary is then a short note.
+NEW_PACK = dt.timedelta(days=7)
 
 
 def streak(
@@ -18,10 +42,13 @@ def streak(
     member: Member,
     statuses: dict[dt.date, AnswerStatus],
     now: dt.datetime,
+    *,
+    prompted: Set[dt.date],
 ) -> int:
     """Consecutive rounds the member answered, counting back from their latest round that has
-    opened. Today's round not answered yet breaks nothing; a skipped round and a day away are
-    neutral; a round that passed without an answer ends the streak."""
+    opened. Today's round not answered yet breaks nothing; a skipped round, a day away and a
+    round whose prompt never reached them (not in `prompted`) are neutral; a round whose
+    prompt reached them and passed without an answer ends the streak."""
     zone = member_zone(pack.settings, member.person)
     today = now.astimezone(zone).date()
     count_ = 0
@@ -35,6 +62,7 @@ def streak(
         elif (
             status is AnswerStatus.SKIPPED
             or back == 0
+            or day not in prompted
             or local_checkin_at(pack.settings, member.person, day) > now
         ):
             continue
@@ -60,26 +88,48 @@ def round_days(pack: Pack, member: Member, start: dt.date, now: dt.datetime) -> 
     return days
 
 
+def reached_days(
+    pack: Pack,
+    member: Member,
+    start: dt.date,
+    now: dt.datetime,
+    *,
+    prompted: Set[dt.date],
+    answered: Iterable[dt.date],
+) -> list[dt.date]:
+    """The member's rounds from `start` up to now that count: those of `round_days` whose
+    prompt reached them (`prompted`), and those they answered or skipped (`answered`, which
+    the caller keeps to the period it reads)."""
+    days = {d for d in round_days(pack, member, start, now) if d in prompted}
+    days.update(answered)
+    return sorted(days)
+
+
 def participation(week: Week) -> Participation:
-    """Member-rounds answered of those that opened this week (away excluded)."""
+    """Member-rounds answered of those that reached their member this week (away excluded)."""
     answered = expected = 0
     heard: set[str] = set()
+    reached: set[str] = set()
     away_names = []
     streaks = []
     for member in week.members:
         mine = week.answers.get(member.user_id, {})
-        days = set(round_days(week.pack, member, week.start, week.now))
+        prompted = week.prompted.get(member.user_id, frozenset())
         this_week = {d: a for d, a in mine.items() if week.start <= d <= week.end}
-        days |= set(this_week)
+        days = reached_days(
+            week.pack, member, week.start, week.now, prompted=prompted, answered=this_week
+        )
         expected += len(days)
         answered += sum(1 for a in this_week.values() if a.status is AnswerStatus.ANSWERED)
         if this_week:
             heard.add(member.user_id)
+        if days:
+            reached.add(member.user_id)
         away = member.person.away
         if away is not None and away.start <= week.end and away.end >= week.start:
             away_names.append(member.person.name)
         statuses = {d: a.status for d, a in mine.items()}
-        rounds = streak(week.pack, member, statuses, week.now)
+        rounds = streak(week.pack, member, statuses, week.now, prompted=prompted)
         if rounds > 0:
             streaks.append(Streak(member.person.name, rounds))
     streaks.sort(key=lambda s: (-s.rounds, s.name))
@@ -90,7 +140,42 @@ def participation(week: Week) -> Participation:
         members=len(week.members),
         away_names=tuple(sorted(away_names)),
         longest_streaks=tuple(streaks[:STREAKS_SHOWN]),
+        reached=len(reached),
     )
+
+
+def starting(inputs: SummaryInputs, week: Week) -> Starting | None:
+    """A pack set up less than NEW_PACK ago that no round has reached yet (no prompt delivered,
+    no answer or skip) and no delivery failed for: when its first check-ins go out, and its
+    first summary after them. None for any other pack."""
+    pack = week.pack
+    if (
+        pack.created_at is None
+        or week.now - pack.created_at >= NEW_PACK
+        or inputs.failures
+        or inputs.answers
+        or any(inputs.prompted.values())
+    ):
+        return None
+    firsts = []
+    for member in week.members:
+        at = next_checkin_at(pack.settings, member.person, week.now)
+        if at is not None:
+            firsts.append((at, at.astimezone(member_zone(pack.settings, member.person)).date()))
+    first = min(firsts, default=None)
+    return Starting(
+        first_round=first[1] if first is not None else None,
+        first_summary=summary_day_after(pack, first[0] if first is not None else week.now),
+    )
+
+
+def summary_day_after(pack: Pack, at: dt.datetime) -> dt.date:
+    """The day of the pack's first summary slot after `at`, in the pack's timezone."""
+    zone = ZoneInfo(pack.settings.timezone)
+    today = at.astimezone(zone).date()
+    day = today + dt.timedelta(days=(pack.settings.summary_day - today.weekday()) % 7)
+    slot = dt.datetime.combine(day, pack.settings.summary_time).replace(tzinfo=zone)
+    return day if slot > at else day + dt.timedelta(days=7)
 
 
 def blockers(week: Week) -> tuple[Blocker, ...]:

@@ -23,7 +23,7 @@ from bot.core.delivery import (
     next_attempt,
 )
 from bot.core.packs import Member, Pack
-from bot.core.schedule import DeliveryKey, Due, DueKind, IsoWeek
+from bot.core.schedule import DueKind
 from bot.core.summary import Summary
 from bot.core.usecases import planning, proposals
 from bot.core.usecases import summary as summaries
@@ -98,7 +98,7 @@ class Ticker:
         """Sends what the workspace's queue holds, claimed batch by batch."""
         ws = self.workspace_for(team_id)
         # Summaries built in this pass, reused for the lone-wolf DMs they plan.
-        built: dict[int, Summary | None] = {}
+        built: dict[tuple[int, dt.datetime], Summary | None] = {}
         while not self._stop_requested():
             with ws.unit() as tx:
                 batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
@@ -205,11 +205,15 @@ class Ticker:
             self._sent(ws, delivery, now, report)
 
     def _summary(
-        self, ws: Workspace, pack_id: int, now: dt.datetime, built: dict[int, Summary | None]
+        self,
+        ws: Workspace,
+        pack_id: int,
+        now: dt.datetime,
+        built: dict[tuple[int, dt.datetime], Summary | None],
     ) -> Summary | None:
-        if pack_id not in built:
-            built[pack_id] = summaries.build(ws, pack_id, now)
-        return built[pack_id]
+        if (pack_id, now) not in built:
+            built[pack_id, now] = summaries.build(ws, pack_id, now)
+        return built[pack_id, now]
 
     def _send_summary(
         self,
@@ -217,46 +221,21 @@ class Ticker:
         delivery: Delivery,
         now: dt.datetime,
         report: TickReport,
-        built: dict[int, Summary | None],
+        built: dict[tuple[int, dt.datetime], Summary | None],
     ) -> None:
-        """Two sends under one key: the message, recorded as soon as Slack has it, then the
-        chart in its thread; a retry after a failed upload only uploads."""
-        due = delivery.due
-        summary = self._summary(ws, due.pack_id, now, built)
+        """Two sends under one key (`summaries.publish`): the message, then its chart; once
+        both are done, the lone wolves' DMs are queued."""
+        summary = self._summary(ws, delivery.due.pack_id, now, built)
         if summary is None:
             self._skipped(ws, delivery, now, report, "no_pack")
             return
-
-        def post_then_upload() -> tuple[str, str]:
-            ts = delivery.message_ts
-            channel = summary.pack.channel_id
-            if ts is None:
-                channel, ts = summaries.post(
-                    ws,
-                    summary,
-                    due.key,
-                    retry=delivery.uncertain or delivery.attempts > 0,
-                )
-                with ws.unit() as tx:
-                    tx.deliveries.mark_posted(delivery.id, channel, ts)
-            ws.notifier.upload_chart(summary, self.chart(summary), ts)
-            return channel, ts
-
-        done = self._attempt(ws, delivery, now, report, post_then_upload)
+        done = self._attempt(
+            ws, delivery, now, report, lambda: summaries.publish(ws, summary, delivery, self.chart)
+        )
         if done is None:
             return
         self._sent(ws, delivery, now, report, done[0])
-        # The week the summary reports (its `week`): Monday's ISO week is the summary's.
-        week = IsoWeek.of(summary.week_start)
-        with ws.unit() as tx:
-            wolves = [
-                (
-                    Due(DeliveryKey.lone_wolf(due.pack_id, w.user_id, week), due.local_date, now),
-                    DeliveryState.PENDING,
-                )
-                for w in summary.lone_wolves
-            ]
-            report.queued += len(tx.deliveries.add_many(wolves, now))
+        report.queued += summaries.queue_lone_wolves(ws, summary, delivery.due, now)
 
     def _send_lone_wolf(
         self,
@@ -264,16 +243,18 @@ class Ticker:
         delivery: Delivery,
         now: dt.datetime,
         report: TickReport,
-        built: dict[int, Summary | None],
+        built: dict[tuple[int, dt.datetime], Summary | None],
     ) -> None:
-        summary = self._summary(ws, delivery.due.pack_id, now, built)
+        if self._waits(ws, delivery, now, report):
+            return
+        # The summary it was queued with (its due time is the summary's), also when it waited
+        # for the member's working hours into another week.
+        summary = self._summary(ws, delivery.due.pack_id, delivery.due.due_at, built)
         wolf = None
         if summary is not None:
             wolf = next((w for w in summary.lone_wolves if w.user_id == delivery.due.user_id), None)
         if summary is None or wolf is None:
             self._skipped(ws, delivery, now, report, "not_needed")
-            return
-        if self._waits(ws, delivery, now, report):
             return
         flagged = wolf
         done = self._attempt(

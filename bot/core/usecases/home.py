@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.core import schedule
 from bot.core.analysis.matrix import Vote as MatrixVote
 from bot.core.analysis.matrix import build_matrix
@@ -32,6 +34,14 @@ def home(ws: Workspace, user_id: str) -> Home:
             day = schedule.current_round_date(pack.settings, who, now)
             history = uow.answers.history(pack.id, user_id, STREAK_LOOKBACK_DAYS)
             statuses = {rnd.local_date: answer.status for rnd, answer in history}
+            # Only rounds whose prompt reached the member can break their streak.
+            local_today = now.astimezone(schedule.member_zone(pack.settings, who)).date()
+            prompted = uow.deliveries.prompted(
+                pack.id,
+                local_today - dt.timedelta(days=STREAK_LOOKBACK_DAYS),
+                local_today,
+                user_id=user_id,
+            ).get(user_id, set())
             waiting = [
                 p
                 for p in uow.proposals.of_pack(pack.id, open_only=True)
@@ -49,7 +59,7 @@ def home(ws: Workspace, user_id: str) -> Home:
                     next_checkin=schedule.next_checkin_at(pack.settings, who, now),
                     timezone=schedule.member_zone(pack.settings, who).key,
                     answered_current=statuses.get(day) is AnswerStatus.ANSWERED,
-                    streak=streak(pack, member, statuses, now),
+                    streak=streak(pack, member, statuses, now, prompted=prompted),
                     waiting_statements=len(
                         statements.ballot_of(uow, pack, user_id, limit=MAX_BALLOT)
                     ),

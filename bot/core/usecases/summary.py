@@ -4,10 +4,12 @@ posted once; `/consensus` shows a member the week so far."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import Pack
 from bot.core.ports import Transaction
-from bot.core.schedule import DeliveryKey
+from bot.core.schedule import DeliveryKey, Due, IsoWeek
 from bot.core.summary import TREND_WEEKS, Summary, SummaryInputs, build_summary, week_start_of
 from bot.core.usecases.packs import pack_of_command
 from bot.core.usecases.workspace import Workspace
@@ -53,9 +55,48 @@ def post(ws: Workspace, summary: Summary, key: DeliveryKey, *, retry: bool) -> t
     return ws.notifier.post_summary(summary, key=key)
 
 
+def publish(
+    ws: Workspace, summary: Summary, delivery: Delivery, chart: Callable[[Summary], bytes]
+) -> tuple[str, str]:
+    """The weekly post under its delivery's key: the message, recorded as soon as Slack has
+    it, then the chart in its thread (a retry after a failed upload only uploads). A pack no
+    round has reached yet gets its short note alone: no figures, so no chart. Raises
+    SendError."""
+    channel, ts = summary.pack.channel_id, delivery.message_ts
+    if ts is None:
+        retry = delivery.uncertain or delivery.attempts > 0
+        channel, ts = post(ws, summary, delivery.due.key, retry=retry)
+        with ws.unit() as tx:
+            tx.deliveries.mark_posted(delivery.id, channel, ts)
+    if summary.starting is None:
+        ws.notifier.upload_chart(summary, chart(summary), ts)
+    return channel, ts
+
+
+def queue_lone_wolves(ws: Workspace, summary: Summary, due: Due, now: dt.datetime) -> int:
+    """Queues the private DM of each lone wolf of a posted summary, under the week it reports
+    (Monday's ISO week is the summary's); how many were not queued already."""
+    week = IsoWeek.of(summary.week_start)
+    wolves = [
+        (
+            Due(DeliveryKey.lone_wolf(due.pack_id, w.user_id, week), due.local_date, now),
+            DeliveryState.PENDING,
+        )
+        for w in summary.lone_wolves
+    ]
+    if not wolves:
+        return 0
+    with ws.unit() as tx:
+        return len(tx.deliveries.add_many(wolves, now))
+
+
 def summary_inputs(uow: Transaction, pack: Pack, now: dt.datetime) -> SummaryInputs:
-    """Eight reads whatever the size of the pack: one per kind of row."""
+    """Nine reads whatever the size of the pack: one per kind of row. Answers and delivered
+    prompts are read over the same days: the pack's last TREND_WEEKS weeks, a day more for
+    members whose calendar runs behind the pack's, up to the latest day any member's calendar
+    has reached."""
     first = week_start_of(pack, now) - dt.timedelta(weeks=TREND_WEEKS - 1)
+    since = first - dt.timedelta(days=1)
     proposals = uow.proposals.of_pack(pack.id)
     # Only proposals the summary shows need their responses: open ones and those closed lately.
     recent = [
@@ -66,10 +107,11 @@ def summary_inputs(uow: Transaction, pack: Pack, now: dt.datetime) -> SummaryInp
     return SummaryInputs(
         pack=pack,
         members=uow.members.of_pack(pack.id),
-        answers=uow.answers.since(pack.id, first - dt.timedelta(days=1)),
+        answers=uow.answers.since(pack.id, since),
         statements=uow.statements.of_pack(pack.id, include_hidden=True),
         votes=uow.statements.votes(pack.id),
         proposals=proposals,
         responses=uow.proposals.responses_for(recent),
         failures=uow.deliveries.failures(pack.id, now - FAILURES_SINCE),
+        prompted=uow.deliveries.prompted(pack.id, since, now.date() + dt.timedelta(days=1)),
     )

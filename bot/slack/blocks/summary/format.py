@@ -12,6 +12,7 @@ from bot.core.analysis.members import SignalKind
 from bot.core.proposals import Counts, Outcome
 from bot.core.statements import K_ANONYMITY, Tally
 from bot.core.summary import (
+    Participation,
     SplitTrend,
     Summary,
 )
@@ -126,6 +127,20 @@ def fmt(summary: Summary, *, slack: bool) -> Fmt:
 
 def people(n: int) -> str:
     return "1 person" if n == 1 else f"{n} people"
+
+
+def heard(p: Participation) -> str:
+    """Who was heard, of the members a check-in reached this week (a prompt delivered, or an
+    answer of their own): a member no prompt reached (the bot was down, the send failed, away)
+    was not silent."""
+    if p.reached == 0:
+        return "No check-in reached anyone this week"
+    if p.reached == p.members:
+        return f"Heard from {p.heard_from} of {p.members}"
+    return (
+        f"Heard from {p.heard_from} of the {p.reached} members a check-in reached this week "
+        f"({p.members} in the pack)"
+    )
 
 
 def name_list(f: Fmt, names: tuple[str, ...] | list[str]) -> str:

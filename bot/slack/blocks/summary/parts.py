@@ -31,6 +31,7 @@ from bot.slack.blocks.summary.format import (
     Fmt,
     Part,
     counts,
+    heard,
     name_list,
     people,
     tally,
@@ -39,12 +40,10 @@ from bot.slack.blocks.summary.format import (
 
 def _participation(summary: Summary, f: Fmt) -> Part:
     p = summary.participation
-    line = f"Heard from {p.heard_from} of {p.members}"
+    line = heard(p)
     if p.expected:
         share = round(100 * p.answered / p.expected)
         line += f" · {p.answered} of {p.expected} expected check-ins answered ({share}%)"
-    else:
-        line += " · no check-ins were expected this week"
     lines = [line]
     if p.away_names:
         lines.append(f"Away: {name_list(f, p.away_names)}")

@@ -12,6 +12,7 @@ from bot.slack.blocks.common import (
     Block,
     button,
     context,
+    day_label,
     header,
     section,
 )
@@ -24,6 +25,7 @@ from bot.slack.blocks.summary.format import (
     Part,
     anonymity_note,
     fmt,
+    heard,
 )
 from bot.slack.blocks.summary.parts import parts_after_splits, parts_before_splits, split_text
 from bot.slack.ids import Action
@@ -107,8 +109,33 @@ def _pack_name(summary: Summary) -> str:
     return clip(escape(" ".join(summary.pack.name.split())), PACK_NAME_SHOWN)
 
 
+def starting_note(summary: Summary, *, slack: bool, bold: bool = True) -> str:
+    """The two lines a pack no round has reached yet gets instead of its figures: mrkdwn with
+    the pack's name escaped (`slack`), or plain text."""
+    start = summary.starting
+    assert start is not None  # only a starting pack's summary is a note
+    f = fmt(summary, slack=slack)
+    title = f"Wolfpack is set up for {f.user(summary.pack.name, PACK_NAME_SHOWN)}"
+    when = start.first_summary
+    first = f"{when:%A} {when.day} {when:%b}"
+    if start.first_round is None:
+        after = f"No member has a check-in coming up yet; the next summary comes {first}."
+    else:
+        after = (
+            f"The first check-ins go out on {day_label(start.first_round)}, and the first "
+            f"summary with figures comes next {first}."
+        )
+    return (
+        f"{f.bold(title) if bold else title}: no check-in has reached anyone yet, so there is "
+        f"no week to sum up.\n{after}"
+    )
+
+
 def summary_blocks(summary: Summary) -> list[Block]:
-    """The weekly summary posted in the pack channel (the chart is uploaded next to it)."""
+    """The weekly summary posted in the pack channel (the chart is uploaded next to it); for a
+    pack no round has reached yet, its short note."""
+    if summary.starting is not None:
+        return [section(starting_note(summary, slack=True))]
     week = summary.week_start
     top = (
         f"{_pack_name(summary)} · week of {week:%a} {week.day} {week:%b} {week.year} · "
@@ -146,11 +173,12 @@ def consensus_report_blocks(summary: Summary, *, for_admin: bool = False) -> lis
 
 def summary_fallback(summary: Summary) -> str:
     """The message's `text` (notifications, screen readers): short and escaped."""
-    p = summary.participation
+    if summary.starting is not None:
+        return clip(starting_note(summary, slack=True, bold=False), SECTION_MAX)
     agreed = len(summary.consensus) + summary.consensus_more
     text = (
         f"Weekly consensus · {_pack_name(summary)} · {summary.week}: "
-        f"heard from {p.heard_from} of {p.members} · {agreed} agreed · "
+        f"{heard(summary.participation).lower()} · {agreed} agreed · "
         f"{len(summary.splits)} split · {len(summary.open_proposals)} open proposals · "
         f"{len(summary.blockers)} open blockers"
     )
@@ -170,6 +198,8 @@ def _part_text(part: Part) -> str:
 
 def summary_text(summary: Summary) -> str:
     """The summary for a terminal (`wolfpack demo`): plain text, no Slack tokens."""
+    if summary.starting is not None:
+        return starting_note(summary, slack=False) + "\n"
     f = fmt(summary, slack=False)
     name = " ".join(summary.pack.name.split())
     week = summary.week_start
