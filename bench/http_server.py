@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import http.client
 import itertools
-import os
 import socket
 import statistics
 import subprocess
@@ -38,6 +37,7 @@ from bot.config import Settings, load_settings
 from bot.core.packs import PackDraft, PackSettings
 from bot.core.usecases import packs
 from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.processes import process_env
 from bot.devtools.simulate import sign
 from bot.slack.app import build_bolt_app
 from bot.slack.http import HttpServer, SlackHttpApp
@@ -114,14 +114,13 @@ def _bot_process(settings: Settings, threads: int) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": settings.slack_api_url,
-        "DATABASE_URL": settings.database_url,
-        "LOG_LEVEL": "ERROR",
-    }
+    env = process_env(
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=settings.slack_api_url,
+        DATABASE_URL=settings.database_url,
+        LOG_LEVEL="ERROR",
+    )
     command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--threads", str(threads)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)

@@ -605,6 +605,7 @@ def bench_world(admin_url: str) -> Iterator[tuple[Any, dict[str, str]]]:
     """A fresh database and a fake Slack with the team's 8 people in its channel; yields the
     fake and the environment a `wolfpack run` needs to use both."""
     from bot.devtools.fake_slack import FakeSlack
+    from bot.devtools.processes import process_env
 
     with _database(admin_url) as db_url, FakeSlack(team_id=TEAM) as fake:
         fake.add_user(USERS[0], name="Ana", tz="Europe/Berlin", is_admin=True)
@@ -613,15 +614,14 @@ def bench_world(admin_url: str) -> Iterator[tuple[Any, dict[str, str]]]:
         fake.add_channel(CHANNEL, name="team", members=USERS)
         yield (
             fake,
-            {
-                "PATH": os.environ["PATH"],
-                "PYTHONPATH": str(ROOT),
-                "SLACK_BOT_TOKEN": TOKEN,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": fake.url,
-                "DATABASE_URL": db_url,
-                "LOG_LEVEL": "WARNING",
-            },
+            process_env(
+                PYTHONPATH=str(ROOT),
+                SLACK_BOT_TOKEN=TOKEN,
+                SLACK_SIGNING_SECRET=SECRET,
+                SLACK_API_URL=fake.url,
+                DATABASE_URL=db_url,
+                LOG_LEVEL="WARNING",
+            ),
         )
 
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import load_settings
+from bot.devtools.processes import process_env as process_env
 from bot.devtools.simulate import SlackSide
 from bot.store.db import make_engine, upgrade
 from bot.store.models import Base
@@ -34,14 +35,6 @@ HELPER_BOT = "UHELPER"
 
 # The public Pol.is conversations sit in shared/, beside the repository (CI copies it there).
 POLIS_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polis"
-
-
-def process_env(**settings: str) -> dict[str, str]:
-    """The whole environment of a `python -m bot` child process: PATH, these settings, and
-    nothing else of ours except coverage's COVERAGE_* variables, so that `pytest --cov` measures
-    the child too."""
-    inherited = {k: v for k, v in os.environ.items() if k == "PATH" or k.startswith("COVERAGE_")}
-    return {**inherited, **settings}
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
@@ -31,11 +30,13 @@ from bot.devtools.fake_slack import Call, FakeSlack, load_known_methods
 TOKEN = "xoxb-test"
 CHANNEL = "CTEAM"
 ANA, BO, CY = "UANA", "UBO", "UCY"
+# What time it is for the fake's users: a winter Tuesday, standard time in Europe and the US.
+WINTER = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(team_id="T0001", bot_user_id="UBOT") as server:
+    with FakeSlack(team_id="T0001", bot_user_id="UBOT", clock=lambda: WINTER) as server:
         server.add_user(ANA, name="Ana", tz="Europe/Berlin", is_admin=True)
         server.add_user(BO, name="Bo", tz="America/Los_Angeles")
         server.add_user(CY, name="Cy", tz="Asia/Kolkata")
@@ -73,16 +74,38 @@ def test_auth_test(client: WebClient, fake: FakeSlack) -> None:
 
 def test_users_info_reports_the_time_zone(client: WebClient) -> None:
     user = client.users_info(user=ANA)["user"]
-    offset = dt.datetime.now(ZoneInfo("Europe/Berlin")).utcoffset()
-    assert offset is not None
     assert user["id"] == ANA
     assert user["tz"] == "Europe/Berlin"
-    assert user["tz_offset"] == int(offset.total_seconds())
+    assert (user["tz_offset"], user["tz_label"]) == (3600, "CET")
     assert user["is_admin"] is True
     assert user["is_bot"] is False
     assert user["deleted"] is False
     assert user["profile"]["real_name"] == "Ana"
     assert user["team_id"] == "T0001"
+
+
+@pytest.mark.parametrize(
+    ("now", "berlin", "los_angeles"),
+    [
+        (WINTER, (3600, "CET"), (-28800, "PST")),
+        # Between the US's spring change (2027-03-14) and Europe's: Los Angeles is on summer
+        # time, Berlin not yet.
+        (dt.datetime(2027, 3, 20, 12, 0, tzinfo=dt.UTC), (3600, "CET"), (-25200, "PDT")),
+        # Either side of Europe's spring change, 01:00 UTC on 2027-03-28.
+        (dt.datetime(2027, 3, 28, 0, 59, tzinfo=dt.UTC), (3600, "CET"), (-25200, "PDT")),
+        (dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC), (7200, "CEST"), (-25200, "PDT")),
+    ],
+)
+def test_users_info_reports_the_utc_offset_of_the_moment(
+    now: dt.datetime, berlin: tuple[int, str], los_angeles: tuple[int, str]
+) -> None:
+    with FakeSlack(clock=lambda: now) as fake:
+        fake.add_user(ANA, name="Ana", tz="Europe/Berlin")
+        fake.add_user(BO, name="Bo", tz="America/Los_Angeles")
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        for user_id, (offset, label) in ((ANA, berlin), (BO, los_angeles)):
+            user = client.users_info(user=user_id)["user"]
+            assert (user["tz_offset"], user["tz_label"]) == (offset, label)
 
 
 def test_users_info_for_an_unknown_user_raises(client: WebClient) -> None:

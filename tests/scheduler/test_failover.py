@@ -16,13 +16,11 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 
-from bot.core.packs import PackDraft
-from bot.core.usecases import packs
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.simulate import SlackSide
 from bot.store.db import make_engine
 from bot.store.lease import LEASE_KEY
-from tests.conftest import SIGNING_SECRET, FixedClock, start_bot
+from tests.conftest import SIGNING_SECRET, FixedClock
 from tests.scheduler.test_replicas import assert_one_dm_each, due_two_minutes_ago, pack_of
 
 TICK_SECONDS = 1.0
@@ -173,19 +171,11 @@ def test_killing_the_lease_holder_hands_the_schedule_to_another_replica(
         new_holder = next(r for r in survivors if r.said(HOLDS))
 
         # Prompts that fall due after the failover: a second pack, saved now with its
-        # check-in time passed, is sent by the new holder.
+        # check-in time passed (and dated a day back by both clocks, as the first: a pack
+        # dated by the injected clock alone would be owed nothing on a day before it), is
+        # sent by the new holder.
         second = [f"UG{i:03d}" for i in range(30)]
-        for user in second:
-            fake_slack.add_user(user, name=user, tz="Europe/Berlin")
-        fake_slack.add_channel("CTEAM2", name="team2", members=second)
-        wolfpack = start_bot(pg_url, fake_slack, clock)
-        try:
-            draft = PackDraft(
-                "CTEAM2", "team2", due_two_minutes_ago(), tuple(second), (second[0],), second[0]
-            )
-            packs.save_pack(wolfpack.workspace("T0001"), second[0], draft)
-        finally:
-            wolfpack.close()
+        pack_of(pg_url, fake_slack, clock, second, due_two_minutes_ago(), ("CTEAM2", "team2"))
         fake_slack.wait_for(lambda f: all(f.messages(f"D{u}") for u in second), timeout=60)
         assert time.monotonic() - killed_at < 60
         # A few more ticks by the new holder (and tries by the other survivor) change nothing.

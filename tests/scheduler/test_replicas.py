@@ -23,20 +23,28 @@ TICK = [sys.executable, "-m", "bot", "tick", "--now"]
 
 
 def pack_of(
-    pg_url: str, fake: FakeSlack, clock: FixedClock, members: list[str], settings: PackSettings
+    pg_url: str,
+    fake: FakeSlack,
+    clock: FixedClock,
+    members: list[str],
+    settings: PackSettings,
+    channel: tuple[str, str] = (CHANNEL, "team"),
 ) -> dict[str, str]:
-    """A pack of these members in the database and the fake; the environment a `wolfpack`
-    process needs to serve it."""
+    """A pack of these members in the database and the fake, in `channel` (id, name); the
+    environment a `wolfpack` process needs to serve it."""
+    channel_id, channel_name = channel
     for user in members:
         fake.add_user(user, name=user, tz="Europe/Berlin")
-    fake.add_channel(CHANNEL, name="team", members=members)
+    fake.add_channel(channel_id, name=channel_name, members=members)
     wolfpack = start_bot(pg_url, fake, clock)
     # Set up a day before the rounds the tests tick through: by the injected clock, and by
     # the real one that `wolfpack run` reads.
     now = clock.at
     clock.at = min(now, dt.datetime.now(dt.UTC)) - dt.timedelta(days=1)
     try:
-        draft = PackDraft(CHANNEL, "team", settings, tuple(members), (members[0],), members[0])
+        draft = PackDraft(
+            channel_id, channel_name, settings, tuple(members), (members[0],), members[0]
+        )
         packs.save_pack(wolfpack.workspace("T0001"), members[0], draft)
     finally:
         clock.at = now

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import json
 import socket
 import ssl
@@ -33,7 +34,9 @@ _MethodHandler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class FakeSlack(OAuthMethods, DirectoryMethods, ChatMethods, ViewMethods, FileMethods):
-    """Slack's Web API on a local port; use as a context manager or call start()/stop()."""
+    """Slack's Web API on a local port; use as a context manager or call start()/stop().
+    `clock` says what time it is for the users' current UTC offsets (`users.info`'s
+    `tz_offset`); the real clock by default."""
 
     def __init__(
         self,
@@ -47,6 +50,7 @@ class FakeSlack(OAuthMethods, DirectoryMethods, ChatMethods, ViewMethods, FileMe
         known_methods: Iterable[str] | None = None,
         tokens: Iterable[str] | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         super().__init__(
             team_id=team_id,
@@ -54,6 +58,7 @@ class FakeSlack(OAuthMethods, DirectoryMethods, ChatMethods, ViewMethods, FileMe
             bot_user_id=bot_user_id,
             bot_id=bot_id,
             tokens=tokens,
+            clock=clock,
         )
         self.methods = (
             frozenset(known_methods) if known_methods is not None else load_known_methods()

@@ -7,7 +7,7 @@ import copy
 import datetime as dt
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +38,10 @@ class Channel:
     messages: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _system_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class Workspace:
     """The state behind the Web API, guarded by one lock; `_changed` is notified after every
     call so `wait_for` can re-check."""
@@ -50,6 +54,7 @@ class Workspace:
         bot_user_id: str,
         bot_id: str,
         tokens: Iterable[str] | None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.team_id = team_id
         self.team_name = team_name
@@ -57,6 +62,8 @@ class Workspace:
         self.bot_id = bot_id
         self.app_id = "A0001"
         self.tokens = frozenset(tokens) if tokens is not None else None
+        # What "now" is for a user's current UTC offset (it changes with daylight saving time).
+        self.clock = clock or _system_now
 
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, Channel] = {}
@@ -175,7 +182,7 @@ class Workspace:
         return members
 
     def _user_json(self, user: dict[str, Any]) -> dict[str, Any]:
-        now = dt.datetime.now(ZoneInfo(user["tz"]))
+        now = self.clock().astimezone(ZoneInfo(user["tz"]))
         offset = now.utcoffset()
         return {
             "id": user["id"],
