@@ -87,12 +87,6 @@ class Hours:
         ended = dt.datetime.combine(dt.date.min, self.end)
         return ended - begun + (dt.timedelta(days=1) if self.overnight else dt.timedelta(0))
 
-    def covers(self, time: dt.time) -> bool:
-        """Whether a wall time falls in these hours, on a day they start or the next."""
-        if self.overnight:
-            return time >= self.start or time < self.end
-        return self.start <= time < self.end
-
     @classmethod
     def parse(cls, text: str) -> Hours:
         """`08:00-16:00`, `8-16 mon-thu`, `08:30-17:00 mon,wed,fri`; UserError otherwise."""

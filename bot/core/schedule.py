@@ -54,12 +54,14 @@ def hours_of(settings: PackSettings, person: Person) -> Hours:
 
 def local_checkin_at(settings: PackSettings, person: Person, day: dt.date) -> dt.datetime:
     """The aware instant of the check-in on `day` in the member's zone: the pack's check-in
-    time, moved into the member's own working hours when it falls outside them."""
-    time = settings.checkin_time
+    time, moved to the start of the member's own working hours that day when it falls outside
+    them (a night's early hours belong to the night before, which may be no working day)."""
+    zone = member_zone(settings, person)
+    at = _at(zone, day, settings.checkin_time)
     own = person.hours
-    if own is not None and not own.covers(time):
-        time = own.start
-    return _at(member_zone(settings, person), day, time)
+    if own is not None and not in_hours(settings, person, at):
+        at = _at(zone, day, own.start)
+    return at
 
 
 def in_hours(settings: PackSettings, person: Person, at: dt.datetime) -> bool:

@@ -105,6 +105,22 @@ def test_a_members_own_hours_move_their_prompt_and_limit_their_days() -> None:
     )
 
 
+def test_a_check_in_in_the_early_hours_of_a_night_off_moves_to_that_days_night() -> None:
+    settings = PackSettings()  # Mon-Fri at 09:30
+    nights = Person("U1", "Noa", "Asia/Kolkata", hours=Hours.parse("22:00-10:00 mon-fri"))
+    monday, tuesday = dt.date(2026, 12, 7), dt.date(2026, 12, 8)
+    # Monday 09:30 ends Sunday's night, not one of theirs: the round comes at Monday's 22:00.
+    # Tuesday 09:30 ends Monday's night: it stays.
+    assert local_checkin_at(settings, nights, monday) == dt.datetime(
+        2026, 12, 7, 22, 0, tzinfo=KOLKATA
+    )
+    assert local_checkin_at(settings, nights, tuesday) == dt.datetime(
+        2026, 12, 8, 9, 30, tzinfo=KOLKATA
+    )
+    for day in (monday, tuesday):
+        assert in_hours(settings, nights, local_checkin_at(settings, nights, day))
+
+
 def test_working_hours_follow_the_members_clock_through_a_clock_change() -> None:
     # Berlin moves its clocks back on 25 October 2026: 09:30 local is 07:30 UTC before, 08:30
     # after.

@@ -77,3 +77,23 @@ def test_a_prompt_found_late_outside_working_hours_is_missed_not_sent(bot: Harne
     # The next day's prompt comes at 11:00 as usual.
     bot.wolfpack.ticker.tick(dt.datetime(2026, 12, 4, 11, 0, tzinfo=KOLKATA))
     assert len(prompts(bot, CY)) == 1
+
+
+def test_a_night_shift_is_prompted_when_its_night_starts_on_a_day_whose_morning_is_off(
+    bot: Harness,
+) -> None:
+    setup_pack(bot, values={"members": [ANA, CY], "reminder": "0"})
+    bot.side.command("/checkin", "hours 22:00-10:00 mon-fri", user=CY, channel=CHANNEL)
+    # Monday 7 December, 09:30 in Kolkata, is the end of Sunday's night, which Cy does not
+    # work: Monday's prompt comes when Monday's night starts, at 22:00, not missed.
+    monday = dt.datetime(2026, 12, 7, 9, 30, tzinfo=KOLKATA)
+    bot.wolfpack.ticker.tick(monday)
+    assert prompts(bot, CY) == []
+    bot.wolfpack.ticker.tick(monday.replace(hour=22, minute=0))
+    assert len(prompts(bot, CY)) == 1
+    # Tuesday's 09:30 is the end of Monday's night: the prompt comes then.
+    bot.wolfpack.ticker.tick(dt.datetime(2026, 12, 8, 9, 30, tzinfo=KOLKATA))
+    assert len(prompts(bot, CY)) == 2
+    with bot.wolfpack.db.session() as s:
+        states = {r.state for r in s.scalars(select(DeliveryRow).where(DeliveryRow.user_id == CY))}
+    assert states == {"sent"}

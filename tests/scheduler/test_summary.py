@@ -246,9 +246,39 @@ def test_each_lone_wolf_gets_a_private_dm_and_the_channel_only_counts(bot: Harne
         assert bot.wolfpack.ticker.tick(now).sent == 0 and dm_cy() == []
     bot.wolfpack.ticker.tick(monday)  # also Cy's Monday prompt
     assert len(dm_cy()) == 1
+    # Sent in week 50, it speaks of the week its summary reported.
+    assert "2026-W49" in dm_cy()[0]["text"] and "2026-W50" not in dm_cy()[0]["text"]
     with bot.wolfpack.db.session() as s:
         keys = {r.key: r.state for r in s.scalars(select(DeliveryRow))}
     assert keys[f"lone-wolf:{pack.id}:{ANA}:2026-W49"] == "sent"
+
+
+def test_a_summary_sent_late_into_the_next_week_reports_its_own_week(bot: Harness) -> None:
+    setup_pack(
+        bot,
+        values={
+            "members": [ANA, BO, CY],
+            "reminder": "0",
+            "summary_day": "6",
+            "summary_time": "20:00",
+        },
+    )
+    # Week 49's prompts reach everyone at their 09:30: Cy's in Kolkata is 04:00 UTC, Ana's in
+    # Berlin 08:30 UTC, Bo's in Los Angeles 17:30 UTC.
+    bot.wolfpack.ticker.tick(at("2026-11-30T17:30:00+00:00"))
+    for day in range(1, 5):
+        for hour in ("04:00", "08:30", "17:30"):
+            bot.wolfpack.ticker.tick(at(f"2026-12-0{day}T{hour}:00+00:00"))
+    # Its summary is due on Sunday 6 December at 20:00 in Berlin; the bot is down until
+    # Monday 09:00, in week 50, and posts it then.
+    bot.wolfpack.ticker.tick(at("2026-12-07T09:00:00+01:00"))
+    bot.wolfpack.ticker.tick(at("2026-12-13T20:00:00+01:00"))
+    late, on_time = (post.args for post in channel_posts(bot))
+    assert "· 2026-W49:" in late["text"] and "· 2026-W50:" in on_time["text"]
+    # Week 49 as it ended: Tuesday to Friday for Ana and Cy, Monday to Friday for Bo, whose
+    # Monday 09:30 in Los Angeles came after the pack was set up; not Cy's round of Monday 7,
+    # opened before 09:00 in Berlin.
+    assert "0 of 13 expected check-ins answered" in "\n".join(strings(late["blocks"]))
 
 
 def test_a_failed_chart_upload_is_retried_without_posting_the_summary_again(

@@ -23,13 +23,15 @@ from bot.core.delivery import (
     next_attempt,
 )
 from bot.core.packs import Member, Pack
-from bot.core.schedule import DueKind
+from bot.core.schedule import Due, DueKind, IsoWeek
 from bot.core.summary import Summary
 from bot.core.usecases import planning, proposals
 from bot.core.usecases import summary as summaries
 from bot.core.usecases.workspace import Workspace
 
 ChartRenderer = Callable[[Summary], bytes]
+# Summaries built in a delivery pass, by pack and the week they report.
+Built = dict[tuple[int, IsoWeek | None], Summary | None]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,7 +100,7 @@ class Ticker:
         """Sends what the workspace's queue holds, claimed batch by batch."""
         ws = self.workspace_for(team_id)
         # Summaries built in this pass, reused for the lone-wolf DMs they plan.
-        built: dict[tuple[int, dt.datetime], Summary | None] = {}
+        built: Built = {}
         while not self._stop_requested():
             with ws.unit() as tx:
                 batch = tx.deliveries.claim(now, now + CLAIM_FOR, BATCH)
@@ -204,16 +206,12 @@ class Ticker:
         if closing is not None:
             self._sent(ws, delivery, now, report)
 
-    def _summary(
-        self,
-        ws: Workspace,
-        pack_id: int,
-        now: dt.datetime,
-        built: dict[tuple[int, dt.datetime], Summary | None],
-    ) -> Summary | None:
-        if (pack_id, now) not in built:
-            built[pack_id, now] = summaries.build(ws, pack_id, now)
-        return built[pack_id, now]
+    def _summary(self, ws: Workspace, due: Due, now: dt.datetime, built: Built) -> Summary | None:
+        """The summary of the week a summary or lone-wolf delivery is about."""
+        key = (due.pack_id, due.key.week)
+        if key not in built:
+            built[key] = summaries.build(ws, due.pack_id, now, week=due.key.week)
+        return built[key]
 
     def _send_summary(
         self,
@@ -221,11 +219,11 @@ class Ticker:
         delivery: Delivery,
         now: dt.datetime,
         report: TickReport,
-        built: dict[tuple[int, dt.datetime], Summary | None],
+        built: Built,
     ) -> None:
         """Two sends under one key (`summaries.publish`): the message, then its chart; once
         both are done, the lone wolves' DMs are queued."""
-        summary = self._summary(ws, delivery.due.pack_id, now, built)
+        summary = self._summary(ws, delivery.due, now, built)
         if summary is None:
             self._skipped(ws, delivery, now, report, "no_pack")
             return
@@ -243,13 +241,13 @@ class Ticker:
         delivery: Delivery,
         now: dt.datetime,
         report: TickReport,
-        built: dict[tuple[int, dt.datetime], Summary | None],
+        built: Built,
     ) -> None:
         if self._waits(ws, delivery, now, report):
             return
-        # The summary it was queued with (its due time is the summary's), also when it waited
-        # for the member's working hours into another week.
-        summary = self._summary(ws, delivery.due.pack_id, delivery.due.due_at, built)
+        # The summary of its own week, also when it waited for the member's working hours
+        # into the next one.
+        summary = self._summary(ws, delivery.due, now, built)
         wolf = None
         if summary is not None:
             wolf = next((w for w in summary.lone_wolves if w.user_id == delivery.due.user_id), None)

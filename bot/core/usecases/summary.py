@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import Pack
@@ -34,12 +35,20 @@ def consensus_report(ws: Workspace, channel_id: str, user_id: str) -> tuple[Summ
     return build_summary(inputs, now), pack.is_admin(member.person)
 
 
-def build(ws: Workspace, pack_id: int, now: dt.datetime) -> Summary | None:
-    """The pack's summary as of `now`; None when the pack is gone."""
+def build(
+    ws: Workspace, pack_id: int, now: dt.datetime, *, week: IsoWeek | None = None
+) -> Summary | None:
+    """The pack's summary as of `now`; None when the pack is gone. Of `week`, when given, as of
+    the end of that week once it is over: a summary, or a lone-wolf note, sent late (after
+    downtime, or a wait for working hours) still reports its own week."""
     with ws.unit() as uow:
         pack = uow.packs.get(pack_id)
         if pack is None:
             return None
+        if week is not None:
+            last = dt.date.fromisocalendar(week.year, week.week, 7)
+            ends = dt.datetime.combine(last, dt.time.max, ZoneInfo(pack.settings.timezone))
+            now = min(now, ends)
         inputs = summary_inputs(uow, pack, now)
     return build_summary(inputs, now)
 
