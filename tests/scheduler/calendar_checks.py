@@ -24,7 +24,14 @@ from tests.scheduler.calendar_world import Run, State, delivery_key
 DAY = dt.timedelta(days=1)
 # The tick that delivered each prompt, by pack, member and round.
 Delivered = dict[tuple[int, str | None, dt.date], int]
-HEARD = re.compile(r"heard from (\d+) of (\d+)")
+# "heard from 2 of 3", or "of the 2 members a check-in reached this week (3 in the pack)".
+HEARD = re.compile(
+    r"heard from (\d+) of (?:(\d+)|the (\d+) members a check-in reached this week "
+    r"\((\d+) in the pack\))",
+    re.IGNORECASE,
+)
+NOBODY_REACHED = "No check-in reached anyone this week"
+STARTING = re.compile(r"Wolfpack is set up for .+?: no check-in has reached anyone yet")
 EXPECTED = re.compile(r"(\d+) of (\d+) expected check-ins answered")
 LONE = re.compile(r"Just for you\S* · (.+?) · ([0-9]{4}-W[0-9]{2})")
 MISSED = re.compile(r"missed \d+ of the last \d+ rounds \(([^)\n]*)")
@@ -241,7 +248,12 @@ def _summaries(run: Run, sent: list[Sent], found: Findings) -> None:
         if s.kind == "summary":
             assert s.key is not None
             reported = WEEK.search(s.text)
-            assert reported is not None, s.text
+            if reported is None:
+                # A pack nothing has reached yet gets a short note, no figures.
+                assert STARTING.search(s.text) is not None, s.text
+                weeks[(s.pack, s.key.split(":")[2])] += 1
+                _starting(run, s, delivered, found)
+                continue
             weeks[(s.pack, reported[1])] += 1
             if reported[1] != s.key.split(":")[2]:
                 found.broken.append(f"{s.key} sent at {s.at} reports week {reported[1]}")
@@ -282,8 +294,14 @@ def _participation(run: Run, s: Sent, delivered: Delivered, found: Findings) -> 
         tzinfo=ZoneInfo(run.settings[s.pack].timezone)
     )
     heard, expected = HEARD.search(s.text), EXPECTED.search(s.blocks)
-    assert heard is not None, s.text
     members = [u for (p, u), m in s.state.members.items() if p == s.pack and m.active]
+    if heard is None:
+        assert NOBODY_REACHED.lower() in s.text.lower(), s.text
+        heard_from, reached, in_pack = 0, 0, len(members)
+    else:
+        heard_from = int(heard[1])
+        reached = int(heard[2] or heard[3])
+        in_pack = int(heard[2] or heard[4])
     # The rounds each member answered or skipped this week, before the summary (members react
     # after the tick that reached them): they count whatever the prompts did.
     reacted = {
@@ -291,8 +309,13 @@ def _participation(run: Run, s: Sent, delivered: Delivered, found: Findings) -> 
         for at, pack, user, day in run.reactions
         if pack == s.pack and user in members and at < s.at and monday <= day < monday + 7 * DAY
     }
-    if (int(heard[1]), int(heard[2])) != (len({u for u, _ in reacted}), len(members)):
-        found.broken.append(f"{s.key}: heard from {heard[1]} of {heard[2]}, {len(members)} members")
+    if (heard_from, in_pack) != (len({u for u, _ in reacted}), len(members)) or not (
+        heard_from <= reached <= in_pack
+    ):
+        found.broken.append(
+            f"{s.key}: heard from {heard_from} of {reached} reached ({in_pack} in the pack), "
+            f"{len(members)} members"
+        )
     if expected is None:
         return
     answered, counted = int(expected[1]), int(expected[2])
@@ -308,6 +331,19 @@ def _participation(run: Run, s: Sent, delivered: Delivered, found: Findings) -> 
     if counted > len(prompted | reacted):
         found.undelivered.append(
             f"{s.key}: {counted} check-ins expected, only {len(prompted)} rounds prompted"
+        )
+
+
+def _starting(run: Run, s: Sent, delivered: Delivered, found: Findings) -> None:
+    """The note of a pack nothing has reached: no prompt of the pack was delivered before it,
+    and nobody answered. (A tick sends summaries before prompts: a prompt of the same tick
+    came after.)"""
+    before = [k for k, tick in delivered.items() if k[0] == s.pack and tick < s.tick]
+    answered = [r for r in run.reactions if r[1] == s.pack and r[0] < s.at]
+    if before or answered:
+        found.broken.append(
+            f"{s.key} at {s.at}: a 'nothing reached yet' note after {len(before)} prompts and "
+            f"{len(answered)} answers"
         )
 
 
