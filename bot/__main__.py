@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import os
 import signal
@@ -28,10 +29,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot")
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("wolfpack")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree not installed
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wolfpack", description="Wolfpack, the Slack bot that keeps a team aligned."
     )
+    parser.add_argument("--version", action="version", version=f"wolfpack {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start the bot")
     run.add_argument(

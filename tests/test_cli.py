@@ -163,3 +163,26 @@ def test_run_mode_follows_the_tokens() -> None:
     assert mode({**socket_env, "SLACK_SIGNING_SECRET": "s"}, http=True) == "http"
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN: must be an app-level token"):
         load_settings({"SLACK_APP_TOKEN": "xoxb-wrong"}, env_file=None)
+
+
+def test_version_is_the_installed_package_version() -> None:
+    import importlib.metadata
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wolfpack {importlib.metadata.version('wolfpack')}"
+
+
+def test_the_manifest_usage_hints_name_every_sub_command() -> None:
+    from bot.slack.listeners.checkins import CHECKIN
+    from bot.slack.listeners.packs import WOLFPACK
+    from bot.slack.listeners.statements import DIRECTION
+    from bot.slack.listeners.summary import CONSENSUS
+    from bot.slack.manifest import COMMANDS
+
+    hints = {name: hint for name, _, hint in COMMANDS}
+    for command in (CHECKIN, WOLFPACK, DIRECTION, CONSENSUS):
+        named = {part.split()[0] for part in hints[command.name].strip("[]").split("|")}
+        assert named == {*command.handlers, "help"} - {""}, command.name

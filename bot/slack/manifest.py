@@ -12,10 +12,18 @@ COMMANDS = (
         "Check in, skip today, set time away or working hours, or see your history",
         "[skip|away FROM TO|back|hours 08:00-16:00 mon-fri|history N|help]",
     ),
-    ("/direction", "Vote on where the pack is heading, or add a statement", "[add TEXT|list|help]"),
+    (
+        "/direction",
+        "Vote on where the pack is heading, or add a statement",
+        "[add TEXT|list|hide N|unhide N|help]",
+    ),
     ("/propose", "Put a decision to the pack", "TEXT [--closes 3d]"),
     ("/consensus", "This week's consensus report, or the decision log", "[decisions|help]"),
-    ("/wolfpack", "Set up and run the pack of this channel", "[setup|members|help]"),
+    (
+        "/wolfpack",
+        "Set up and run the pack of this channel",
+        "[setup|members|settings|export|forget-me|help]",
+    ),
 )
 BOT_SCOPES = (
     "commands",
