@@ -48,19 +48,23 @@ def _days(words: list[str]) -> frozenset[int]:
     return frozenset(days)
 
 
+def day_spans(days: frozenset[int]) -> list[tuple[int, int]]:
+    """Days as the fewest runs of consecutive days, Monday first: (0, 3) for Monday to
+    Thursday."""
+    spans: list[tuple[int, int]] = []
+    for day in sorted(days):
+        if spans and spans[-1][1] == day - 1:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
 def _written(days: frozenset[int]) -> str:
-    """Days as the shortest list of spans, Monday first: `mon-thu`, `mon,wed,fri`."""
-    spans: list[str] = []
-    ordered = sorted(days)
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        first, last = DAY_NAMES[ordered[i]], DAY_NAMES[ordered[j]]
-        spans.append(first if i == j else f"{first}-{last}")
-        i = j + 1
-    return ",".join(spans)
+    """Days as the shortest list of spans: `mon-thu`, `mon,wed,fri`."""
+    return ",".join(
+        DAY_NAMES[a] if a == b else f"{DAY_NAMES[a]}-{DAY_NAMES[b]}" for a, b in day_spans(days)
+    )
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,12 @@ class Hours:
             raise UserError(f"Working hours last at least an hour: {EXAMPLE}.")
         return hours
 
-    def __str__(self) -> str:
+    @property
+    def times(self) -> tuple[str, str]:
+        """Start and end as written: `08:00`, `16:00` (`24:00` for the end of the day)."""
         end = "24:00" if self.end == dt.time.max else self.end.strftime("%H:%M")
-        text = f"{self.start.strftime('%H:%M')}-{end}"
+        return self.start.strftime("%H:%M"), end
+
+    def __str__(self) -> str:
+        text = "-".join(self.times)
         return text if self.days is None else f"{text} {_written(self.days)}"

@@ -290,7 +290,7 @@ class Ticker:
                 tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="not_needed")
                 report.skipped += 1
                 return
-        if self._waits(ws, delivery, now, report, deadline=proposal.closes_at):
+        if self._waits(ws, delivery, now, report, read=(pack, member), deadline=proposal.closes_at):
             return
         person = member.person
         done = self._attempt(
@@ -310,19 +310,26 @@ class Ticker:
         now: dt.datetime,
         report: TickReport,
         *,
+        read: tuple[Pack, Member] | None = None,
         deadline: dt.datetime | None = None,
     ) -> bool:
         """Whether a direct message waits for its recipient's working hours (put off, or
-        skipped when it would come too late), rather than going now."""
+        skipped when it would come too late), rather than going now. `read`: its pack and
+        member, when the caller has them."""
         due = delivery.due
         assert due.user_id is not None  # a direct message's key names its recipient
         with ws.unit() as tx:
-            pack = tx.packs.get(due.pack_id)
-            member = tx.members.get(due.pack_id, due.user_id)
-            if pack is None or member is None or not member.active:
-                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error="not_a_member")
-                report.skipped += 1
-                return True
+            if read is None:
+                pack = tx.packs.get(due.pack_id)
+                member = tx.members.get(due.pack_id, due.user_id)
+                if pack is None or member is None or not member.active:
+                    tx.deliveries.finish(
+                        delivery.id, DeliveryState.SKIPPED, now, error="not_a_member"
+                    )
+                    report.skipped += 1
+                    return True
+            else:
+                pack, member = read
             hold = held(due, pack.settings, member.person, now, deadline=deadline)
             if hold is None:
                 return False

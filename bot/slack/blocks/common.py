@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.hours import DAY_NAMES, Hours
+from bot.core.hours import Hours, day_spans
 from bot.slack.mrkdwn import chunks, clip, escape
 
 Block = dict[str, Any]
@@ -102,15 +102,14 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def hours_label(hours: Hours) -> str:
     """`08:00–16:00 on Mon–Thu`, or `on Mon, Wed, Fri`; days left to the pack say so."""
-    start, end = str(hours).split(" ")[0].split("-")
+    start, end = hours.times
     if hours.days is None:
         return f"{start}–{end} on your pack's check-in days"
-    days: list[str] = []
-    for span in str(hours).split(" ")[1].split(","):
-        first, _, last = span.partition("-")
-        names = [_WEEKDAYS[DAY_NAMES.index(d)] for d in (first, last) if d]
-        days.append("–".join(names))
-    return f"{start}–{end} on {', '.join(days)}"
+    days = ", ".join(
+        _WEEKDAYS[a] if a == b else f"{_WEEKDAYS[a]}–{_WEEKDAYS[b]}"
+        for a, b in day_spans(hours.days)
+    )
+    return f"{start}–{end} on {days}"
 
 
 def day_label(day: dt.date) -> str:
