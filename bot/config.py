@@ -31,7 +31,13 @@ ENV_NAMES = (
 )
 
 
-class ConfigError(Exception):
+class StartupError(Exception):
+    """A failure a user can act on, told in one line on stderr with a non-zero exit and no
+    traceback (the traceback only at LOG_LEVEL=DEBUG): a database that cannot be reached, a
+    port in use, Slack refusing a token."""
+
+
+class ConfigError(StartupError):
     """One line naming the variable and what is wrong with it."""
 
 
