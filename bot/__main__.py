@@ -158,10 +158,22 @@ def _tick(settings: Settings, now_text: str | None) -> int:
 
     wolfpack = build(settings)
     try:
-        report = wolfpack.tick(now.astimezone(dt.UTC))
+        # ConfigError when Slack refuses the token.
+        slack = wolfpack.check_slack().state()
+        if slack.ok:
+            report = wolfpack.tick(now.astimezone(dt.UTC))
+        else:
+            report = wolfpack.plan(now.astimezone(dt.UTC))
     finally:
         wolfpack.close()
     print(json.dumps(report.as_dict()))
+    if not slack.ok:
+        print(
+            f"wolfpack: {slack.reason}. Nothing was sent; what is due stays queued for the "
+            "next tick.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -177,28 +189,48 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.wiring import build
 
     wolfpack = build(settings)
+    try:
+        # Stops here, with ConfigError, only when Slack refuses the token; an unreachable
+        # Slack is reported by /healthz and looked at again in the background.
+        wolfpack.watch_slack()
+    except ConfigError:
+        wolfpack.close()
+        raise
     if not args.no_scheduler:
         runner = wolfpack.scheduler(args.tick_seconds)
         # The tick watches the runner's stop flag, so a long fan-out ends after its current send.
         wolfpack.ticker.stopping = runner.stopping
         runner.start()
+    port = args.port or settings.port
     if mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.slack.health import TokenRefused
+        from bot.slack.socket_mode import SocketLink
 
         def interrupt(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, interrupt)
         handler = SocketModeHandler(wolfpack.bolt, settings.app_token, web_client=wolfpack.client)
+        link = SocketLink(handler.client)
         try:
-            handler.start()  # type: ignore[no-untyped-call]
+            health = wolfpack.serve_health(args.host, port, link.state).start()
+            log.info("Socket Mode; /healthz and /livez on %s:%d", args.host, health.port)
+        except OSError as error:
+            # Socket Mode needs no port for Slack: it goes on without its health answers.
+            log.warning("Socket Mode: /healthz not served on port %d: %s", port, error.strerror)
+        try:
+            if link.connect():
+                threading.Event().wait()
         except KeyboardInterrupt:
             pass
+        except TokenRefused as error:
+            raise ConfigError(str(error)) from None
         finally:
             handler.close()  # type: ignore[no-untyped-call]
             wolfpack.close()
         return 0
-    port = args.port or settings.port
     server = wolfpack.serve_http(args.host, port, threads=args.threads)
     signalled = threading.Event()
 

@@ -36,6 +36,7 @@ from bot.slack.app import build_bolt_app
 from bot.slack.authorize import TokenAuthorize
 from bot.slack.client import SharedWebClient, shared_ssl_context
 from bot.slack.dedupe import EventDedupe
+from bot.slack.health import PROBE_TIMEOUT, Health, SlackHealth, SlackState, TokenRefused
 from bot.slack.http import HttpServer, SlackHttpApp, WsgiApp
 from bot.slack.manifest import BOT_SCOPES
 from bot.slack.notifier import SlackDirectory, SlackNotifier
@@ -60,6 +61,11 @@ HTTP_THREADS = 16
 LISTENER_THREADS = 16
 # Slack's last retry of an event comes within minutes; its record is kept well past that.
 EVENTS_KEPT = dt.timedelta(days=2)
+HEALTH_THREADS = 2
+BOT_REFUSED_HINT = (
+    "give the bot token (xoxb-…) of the app installed in your workspace, or reinstall the app "
+    "for a new one."
+)
 
 
 class SystemClock:
@@ -67,11 +73,21 @@ class SystemClock:
         return dt.datetime.now(dt.UTC)
 
 
-def web_client(settings: Settings, token: str | None, *, interactive: bool = True) -> WebClient:
+def web_client(
+    settings: Settings, token: str | None, *, interactive: bool = True, retries: bool = True
+) -> WebClient:
     """One client per token, with one SSL context for all its calls (slack_sdk otherwise builds
     a new one per call). The interactive client retries rate limits and server errors in the
     call; the delivery client leaves that to the delivery queue, which never sleeps a thread on
-    a Retry-After."""
+    a Retry-After. Without `retries` (the health probe) a call is tried once, briefly."""
+    if not retries:
+        return SharedWebClient(
+            token=token,
+            base_url=settings.slack_api_url,
+            ssl=shared_ssl_context(),
+            timeout=PROBE_TIMEOUT,
+            retry_handlers=[],
+        )
     handlers: list[RetryHandler] = [ConnectionErrorRetryHandler(max_retry_count=2)]
     if interactive:
         handlers += [
@@ -103,6 +119,9 @@ class Wolfpack:
     # Its own Prometheus registry: several bots in one process (tests) count apart.
     metrics: Metrics = field(default_factory=Metrics)
     oauth: OAuthParts | None = None
+    # Set by watch_slack (`wolfpack run`): /healthz then reports Slack too, and a tick sends
+    # nothing while Slack is known to be unreachable.
+    slack_health: SlackHealth | None = None
 
     def workspace(self, team_id: str) -> Workspace:
         """The use cases' view of one workspace."""
@@ -111,10 +130,66 @@ class Wolfpack:
     def tick(self, now: dt.datetime) -> TickReport:
         """One scheduling pass, and the housekeeping that goes with it: OAuth states that
         expired unused are deleted, and the record of events older than EVENTS_KEPT."""
+        slack = self.slack_health.state() if self.slack_health is not None else None
+        if slack is not None and slack.ok is False:
+            log.info("tick: %s; planning only, nothing is sent", slack.reason)
+            return self.plan(now)
+        self._housekeeping(now)
+        return self.ticker.tick(now)
+
+    def plan(self, now: dt.datetime) -> TickReport:
+        """The tick without Slack: what is due is queued (to be sent by a later tick) and the
+        housekeeping done; nothing is sent."""
+        self._housekeeping(now)
+        report = TickReport()
+        for team_id in self.db.team_ids():
+            self.ticker.plan(team_id, now, report)
+        return report
+
+    def _housekeeping(self, now: dt.datetime) -> None:
         if self.oauth is not None:
             purge_oauth_states(self.engine, now)
         SqlEventLog(self.engine).purge(now - EVENTS_KEPT)
-        return self.ticker.tick(now)
+
+    def check_slack(self) -> SlackHealth:
+        """One look at Slack (its outcome in `.state()`): ConfigError naming SLACK_BOT_TOKEN
+        when Slack refuses it; an unreachable Slack is only reported."""
+        health = self._slack_probe()
+        try:
+            health.first_check(BOT_REFUSED_HINT)
+        except TokenRefused as error:
+            raise ConfigError(str(error)) from None
+        return health
+
+    def watch_slack(self) -> SlackHealth:
+        """check_slack, then the same look in the background (see bot.slack.health), which
+        /healthz reports from then on."""
+        health = self.check_slack()
+        state = health.state()
+        if not state.ok:
+            log.warning("%s; serving anyway, and looking again in the background", state.reason)
+        self.slack_health = health.start()
+        return health
+
+    def _slack_probe(self) -> SlackHealth:
+        """auth.test with the bot token; with many workspaces, api.test (no token: whether
+        Slack's Web API answers at all). A short timeout and no retries in the call."""
+        client = web_client(self.settings, self.settings.bot_token, retries=False)
+        if self.oauth is not None:
+            return SlackHealth(client.api_test, variable=None)
+        return SlackHealth(client.auth_test, variable="SLACK_BOT_TOKEN")
+
+    def health(self, *slack: Callable[[], SlackState]) -> Health:
+        """The answers of /healthz and /livez: the database, and Slack when it is watched."""
+        watched = [self.slack_health.state] if self.slack_health is not None else []
+        looks = [*watched, *slack]
+        return Health(self.db.ping, looks if looks else None)
+
+    def serve_health(self, host: str, port: int, *slack: Callable[[], SlackState]) -> HttpServer:
+        """/healthz and /livez alone (Socket Mode serves nothing else over HTTP)."""
+        server = HttpServer(self.health(*slack), host, port, threads=HEALTH_THREADS)
+        self.servers.append(server)
+        return server
 
     def http_app(self) -> SlackHttpApp:
         secret = self.settings.signing_secret
@@ -125,7 +200,14 @@ class Wolfpack:
             # Bolt's OAuth flow answers the install page and Slack's redirect back.
             install = SlackRequestHandler(self.bolt)
             routes = {"/slack/install": install, "/slack/oauth_redirect": install}
-        return SlackHttpApp(self.bolt, secret, self.db.ping, metrics=self.metrics, routes=routes)
+        return SlackHttpApp(
+            self.bolt,
+            secret,
+            self.db.ping,
+            metrics=self.metrics,
+            routes=routes,
+            slack=[self.slack_health.state] if self.slack_health is not None else None,
+        )
 
     def serve_http(
         self, host: str = "127.0.0.1", port: int = 0, *, threads: int | None = None
@@ -166,6 +248,8 @@ class Wolfpack:
             runner.request_stop()
         for server in self.servers:
             server.stop()
+        if self.slack_health is not None:
+            self.slack_health.stop()
         for runner in self.runners:
             runner.stop()
         self.executor.shutdown(wait=True)
@@ -177,7 +261,6 @@ def build(
     *,
     clock: Clock | None = None,
     migrate: bool = True,
-    token_verification: bool = True,
 ) -> Wolfpack:
     engine = make_engine(settings.database_url)
     if migrate:
@@ -220,7 +303,10 @@ def build(
         client=client,
         signing_secret=settings.signing_secret,
         listener_executor=executor,
-        token_verification=token_verification,
+        # Bolt would call auth.test while building the App, and fail there when Slack is
+        # unreachable; it calls it on the first request instead and keeps the answer, and
+        # `wolfpack run` checks the token itself first (watch_slack).
+        token_verification=False,
         authorize=oauth.authorize if oauth else None,
         oauth_settings=oauth.settings if oauth else None,
         uninstalled=oauth.uninstalled if oauth else single_uninstalled(engine),

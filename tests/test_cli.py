@@ -136,7 +136,7 @@ def test_run_serves_http_migrates_and_stops_on_sigterm(tmp_path: Path, fake_slac
             line = process.stderr.readline()
         assert "serving HTTP" in line
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-            assert json.loads(response.read()) == {"status": "ok", "database": True}
+            assert json.loads(response.read()) == {"status": "ok", "database": True, "slack": True}
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
     finally:

@@ -1,6 +1,7 @@
 """The deployment files in deploy/: the Slack app manifests match `wolfpack manifest` and what
 Slack accepts, and the Dockerfile, compose file and Kubernetes manifests keep their promises
-(non-root, health checks on /healthz, resources, PostgreSQL health before the bot starts)."""
+(non-root, health checks on /healthz and /livez, resources, PostgreSQL health before the bot
+starts)."""
 
 from __future__ import annotations
 
@@ -313,17 +314,18 @@ def test_kustomization_lists_every_manifest_but_the_secret_example() -> None:
             assert "namespace" not in doc.get("metadata", {}), "manifests are namespace-agnostic"
 
 
-def test_deployment_probes_hit_healthz_on_the_container_port() -> None:
+def test_deployment_probes_readiness_on_healthz_and_liveness_on_livez() -> None:
+    """Readiness follows the database and Slack; liveness only the process, so an outage of
+    either does not restart pods."""
     deployment = _one("Deployment")
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     ports = [p["containerPort"] for p in container["ports"]]
     assert ports == [3000]
-    for probe in ("readinessProbe", "livenessProbe"):
+    paths = {"readinessProbe": "/healthz", "livenessProbe": "/livez", "startupProbe": "/livez"}
+    for probe, path in paths.items():
         get = container[probe]["httpGet"]
-        assert get["path"] == "/healthz", probe
+        assert get["path"] == path, probe
         assert _port_number(container, get["port"]) == 3000, probe
-    if "startupProbe" in container:
-        assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
     args = container.get("args", [])
     assert args[:2] == ["run", "--http"]
     if "--port" in args:

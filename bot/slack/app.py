@@ -8,6 +8,7 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
@@ -51,22 +52,29 @@ def build_bolt_app(
         # its debug lines, for each middleware of every request: at NOTSET it builds them all,
         # for the handler to drop. The level in force now is the one LOG_LEVEL set.
         logger.setLevel(logger.getEffectiveLevel())
-    app = DedupingApp(
-        client=client,
-        # Bolt takes an Authorize instance as it is (its type hint says only callables).
-        authorize=authorize,  # type: ignore[arg-type]
-        oauth_settings=oauth_settings,
-        signing_secret=signing_secret,
-        process_before_response=process_before_response,
-        # The HTTP front verifies signatures before Bolt sees a request; Socket Mode needs none.
-        request_verification_enabled=False,
-        token_verification_enabled=token_verification,
-        listener_executor=listener_executor,
-        logger=logger,
-        ignoring_self_events_enabled=True,
-        url_verification_enabled=True,
-        ssl_check_enabled=True,
-    )
+    # Bolt reads SLACK_BOT_TOKEN from the environment when it is given no token, and then
+    # warns, at every start, that the client's token is used instead: the same token here.
+    quiet = _Without(warning_client_prioritized_and_token_skipped())
+    logger.addFilter(quiet)
+    try:
+        app = DedupingApp(
+            client=client,
+            # Bolt takes an Authorize instance as it is (its type hint says only callables).
+            authorize=authorize,  # type: ignore[arg-type]
+            oauth_settings=oauth_settings,
+            signing_secret=signing_secret,
+            process_before_response=process_before_response,
+            # The HTTP front verifies signatures before Bolt sees a request; Socket Mode needs none.
+            request_verification_enabled=False,
+            token_verification_enabled=token_verification,
+            listener_executor=listener_executor,
+            logger=logger,
+            ignoring_self_events_enabled=True,
+            url_verification_enabled=True,
+            ssl_check_enabled=True,
+        )
+    finally:
+        logger.removeFilter(quiet)
     app.dedupe = dedupe if process_before_response else None
     app.use(WorkspaceMiddleware(workspace_for, Later(listener_executor)))
     router = Router()
@@ -75,3 +83,14 @@ def build_bolt_app(
     installs.register(router, uninstalled or (lambda team_id, enterprise_id: None))
     router.install(app)
     return app
+
+
+class _Without(logging.Filter):
+    """Drops one message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.message

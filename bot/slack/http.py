@@ -22,6 +22,7 @@ from waitress.server import create_server
 
 from bot.logs import new_request_id, request_id
 from bot.metrics import Metrics, request_kind
+from bot.slack.health import Health, SlackState
 
 log = logging.getLogger("bot.http")
 
@@ -190,10 +191,13 @@ class SlackHttpApp:
         clock: Callable[[], float] = time.time,
         routes: Mapping[str, WsgiApp] | None = None,
         metrics: Metrics | None = None,
+        slack: Sequence[Callable[[], SlackState]] | None = None,
     ) -> None:
+        """`health` says whether the database answers; `slack`, when given, what is known of
+        Slack (see bot.slack.health)."""
         self.bolt = bolt
         self.secret = signing_secret.encode()
-        self.health = health
+        self.health = Health(health, slack)
         self.clock = clock
         # Other pages served beside the events endpoint (the OAuth install pages), by path.
         self.routes = dict(routes or {})
@@ -216,13 +220,8 @@ class SlackHttpApp:
     def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        if path == "/healthz":
-            ok = self.health()
-            return self._reply(
-                start_response,
-                200 if ok else 503,
-                {"status": "ok" if ok else "unavailable", "database": ok},
-            )
+        if path in Health.PATHS:
+            return self.health(environ, start_response)
         if path == "/metrics" and self.metrics is not None:
             if method not in ("GET", "HEAD"):
                 return self._reply(start_response, 405, {"error": "method_not_allowed"})

@@ -103,7 +103,10 @@ def test_commands_answer_kindly_while_the_database_is_away_and_work_once_it_is_b
     with caplog.at_level(logging.INFO):
         listed = friendly(command(h, "/direction", "list"))
         checkin = friendly(command(h, "/checkin", ""))
-        assert health(h) == (503, {"status": "unavailable", "database": False})
+        assert health(h) == (
+            503,
+            {"status": "unavailable", "database": False, "reason": "the database does not answer"},
+        )
         # The tick, as the scheduler runs it: it fails, logs why, and the process goes on.
         runner = h.wolfpack.scheduler()
         assert runner.run_once() is False

@@ -28,14 +28,16 @@ HOLDS = "this process holds the scheduling lease"
 
 
 class Replica:
-    """One `python -m bot run --http` process; its stderr is read on a thread (a full pipe
-    would stall it) and kept, line by line."""
+    """One `python -m bot run --http` process (Socket Mode without `http`, serving its health
+    answers on `port`); its stderr is read on a thread (a full pipe would stall it) and kept,
+    line by line."""
 
-    def __init__(self, env: dict[str, str], *extra: str) -> None:
+    def __init__(self, env: dict[str, str], *extra: str, http: bool = True) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"]
+        mode = ["--http"] if http else []
+        command = [sys.executable, "-m", "bot", "run", *mode, "--host", "127.0.0.1"]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port), "--tick-seconds", str(TICK_SECONDS), *extra],
             env=env,
@@ -123,7 +125,7 @@ def answers_signed_requests(replica: Replica, user: str, channel: str) -> bool:
     unsigned = SlackSide(f"{replica.url}/slack/events", "not-the-secret")
     refused, _ = unsigned.command("/checkin", "help", user=user, channel=channel)
     return (
-        health == {"status": "ok", "database": True}
+        health == {"status": "ok", "database": True, "slack": True}
         and reply.status == 200
         and "/checkin" in reply.body
         and refused.status == 401

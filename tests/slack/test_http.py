@@ -222,5 +222,9 @@ def test_health_is_503_when_the_database_does_not_answer(bot: Harness) -> None:
     environ = {"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO()}
     body = b"".join(front(environ, lambda status, headers: seen.append(status)))
     assert seen == ["503 Service Unavailable"]
-    assert json.loads(body) == {"status": "unavailable", "database": False}
+    assert json.loads(body) == {
+        "status": "unavailable",
+        "database": False,
+        "reason": "the database does not answer",
+    }
     unreachable.engine.dispose()

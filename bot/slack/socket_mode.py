@@ -1,0 +1,88 @@
+"""Socket Mode's first connection, retried with backoff while Slack is unreachable, and what
+`/healthz` says of the socket.
+
+slack_sdk's SocketModeClient reconnects by itself once a first `connect()` has returned (its
+monitor looks every ping interval, 10 s, and opens a new connection when the socket is down),
+but that first `connect()` raises when `apps.connections.open` fails. The first one is retried
+here, with the same backoff as the Slack health probe; a token Slack refuses ends it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+
+from bot.slack.health import (
+    FIRST_RETRY_SECONDS,
+    MAX_RETRY_SECONDS,
+    SlackState,
+    TokenRefused,
+    cause,
+    refusal,
+)
+
+log = logging.getLogger(__name__)
+
+APP_REFUSED_HINT = (
+    "give an app-level token (xapp-…) with the connections:write scope, from the app's "
+    "Basic Information page."
+)
+
+
+class SocketLink:
+    """Connects `client` (and knows whether it is connected)."""
+
+    def __init__(
+        self,
+        client: BaseSocketModeClient,
+        stopping: threading.Event | None = None,
+        *,
+        first_retry: float = FIRST_RETRY_SECONDS,
+        max_retry: float = MAX_RETRY_SECONDS,
+    ) -> None:
+        self.client = client
+        self.stopping = stopping if stopping is not None else threading.Event()
+        self.first_retry = first_retry
+        self.max_retry = max_retry
+        self._cause = "not connected yet"
+
+    def connect(self) -> bool:
+        """Tries until slack_sdk has a connection, or keeps one going (True), or `stopping` is
+        set (False), waiting 1 s, then twice as long each time up to 30 s. TokenRefused when
+        Slack refuses SLACK_APP_TOKEN."""
+        delay = self.first_retry
+        while not self.stopping.is_set():
+            try:
+                # A new URL each time (connect() alone would reuse one that failed).
+                self.client.connect_to_new_endpoint(force=True)
+            except SlackApiError as error:
+                code = refusal(error)
+                if code is not None:
+                    raise TokenRefused("SLACK_APP_TOKEN", code, APP_REFUSED_HINT) from None
+                self._cause = cause(error)
+            except Exception as error:
+                self._cause = cause(error)
+            else:
+                # From here on slack_sdk's monitor reconnects whenever the socket is down.
+                self._cause = "reconnecting"
+                if self.client.is_connected():
+                    log.info("Socket Mode: connected to Slack")
+                else:
+                    log.warning("Socket Mode: the socket did not open; slack_sdk keeps trying")
+                return True
+            log.warning(
+                "Socket Mode: cannot connect to Slack (%s); trying again in %.0f s",
+                self._cause,
+                delay,
+            )
+            if self.stopping.wait(delay):
+                break
+            delay = min(delay * 2, self.max_retry)
+        return False
+
+    def state(self) -> SlackState:
+        if self.client.is_connected():
+            return SlackState(True)
+        return SlackState(False, f"Socket Mode is not connected to Slack: {self._cause}")
