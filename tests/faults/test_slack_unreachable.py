@@ -144,6 +144,24 @@ def test_run_http_with_slack_unreachable_serves_and_says_why(sqlite_url: str) ->
     assert "Traceback" not in replica.log()
 
 
+def test_run_http_while_slack_does_not_answer_says_so_within_15_s(
+    sqlite_url: str, fake_slack: FakeSlack
+) -> None:
+    """A Slack that takes the connection and never answers: the first look gives up after 5 s,
+    so /healthz still answers 503 within 15 s of start."""
+    fake_slack.slow_down("auth.test", 30)
+    started = time.monotonic()
+    replica = Replica(env_for(fake_slack.url, sqlite_url), "--no-scheduler")
+    try:
+        status, body = first_health(replica, started)
+        assert (status, body["reason"]) == (503, "Slack is unreachable: timed out")
+        fake_slack.slow_down("auth.test", 0)
+        healthy_within(replica, RECOVERED_WITHIN)
+        stop(replica)
+    finally:
+        replica.stop()
+
+
 def refused_run(fake: FakeSlack, database_url: str, *args: str, **env: str) -> list[str]:
     """`wolfpack run` that should stop at once: its stderr lines, after checking that it
     exited 2 with no traceback and one `wolfpack:` line, the last."""

@@ -153,3 +153,22 @@ def test_a_tick_sends_nothing_while_slack_is_known_to_be_down(bot: Harness) -> N
     assert report.sent == len(members)
     for user in members:
         assert len(bot.fake.messages(f"D{user}")) == 1
+
+
+def test_causes_are_short_and_name_no_url() -> None:
+    import socket
+    import ssl
+    from urllib.error import URLError
+
+    from bot.slack.health import cause
+
+    assert cause(URLError(ConnectionRefusedError(111, "refused"))) == "connection refused"
+    assert cause(URLError(socket.gaierror(-2, "Name or service not known"))) == (
+        "host name not resolved"
+    )
+    assert cause(URLError(TimeoutError())) == "timed out"
+    assert cause(ConnectionResetError()) == "connection lost"
+    assert cause(ssl.SSLError("bad certificate")) == "TLS error"
+    assert cause(OSError("https://slack.com/api/auth.test")) == "network error"
+    assert cause(URLError("https://slack.com/api/auth.test")) == "network error"
+    assert cause(KeyError("url")) == "an unexpected answer (KeyError)"
