@@ -33,15 +33,14 @@ ANA, BO, CY, DEE = "UANA", "UBO", "UCY", "UDEE"
 HELPER_BOT = "UHELPER"
 
 
-# The public Pol.is conversations sit in shared/, beside the repository (CI copies it there).
-POLIS_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polis"
+# Public Pol.is conversations (The Computational Democracy Project, CC BY 4.0): see
+# tests/data/polis/ATTRIBUTION.md.
+POLIS_DATA = Path(__file__).resolve().parent / "data" / "polis"
 
 
 @pytest.fixture
 def polis_data() -> Path:
-    """The Pol.is data folder; a test that needs it fails loudly when it is missing."""
-    if not POLIS_DATA.is_dir():
-        pytest.fail(f"no Pol.is data at {POLIS_DATA}: shared/ must sit beside the repository")
+    """The Pol.is data folder."""
     return POLIS_DATA
 
 
