@@ -25,7 +25,7 @@ import numpy as np
 from bot.core.analysis import VoteMatrix, analyze
 from bot.polis import read_polis_folder
 
-POLIS = Path(__file__).resolve().parents[2] / "shared" / "data" / "polis"
+POLIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -1,5 +1,6 @@
-"""Shared fixtures: real databases (a SQLite file and the PostgreSQL server on this machine),
-the fake Slack Web API over HTTP, an injected clock, and the whole bot served over HTTP."""
+"""Shared fixtures: real databases (a SQLite file, and a PostgreSQL server the session starts
+itself or the one WOLFPACK_TEST_POSTGRES_URL names), the fake Slack Web API over HTTP, an
+injected clock, and the whole bot served over HTTP."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from bot.devtools.simulate import SlackSide
 from bot.store.db import make_engine, upgrade
 from bot.store.models import Base
 from bot.wiring import Wolfpack, build
+from tests import postgres_server
 
 if TYPE_CHECKING:
     from bot.devtools.fake_slack import FakeSlack
 
-PG_URL = os.environ.get("WOLFPACK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
 CHANNEL = "CTEAM"
@@ -33,15 +34,14 @@ ANA, BO, CY, DEE = "UANA", "UBO", "UCY", "UDEE"
 HELPER_BOT = "UHELPER"
 
 
-# The public Pol.is conversations sit in shared/, beside the repository (CI copies it there).
-POLIS_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polis"
+# Public Pol.is conversations (The Computational Democracy Project, CC BY 4.0): see
+# tests/data/polis/ATTRIBUTION.md.
+POLIS_DATA = Path(__file__).resolve().parent / "data" / "polis"
 
 
 @pytest.fixture
 def polis_data() -> Path:
-    """The Pol.is data folder; a test that needs it fails loudly when it is missing."""
-    if not POLIS_DATA.is_dir():
-        pytest.fail(f"no Pol.is data at {POLIS_DATA}: shared/ must sit beside the repository")
+    """The Pol.is data folder."""
     return POLIS_DATA
 
 
@@ -71,14 +71,29 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
-    """A schema of its own on the PostgreSQL server, migrated once; fails loudly when the
-    server is not there (CI starts it)."""
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL server's URL: WOLFPACK_TEST_POSTGRES_URL's when set (the tests only make
+    and drop schemas of their own in it), else a server started for this session, on first use,
+    and stopped at its end."""
+    existing = os.environ.get("WOLFPACK_TEST_POSTGRES_URL")
+    if existing:
+        yield existing
+        return
+    server = postgres_server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url(postgres_url: str) -> Iterator[str]:
+    """A schema of its own on the PostgreSQL server, migrated once."""
     schema = f"wp_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
+    admin = make_engine(postgres_url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    url = f"{postgres_url}?options=-csearch_path%3D{schema}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()

@@ -77,7 +77,6 @@ def analyze(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.usefixtures("polis_data")
 def test_a_polis_folder_as_json() -> None:
     done = analyze(POLIS / "brexit-consensus", "--format", "json", "--k", "2")
     assert done.returncode == 0, done.stderr
@@ -102,7 +101,6 @@ def test_a_polis_folder_as_json() -> None:
     assert all(s["group_consensus"] is not None for s in report["statement_stats"])
 
 
-@pytest.mark.usefixtures("polis_data")
 def test_a_polis_folder_as_text_says_what_was_left_out() -> None:
     done = analyze(POLIS / "london.youth.policing", "--meta", ",".join(map(str, range(14))))
     assert done.returncode == 0, done.stderr
@@ -251,7 +249,6 @@ def check_report_against_red_dwarf(
         assert_same_picks([r["id"] for r in ours], [str(pick["tid"]) for pick in picks], metric)
 
 
-@pytest.mark.usefixtures("polis_data")
 def test_polis_conversations_through_the_command_match_polis_and_red_dwarf() -> None:
     """All four conversations, one process each, run side by side: our own groups with Pol.is'
     k agree with Pol.is' group-id, and every figure the report carries equals red-dwarf's
@@ -283,7 +280,6 @@ def test_polis_conversations_through_the_command_match_polis_and_red_dwarf() -> 
         check_report_against_red_dwarf(report, frame, assignments, left_out)
 
 
-@pytest.mark.usefixtures("polis_data")
 @pytest.mark.parametrize(
     "name", ["london.youth.policing", "brexit-consensus", "15-per-hour-seattle"]
 )

@@ -11,13 +11,12 @@ from sqlalchemy import text
 from bot.scheduler.runner import AlwaysLeader, TickRunner
 from bot.store.db import make_engine
 from bot.store.lease import AdvisoryLease
-from tests.conftest import PG_URL
 
 NOW = dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC)
 
 
-def test_only_one_process_holds_the_lease_and_it_passes_on() -> None:
-    engine = make_engine(PG_URL)
+def test_only_one_process_holds_the_lease_and_it_passes_on(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
     key = 4242
     first, second = AdvisoryLease(engine, key), AdvisoryLease(engine, key)
     try:
@@ -32,8 +31,8 @@ def test_only_one_process_holds_the_lease_and_it_passes_on() -> None:
         engine.dispose()
 
 
-def test_the_lease_goes_when_its_connection_dies() -> None:
-    engine = make_engine(PG_URL)
+def test_the_lease_goes_when_its_connection_dies(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
     key = 4343
     holder, other = AdvisoryLease(engine, key), AdvisoryLease(engine, key)
     try:

@@ -17,7 +17,6 @@ from alembic.migration import MigrationContext
 from bot.core.schedule import DeliveryKey, IsoWeek
 from bot.store.db import alembic_config, make_engine, upgrade
 from bot.store.models import Base
-from tests.conftest import PG_URL
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 12, 1)
@@ -56,12 +55,13 @@ def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'blank.db'}"
         return
+    server: str = request.getfixturevalue("postgres_url")
     schema = f"wp_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
+    admin = make_engine(server)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        yield f"{server}?options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

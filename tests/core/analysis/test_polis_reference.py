@@ -2,7 +2,7 @@
 reproduction of Pol.is' math.
 
 Pol.is data, The Computational Democracy Project, CC BY 4.0
-(https://github.com/compdemocracy/openData), kept in `shared/data/polis` beside the repository.
+(https://github.com/compdemocracy/openData), kept in tests/data/polis (see its ATTRIBUTION.md).
 
 How the files map onto ours:
 - participants-votes.csv has one row per participant and, after the `n-disagree` column, one
@@ -71,8 +71,6 @@ MIN_ARI = {
 }
 FIELDS = ("na", "nd", "ns", "pa", "pd", "pat", "pdt", "ra", "rd", "rat", "rdt")
 OURS = ("agree", "disagree", "seen", "pa", "pd", "pat", "pdt", "ra", "rd", "rat", "rdt")
-
-pytestmark = pytest.mark.usefixtures("polis_data")
 
 
 @cache
