@@ -8,6 +8,7 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
@@ -26,6 +27,20 @@ from bot.slack.listeners import (
 )
 from bot.slack.middleware import WorkspaceMiddleware
 from bot.slack.router import Router
+
+
+class _TokenFromEnvironment(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself whenever an App gets no token,
+    then warns at every start that the client it was given wins. That client holds the same
+    token: the warning says nothing, and only it is dropped."""
+
+    text = warning_client_prioritized_and_token_skipped()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != self.text
+
+
+_TOKEN_FILTER = _TokenFromEnvironment()
 
 
 def build_bolt_app(
@@ -51,6 +66,8 @@ def build_bolt_app(
         # its debug lines, for each middleware of every request: at NOTSET it builds them all,
         # for the handler to drop. The level in force now is the one LOG_LEVEL set.
         logger.setLevel(logger.getEffectiveLevel())
+    if _TOKEN_FILTER not in logger.filters:
+        logger.addFilter(_TOKEN_FILTER)
     app = DedupingApp(
         client=client,
         # Bolt takes an Authorize instance as it is (its type hint says only callables).
