@@ -9,14 +9,17 @@ import os
 import signal
 import sys
 import threading
+import traceback
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.config import (
     ConfigError,
     Settings,
+    StartupError,
     configure_logging,
     load_settings,
     require_for_run,
@@ -36,8 +39,35 @@ def _version() -> str:
         return "unknown"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error told in one line (the usage itself is under --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a port: give a number from 1 to 65535")
+    return port
+
+
+def _public_url(text: str) -> str:
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme != "https" or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not an https:// address: Slack calls only https URLs; give the "
+            "bot's public address, such as https://wolfpack.example.com"
+        )
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wolfpack", description="Wolfpack, the Slack bot that keeps a team aligned."
     )
     parser.add_argument("--version", action="version", version=f"wolfpack {_version()}")
@@ -46,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--http", action="store_true", help="serve HTTP even when SLACK_APP_TOKEN is set"
     )
-    run.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
+    run.add_argument("--port", type=_port, default=None, help="HTTP port (default: PORT or 3000)")
     run.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on")  # noqa: S104
     run.add_argument("--no-scheduler", action="store_true", help="serve requests only")
     run.add_argument(
@@ -63,7 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="simulate a pack end to end, offline")
     demo.add_argument("--out", type=Path, default=Path("wolfpack-demo"))
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
-    manifest.add_argument("--url", default=None, help="the bot's public base URL (HTTP mode)")
+    manifest.add_argument(
+        "--url", type=_public_url, default=None, help="the bot's public https:// URL (HTTP mode)"
+    )
     manifest.add_argument("--socket", action="store_true", help="a Socket Mode app")
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -86,12 +118,30 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except StartupError as error:
+        # A failure the user can act on: one line, no traceback (but at LOG_LEVEL=DEBUG).
+        _debug_traceback()
+        print(f"wolfpack: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _debug_traceback() -> None:
+    root = logging.getLogger()
+    if root.handlers and root.isEnabledFor(logging.DEBUG):
+        # Through the configured handler, whose filter redacts the secrets.
+        log.debug("the failure in full", exc_info=True)
+    elif os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG":
+        traceback.print_exc()  # before the settings were read: nothing secret known yet
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command == "manifest":
         from bot.slack.manifest import manifest_yaml
 
         if not args.socket and not args.url:
-            print("wolfpack manifest: give --url https://your.host or --socket", file=sys.stderr)
-            return 2
+            raise ConfigError("manifest: give --url https://your.host or --socket")
         sys.stdout.write(manifest_yaml(args.url, socket=args.socket))
         return 0
     if args.command == "analyze":
@@ -104,30 +154,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.devtools.demo import run_demo
 
         return run_demo(args.out)
-    try:
-        settings = load_settings(os.environ)
-    except ConfigError as error:
-        print(f"wolfpack: {error}", file=sys.stderr)
-        return 2
+    settings = load_settings(os.environ)
     configure_logging(settings)
     if args.command == "db":
-        from bot.store.db import make_engine, upgrade
+        from bot.startup import open_database
 
-        engine = make_engine(settings.database_url)
-        upgrade(engine)
-        engine.dispose()
+        open_database(settings.database_url).dispose()
         print("database is up to date")
         return 0
-    try:
-        if args.command == "run":
-            return _run(settings, args)
-        if args.command == "tick":
-            return _tick(settings, args.now)
-    except ConfigError as error:
-        # Found while starting, such as an encryption key that opens no stored token.
-        print(f"wolfpack: {error}", file=sys.stderr)
-        return 2
-    return 2
+    if args.command == "run":
+        return _run(settings, args)
+    return _tick(settings, args.now)
 
 
 def _tick(settings: Settings, now_text: str | None) -> int:
@@ -139,21 +176,14 @@ def _tick(settings: Settings, now_text: str | None) -> int:
         try:
             now = dt.datetime.fromisoformat(now_text.replace("Z", "+00:00"))
         except ValueError:
-            print(f"wolfpack: --now: “{now_text}” is not an ISO-8601 time", file=sys.stderr)
-            return 2
+            raise ConfigError(f"--now: “{now_text}” is not an ISO-8601 time") from None
         if now.tzinfo is None:
-            print(
-                "wolfpack: --now needs an offset, such as 2026-12-01T09:30:00+01:00",
-                file=sys.stderr,
-            )
-            return 2
+            raise ConfigError("--now needs an offset, such as 2026-12-01T09:30:00+01:00")
     if settings.slack_bot_token is None and not settings.oauth_enabled:
-        print(
-            "wolfpack: SLACK_BOT_TOKEN is not set: a tick sends messages (or configure OAuth "
-            "with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET).",
-            file=sys.stderr,
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: a tick sends messages (or configure OAuth "
+            "with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)."
         )
-        return 2
     from bot.wiring import build
 
     wolfpack = build(settings)
@@ -178,14 +208,10 @@ def _tick(settings: Settings, now_text: str | None) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        mode = require_for_run(settings, http=args.http)
-    except ConfigError as error:
-        print(f"wolfpack: {error}", file=sys.stderr)
-        return 2
+    mode = require_for_run(settings, http=args.http)
     if not args.tick_seconds > 0:
-        print("wolfpack: --tick-seconds must be more than 0", file=sys.stderr)
-        return 2
+        raise ConfigError("--tick-seconds must be more than 0")
+    from bot.startup import binding
     from bot.wiring import build
 
     wolfpack = build(settings)
@@ -196,12 +222,21 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     except ConfigError:
         wolfpack.close()
         raise
+    port = args.port or settings.port
+    server: HttpServer | None = None
+    if mode == "http":
+        # Bound before the first tick: a port in use stops start-up with nothing begun.
+        try:
+            with binding(args.host, port):
+                server = wolfpack.serve_http(args.host, port, threads=args.threads)
+        except StartupError:
+            wolfpack.close()
+            raise
     if not args.no_scheduler:
         runner = wolfpack.scheduler(args.tick_seconds)
         # The tick watches the runner's stop flag, so a long fan-out ends after its current send.
         wolfpack.ticker.stopping = runner.stopping
         runner.start()
-    port = args.port or settings.port
     if mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -231,7 +266,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             handler.close()  # type: ignore[no-untyped-call]
             wolfpack.close()
         return 0
-    server = wolfpack.serve_http(args.host, port, threads=args.threads)
+    assert server is not None
     signalled = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -31,14 +31,43 @@ ENV_NAMES = (
 )
 
 
+# The values `.env.example` ships with: a setting still equal to one was never filled in.
+# tests/test_docs.py keeps this equal to the file.
+PLACEHOLDERS = {
+    "SLACK_BOT_TOKEN": "xoxb-your-bot-token",
+    "SLACK_SIGNING_SECRET": "your-signing-secret",
+}
+# Where the real value of each is, on the app's page at https://api.slack.com/apps.
+_FOUND_AT = {
+    "SLACK_BOT_TOKEN": "OAuth & Permissions → Bot User OAuth Token",
+    "SLACK_SIGNING_SECRET": "Basic Information → Signing Secret",
+}
+
+# The one-liner that makes a WOLFPACK_ENCRYPTION_KEY.
+MAKE_KEY = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+SUPPORTED_DATABASES = (
+    "use sqlite:///path/to/wolfpack.db (SQLite) or postgresql://user:password@host:5432/db "
+    "(PostgreSQL)"
+)
+# The schemes make_engine opens: postgres:// and postgresql:// go to psycopg 3 (installed).
+_SCHEMES = {"sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postgresql+psycopg"}
+
+
 class StartupError(Exception):
     """A failure a user can act on, told in one line on stderr with a non-zero exit and no
     traceback (the traceback only at LOG_LEVEL=DEBUG): a database that cannot be reached, a
-    port in use, Slack refusing a token."""
+    port in use, Slack refusing a token. Exits 1: something outside the process is wrong."""
+
+    exit_code = 1
 
 
 class ConfigError(StartupError):
-    """One line naming the variable and what is wrong with it."""
+    """One line naming the variable (or option) and what is wrong with it. Exits 2, as a
+    usage error does."""
+
+    exit_code = 2
 
 
 class Settings(BaseSettings):
@@ -93,10 +122,45 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         try:
-            make_url(value)
+            url = make_url(value)
         except ArgumentError:
-            raise ValueError("must be a database URL such as sqlite:///wolfpack.db") from None
+            # The value itself is not repeated: it may hold a password.
+            raise ValueError(f"is not a database URL: {SUPPORTED_DATABASES}") from None
+        if url.drivername not in _SCHEMES:
+            raise ValueError(f"{url.drivername}:// is not supported: {SUPPORTED_DATABASES}")
         return value
+
+    @field_validator("wolfpack_encryption_key")
+    @classmethod
+    def _encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """Checked whether or not OAuth is on: a key that is set is meant to be used."""
+        if value is None:
+            return value
+        from cryptography.fernet import Fernet
+
+        keys = [k.strip() for k in value.get_secret_value().split(",") if k.strip()]
+        try:
+            if not keys:
+                raise ValueError("no key")
+            for key in keys:
+                Fernet(key.encode())
+        except ValueError:
+            raise ValueError(
+                "is not a Fernet key: a key is 44 characters of url-safe base64 ending in "
+                "'=' (several keys are separated by commas); make one with " + MAKE_KEY
+            ) from None
+        return value
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _port(cls, value: object) -> object:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = 0
+        if not 1 <= number <= 65535:
+            raise ValueError(f"“{value}” is not a port: give a number from 1 to 65535")
+        return number
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -128,6 +192,13 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update({k: v for k, v in environ.items() if k in ENV_NAMES})
     given = {k.lower(): v for k, v in values.items() if k in ENV_NAMES and v != ""}
+    for name, placeholder in PLACEHOLDERS.items():
+        if values.get(name, "").strip() == placeholder:
+            raise ConfigError(
+                f"{name}: is still {placeholder}, the placeholder of .env.example: paste the "
+                f"real value from your Slack app's page at https://api.slack.com/apps "
+                f"({_FOUND_AT[name]})"
+            )
     try:
         settings = Settings(**given)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -151,24 +222,10 @@ def _check_distribution(settings: Settings) -> None:
             "SLACK_BOT_TOKEN: set either it (one workspace) or SLACK_CLIENT_ID and "
             "SLACK_CLIENT_SECRET (any number of workspaces through OAuth), not both."
         )
-    key = settings.wolfpack_encryption_key
-    if key is not None:
-        from cryptography.fernet import Fernet
-
-        try:
-            for part in [k for k in key.get_secret_value().split(",") if k.strip()]:
-                Fernet(part.strip().encode())
-        except ValueError:
-            raise ConfigError(
-                "WOLFPACK_ENCRYPTION_KEY: each key must be a Fernet key (32 url-safe base64 "
-                'bytes); make one with python -c "from cryptography.fernet import Fernet; '
-                'print(Fernet.generate_key().decode())"'
-            ) from None
     if settings.wolfpack_encryption_key is None:
         raise ConfigError(
             "WOLFPACK_ENCRYPTION_KEY: is not set: with OAuth every workspace's token is stored, "
-            'encrypted with this key. Make one with python -c "from cryptography.fernet import '
-            'Fernet; print(Fernet.generate_key().decode())"'
+            f"encrypted with this key. Make one with {MAKE_KEY}"
         )
 
 
@@ -193,6 +250,12 @@ def require_for_run(settings: Settings, *, http: bool) -> str:
     return "http"
 
 
+# Libraries that chatter at INFO: Alembic (its plugins, its context, each migration: start-up
+# logs one line of its own about the schema instead), APScheduler (every job it adds and runs)
+# and matplotlib (its font cache). LOG_LEVEL=DEBUG shows them all.
+QUIET_LOGGERS = ("alembic", "apscheduler", "matplotlib")
+
+
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
     """One handler on the root logger (stderr, or `stream`), in LOG_FORMAT, at LOG_LEVEL. Its
     filter redacts Slack tokens and the secrets in `settings` from every record, whichever
@@ -206,6 +269,10 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    # Their INFO lines say nothing an operator acts on; their warnings still show.
+    quiet = max(logging.WARNING, logging.getLevelNamesMapping()[settings.log_level])
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if settings.log_level == "DEBUG" else quiet)
     return handler
 
 

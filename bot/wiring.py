@@ -40,7 +40,8 @@ from bot.slack.health import PROBE_TIMEOUT, Health, SlackHealth, SlackState, Tok
 from bot.slack.http import HttpServer, SlackHttpApp, WsgiApp
 from bot.slack.manifest import BOT_SCOPES
 from bot.slack.notifier import SlackDirectory, SlackNotifier
-from bot.store.db import SqlDatabase, make_engine, upgrade
+from bot.startup import open_database
+from bot.store.db import SqlDatabase
 from bot.store.events import SqlEventLog
 from bot.store.installations import (
     EncryptedInstallationStore,
@@ -262,9 +263,7 @@ def build(
     clock: Clock | None = None,
     migrate: bool = True,
 ) -> Wolfpack:
-    engine = make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
+    engine = open_database(settings.database_url, migrate=migrate)
     db = SqlDatabase(engine)
     client = web_client(settings, settings.bot_token)
     try:

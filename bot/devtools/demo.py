@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
-from bot.config import load_settings
+from bot.config import ConfigError, StartupError, load_settings
 from bot.core.usecases import summary as summaries
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.simulate import SlackSide, Value
@@ -283,9 +283,21 @@ def _local(user: str, at: dt.datetime) -> dt.datetime:
     return at.astimezone(ZoneInfo(ZONES[user]))
 
 
+def _make_folder(out: Path) -> None:
+    """The --out folder, made if missing (before the two simulated weeks, not after)."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: is a file, not a folder: give a folder (made if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StartupError(
+            f"--out {out}: cannot make the folder ({error.strerror}): give another one"
+        ) from error
+
+
 def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
     stream = stream or sys.stdout
-    out.mkdir(parents=True, exist_ok=True)
+    _make_folder(out)
     secret = secrets.token_hex(16)
     clock = DemoClock(START - dt.timedelta(hours=2))
     with tempfile.TemporaryDirectory() as tmp, FakeSlack(team_id=TEAM) as fake:

@@ -14,6 +14,8 @@ from typing import Protocol
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.core.delivery import TickReport
+
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30
@@ -115,7 +117,8 @@ class TickRunner:
                 outcome = "not_leader"
                 return False
             report = self._tick(self._now())
-            log.info("tick %s", report)
+            # A tick with nothing to do is logged only at DEBUG: one every 30 s says nothing.
+            log.log(logging.INFO if report != TickReport() else logging.DEBUG, "tick %s", report)
             outcome = "ok"
         except Exception:
             log.exception("tick failed; the next one will try again")

@@ -29,6 +29,20 @@ from bot.slack.middleware import WorkspaceMiddleware
 from bot.slack.router import Router
 
 
+class _TokenFromEnvironment(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself whenever an App gets no token,
+    then warns at every start that the client it was given wins. That client holds the same
+    token: the warning says nothing, and only it is dropped."""
+
+    text = warning_client_prioritized_and_token_skipped()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != self.text
+
+
+_TOKEN_FILTER = _TokenFromEnvironment()
+
+
 def build_bolt_app(
     workspace_for: Callable[[str], Workspace],
     *,
@@ -52,29 +66,24 @@ def build_bolt_app(
         # its debug lines, for each middleware of every request: at NOTSET it builds them all,
         # for the handler to drop. The level in force now is the one LOG_LEVEL set.
         logger.setLevel(logger.getEffectiveLevel())
-    # Bolt reads SLACK_BOT_TOKEN from the environment when it is given no token, and then
-    # warns, at every start, that the client's token is used instead: the same token here.
-    quiet = _Without(warning_client_prioritized_and_token_skipped())
-    logger.addFilter(quiet)
-    try:
-        app = DedupingApp(
-            client=client,
-            # Bolt takes an Authorize instance as it is (its type hint says only callables).
-            authorize=authorize,  # type: ignore[arg-type]
-            oauth_settings=oauth_settings,
-            signing_secret=signing_secret,
-            process_before_response=process_before_response,
-            # The HTTP front verifies signatures before Bolt sees a request; Socket Mode needs none.
-            request_verification_enabled=False,
-            token_verification_enabled=token_verification,
-            listener_executor=listener_executor,
-            logger=logger,
-            ignoring_self_events_enabled=True,
-            url_verification_enabled=True,
-            ssl_check_enabled=True,
-        )
-    finally:
-        logger.removeFilter(quiet)
+    if _TOKEN_FILTER not in logger.filters:
+        logger.addFilter(_TOKEN_FILTER)
+    app = DedupingApp(
+        client=client,
+        # Bolt takes an Authorize instance as it is (its type hint says only callables).
+        authorize=authorize,  # type: ignore[arg-type]
+        oauth_settings=oauth_settings,
+        signing_secret=signing_secret,
+        process_before_response=process_before_response,
+        # The HTTP front verifies signatures before Bolt sees a request; Socket Mode needs none.
+        request_verification_enabled=False,
+        token_verification_enabled=token_verification,
+        listener_executor=listener_executor,
+        logger=logger,
+        ignoring_self_events_enabled=True,
+        url_verification_enabled=True,
+        ssl_check_enabled=True,
+    )
     app.dedupe = dedupe if process_before_response else None
     app.use(WorkspaceMiddleware(workspace_for, Later(listener_executor)))
     router = Router()
@@ -83,14 +92,3 @@ def build_bolt_app(
     installs.register(router, uninstalled or (lambda team_id, enterprise_id: None))
     router.install(app)
     return app
-
-
-class _Without(logging.Filter):
-    """Drops one message."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != self.message
