@@ -293,7 +293,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         # Waits for the running tick (it stops after its current send and gives back what it
         # claimed), lets go of the lease, finishes queued listener work, closes the database.
         wolfpack.close()
-    print("wolfpack: stopped", file=sys.stderr)
+    _say("wolfpack: stopped")
     return 0
 
 
@@ -305,13 +305,26 @@ def _shut_down(wolfpack: Wolfpack, server: HttpServer, reason: str) -> None:
     """No tick starts from now on and the running one ends after its current send; no new
     connection is accepted; the requests being served finish and are answered; then the HTTP
     loop ends (and `_run` closes the rest)."""
-    print(f"wolfpack: {reason}: shutting down", file=sys.stderr)
     try:
+        _say(f"wolfpack: {reason}: shutting down")
         for runner in wolfpack.runners:
             runner.request_stop()
         server.drain(DRAIN_SECONDS)
     finally:
         server.stop()
+
+
+def _say(line: str) -> None:
+    """A line on stderr that cannot stop a shutdown: whoever read stderr may be gone (a closed
+    pipe), and the process must still stop on SIGTERM."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        # Nobody reads it any more: what is still written there (log lines, the interpreter's
+        # last flush at exit) goes nowhere instead of failing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stderr.fileno())
+        os.close(devnull)
 
 
 if __name__ == "__main__":

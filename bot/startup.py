@@ -93,6 +93,11 @@ def database_error(url: str, error: OperationalError) -> StartupError:
             f"{where}: nothing answers at {address} (connection refused): start PostgreSQL "
             "there, or correct the host and port in DATABASE_URL"
         )
+    if "timeout expired" in said:
+        return StartupError(
+            f"{where}: nothing answered at {address} in time (connection timeout): check the "
+            "host and port in DATABASE_URL, and that no firewall drops the connection"
+        )
     if re.search(r"resolve host|translate host name|Name or service not known", said):
         return StartupError(
             f"{where}: the host {parsed.host} is unknown: correct the host in DATABASE_URL"

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.simulate import sign
 from bot.store.db import make_engine
-from tests.conftest import SIGNING_SECRET, FixedClock
+from tests.conftest import SIGNING_SECRET, FixedClock, process_env
 from tests.scheduler.test_failover import Replica, lease_holders, wait_until
 from tests.scheduler.test_replicas import assert_one_dm_each, due_two_minutes_ago, pack_of
 
@@ -173,3 +173,34 @@ def refuses(port: int) -> bool:
             return probe.recv(1) == b""
     except OSError:
         return True
+
+
+def test_sigterm_stops_the_bot_when_whoever_read_its_stderr_is_gone(
+    sqlite_url: str, fake_slack: FakeSlack
+) -> None:
+    """Its terminal or log reader died: stopping must not fail on writing "shutting down"."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = process_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        DATABASE_URL=sqlite_url,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until(lambda: not refuses(port), 60, "serving")
+        assert process.stderr is not None
+        process.stderr.close()  # nobody reads what it writes from now on
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -104,6 +104,13 @@ CASES: dict[str, Callable[[Where], Case]] = {
     "db upgrade, PostgreSQL down": lambda w: Case(
         ("db", "upgrade"), {"DATABASE_URL": down()}, 1, REFUSED
     ),
+    "db upgrade, PostgreSQL never answers": lambda w: Case(
+        # Something takes the connection and says nothing: the default connect timeout ends it.
+        ("db", "upgrade"),
+        {"DATABASE_URL": f"postgresql://wolf:{PASSWORD}@127.0.0.1:{w.listening_port()}/wolfpack"},
+        1,
+        ("DATABASE_URL", "wolf:***@127.0.0.1", "in time (connection timeout)", "firewall"),
+    ),
     "run, unknown host": lambda w: Case(
         RUN,
         w.slack_env(DATABASE_URL=UNKNOWN_HOST),

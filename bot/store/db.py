@@ -33,6 +33,10 @@ def normalize_url(url: str) -> str:
 READING = "wolfpack_reading"
 
 
+# Seconds to make a PostgreSQL connection (DATABASE_URL's `?connect_timeout=N` overrides it).
+CONNECT_TIMEOUT = 10
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
@@ -70,6 +74,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # costs a round trip per transaction. A connection the server closed (a restart, a
     # failover, a proxy cutting idle connections) is found without one, below.
     options: dict[str, Any] = {"pool_size": 20, "max_overflow": 20, "pool_recycle": 1800}
+    if "connect_timeout" not in parsed.query:
+        # libpq waits for a host that drops packets as long as the system's TCP timeout
+        # (about two minutes); a connection not made in this long is reported instead.
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     options.update(kwargs)
     engine = create_engine(url, **options)
     event.listen(engine, "checkout", _closed_by_server)
