@@ -70,6 +70,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite runs in several worker processes (pytest-xdist, see pyproject.toml), each with
+    a PostgreSQL server of its own. On one server named by WOLFPACK_TEST_POSTGRES_URL they
+    would share the scheduler's lease, an advisory lock held database-wide, and take it from
+    each other: that needs one process."""
+    workers = getattr(config.option, "numprocesses", None)
+    if os.environ.get("WOLFPACK_TEST_POSTGRES_URL") and workers not in (None, 0):
+        raise pytest.UsageError(
+            "WOLFPACK_TEST_POSTGRES_URL: the tests share that one database, so they run in one "
+            "process there: add -n 0"
+        )
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The PostgreSQL server's URL: WOLFPACK_TEST_POSTGRES_URL's when set (the tests only make
