@@ -213,9 +213,16 @@ class Groups:
 
 @dataclass(frozen=True)
 class Grouping:
+    """The groups found (or None and why), the members set apart, and the k asked for if any.
+
+    With k asked for, a group left with a single member is dissolved and that member listed as
+    an outlier, so `groups.k` may end up below `asked`.
+    """
+
     groups: Groups | None
     outliers: tuple[str, ...]
     reason: str
+    asked: int | None = None
 
 
 def _renumber(labels: list[int]) -> list[int]:
@@ -241,6 +248,11 @@ def find_groups(
         return Grouping(None, (), "too few members or statements to draw a map")
     n = len(shape.rows)
     if k is not None:
+        if 2 * k > n:
+            raise AnalysisError(
+                f"{n} members placed on the map are too few for {k} groups "
+                "(a group needs two members)"
+            )
         if k > _distinct_points(shape.projections):
             raise AnalysisError(f"cannot form {k} groups from {n} members' distinct positions")
         labels: IntArray | None = kmeans_labels(shape.projections, k, rules)
@@ -257,7 +269,7 @@ def find_groups(
     n_groups = len(set(kept_labels.tolist()))
     score = _silhouette(shape.filled[keep], kept_labels)
     if n_groups == 0:
-        return Grouping(None, outliers, "every member stands alone")
+        return Grouping(None, outliers, "every member stands alone", asked=k)
     found = Groups(
         k=n_groups,
         silhouette=score,
@@ -265,7 +277,7 @@ def find_groups(
         forced=k is not None,
     )
     if k is not None:
-        return Grouping(found, outliers, f"{k} groups asked for")
+        return Grouping(found, outliers, f"{k} groups asked for", asked=k)
     if n < rules.min_members_for_groups:
         return Grouping(None, outliers, f"only {n} members voted enough to be placed")
     if n_groups < 2:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,9 +33,19 @@ JsonValue = object
 
 @dataclass(frozen=True)
 class Analysis:
+    """The report on a vote matrix.
+
+    `contested` lists the statements whose votes split (each statement's `contested` flag: at
+    least `min_decided_for_divisiveness` decided votes, the smaller side a large enough share)
+    and that have no significant majority either way (`consensus` is None). A statement most
+    members agree with, or reject, is therefore never contested in the same report, though its
+    minority may be large; its own `contested` flag still says that its votes split.
+    """
+
     members: tuple[str, ...]
     statements: tuple[StatementStats, ...]
     consensus: Consensus
+    contested: tuple[str, ...]
     grouping: Grouping
     representative: dict[int, tuple[Representative, ...]]
     group_consensus: dict[str, float] | None
@@ -79,6 +90,7 @@ def analyze(
         statements=stats,
         # Meta statements describe who voted, not what they think: no consensus either way.
         consensus=select_consensus(stats, matrix.excluded, rules),
+        contested=tuple(s.id for s in stats if s.contested and s.consensus is None),
         grouping=grouping,
         representative=representative,
         group_consensus=gac,
@@ -125,34 +137,101 @@ def as_json(analysis: Analysis) -> dict[str, JsonValue]:
     }
 
 
+MAX_MEMBERS_SHOWN = 10
+MAX_TEXT = 80
+
+
 def _fmt_list(ids: tuple[str, ...] | list[str]) -> str:
     return ", ".join(ids) if ids else "none"
 
 
-def render_text(analysis: Analysis) -> str:
+def _fmt_members(ids: list[str]) -> str:
+    """At most MAX_MEMBERS_SHOWN ids, then how many more."""
+    if len(ids) <= MAX_MEMBERS_SHOWN:
+        return _fmt_list(ids)
+    shown = ", ".join(ids[:MAX_MEMBERS_SHOWN])
+    return f"{shown} … and {len(ids) - MAX_MEMBERS_SHOWN} more"
+
+
+def short_text(text: str, width: int = MAX_TEXT) -> str:
+    """One line (newlines and runs of spaces made single spaces), cut to `width` with "…"."""
+    line = " ".join(text.split())
+    if len(line) <= width:
+        return line
+    return line[: width - 1].rstrip() + "…"
+
+
+def _statement_lines(
+    ids: tuple[str, ...] | list[str],
+    texts: Mapping[str, str],
+    directions: Mapping[str, str] | None = None,
+    indent: str = "  ",
+) -> list[str]:
+    """One line per statement: its id, its text when known, its direction when given."""
+    lines = []
+    width = max((len(statement) for statement in ids), default=0)
+    for statement in ids:
+        line = f"{indent}{statement.rjust(width)}"
+        text = short_text(texts.get(statement, ""))
+        if text:
+            line += f'  "{text}"'
+        if directions is not None:
+            line += f" ({directions[statement]})"
+        lines.append(line)
+    return lines
+
+
+def _listed(title: str, ids: tuple[str, ...] | list[str], texts: Mapping[str, str]) -> list[str]:
+    if not ids:
+        return [f"{title}: none"]
+    return [f"{title}:", *_statement_lines(ids, texts)]
+
+
+def _groups_line(analysis: Analysis) -> str:
+    grouping = analysis.grouping
+    groups = grouping.groups
+    if groups is None:
+        return f"Groups: no distinct camps ({grouping.reason})."
+    score = "n/a" if groups.silhouette is None else f"{groups.silhouette:.2f}"
+    asked = grouping.asked
+    if asked is not None and groups.k < asked:
+        alone = len(grouping.outliers)
+        who = (
+            "1 member stood alone and is listed as an outlier"
+            if alone == 1
+            else f"{alone} members stood alone and are listed as outliers"
+        )
+        return f"Groups: {groups.k} (asked for {asked}; {who}; silhouette on full votes {score})."
+    return f"Groups: {groups.k} (silhouette on full votes {score})."
+
+
+def render_text(analysis: Analysis, texts: Mapping[str, str] | None = None) -> str:
+    """The report for a person at a terminal; `texts` gives statements' wording by id."""
+    texts = texts or {}
     lines = [
         f"{len(analysis.members)} members voted on {len(analysis.statements)} statements.",
         f"Map: {analysis.geometry_members} members placed on {analysis.geometry_statements} "
         f"statements; {len(analysis.left_out)} statements left out of the map "
         f"(hidden or meta): {_fmt_list(analysis.left_out)}.",
         "",
-        f"Agreed by most: {_fmt_list(analysis.consensus.agree)}",
-        f"Rejected by most: {_fmt_list(analysis.consensus.disagree)}",
-        "Contested: " + _fmt_list([s.id for s in analysis.statements if s.contested]),
-        "Many unsure: " + _fmt_list([s.id for s in analysis.statements if s.uncertain]),
+        *_listed("Agreed by most", analysis.consensus.agree, texts),
+        *_listed("Rejected by most", analysis.consensus.disagree, texts),
+        *_listed("Contested", analysis.contested, texts),
+        *_listed("Many unsure", [s.id for s in analysis.statements if s.uncertain], texts),
         "",
+        _groups_line(analysis),
     ]
     groups = analysis.grouping.groups
-    if groups is None:
-        lines.append(f"Groups: no distinct camps ({analysis.grouping.reason}).")
-    else:
-        score = "n/a" if groups.silhouette is None else f"{groups.silhouette:.2f}"
-        lines.append(f"Groups: {groups.k} (silhouette on full votes {score}).")
+    if groups is not None:
         for g in range(groups.k):
             people = [m for m, label in groups.assignments.items() if label == g]
             chosen = analysis.representative.get(g, ())
-            marks = ", ".join(f"{r.id} ({r.direction})" for r in chosen) or "none"
-            lines.append(f"  Group {g + 1}: {len(people)} members: {_fmt_list(people)}")
-            lines.append(f"    stands out on: {marks}")
-    lines.append(f"Outliers: {_fmt_list(list(analysis.grouping.outliers))}")
+            lines.append(f"  Group {g + 1}: {len(people)} members: {_fmt_members(people)}")
+            if not chosen:
+                lines.append("    stands out on: none")
+                continue
+            lines.append("    stands out on:")
+            directions = {r.id: r.direction for r in chosen}
+            lines += _statement_lines([r.id for r in chosen], texts, directions, "      ")
+    lines.append(f"Outliers: {_fmt_members(list(analysis.grouping.outliers))}")
     return "\n".join(lines) + "\n"
