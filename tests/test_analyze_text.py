@@ -195,3 +195,16 @@ def test_an_empty_meta_names_no_statement(tmp_path: Path, meta: str) -> None:
     plain = io.StringIO()
     assert run_analyze(path, None, None, "json", plain, err) == 0
     assert out.getvalue() == plain.getvalue()
+
+
+def test_meta_statements_are_listed_as_neither_contested_nor_unsure() -> None:
+    """London's statements 0 to 13 ask who voted (age, gender, ethnicity): their answers split,
+    but they say nothing about what the group thinks."""
+    meta = [str(n) for n in range(14)]
+    done = analyze(POLIS / "london.youth.policing", "--meta", ",".join(meta))
+    assert done.returncode == 0, done.stderr
+    listed = text_lists(done.stdout)
+    assert listed["Contested"]
+    assert not set(meta) & {*listed["Contested"], *listed["Many unsure"]}
+    without = text_lists(analyze(POLIS / "london.youth.policing").stdout)
+    assert set(meta) & set(without["Contested"])  # the same statements, not called meta

@@ -35,7 +35,7 @@ JsonValue = object
 class Analysis:
     """The report on a vote matrix.
 
-    `contested` lists the statements whose votes split (each statement's `contested` flag: at
+    `contested` lists the shown, non-meta statements whose votes split (each statement's `contested` flag: at
     least `min_decided_for_divisiveness` decided votes, the smaller side a large enough share)
     and that have no significant majority either way (`consensus` is None). A statement most
     members agree with, or reject, is therefore never contested in the same report, though its
@@ -46,6 +46,8 @@ class Analysis:
     statements: tuple[StatementStats, ...]
     consensus: Consensus
     contested: tuple[str, ...]
+    # Shown, non-meta statements on which many members passed.
+    unsure: tuple[str, ...]
     grouping: Grouping
     representative: dict[int, tuple[Representative, ...]]
     group_consensus: dict[str, float] | None
@@ -90,7 +92,12 @@ def analyze(
         statements=stats,
         # Meta statements describe who voted, not what they think: no consensus either way.
         consensus=select_consensus(stats, matrix.excluded, rules),
-        contested=tuple(s.id for s in stats if s.contested and s.consensus is None),
+        contested=tuple(
+            s.id
+            for s in stats
+            if s.contested and s.consensus is None and s.id not in matrix.excluded
+        ),
+        unsure=tuple(s.id for s in stats if s.uncertain and s.id not in matrix.excluded),
         grouping=grouping,
         representative=representative,
         group_consensus=gac,
@@ -217,7 +224,7 @@ def render_text(analysis: Analysis, texts: Mapping[str, str] | None = None) -> s
         *_listed("Agreed by most", analysis.consensus.agree, texts),
         *_listed("Rejected by most", analysis.consensus.disagree, texts),
         *_listed("Contested", analysis.contested, texts),
-        *_listed("Many unsure", [s.id for s in analysis.statements if s.uncertain], texts),
+        *_listed("Many unsure", analysis.unsure, texts),
         "",
         _groups_line(analysis),
     ]
