@@ -35,11 +35,12 @@ JsonValue = object
 class Analysis:
     """The report on a vote matrix.
 
-    `contested` lists the shown, non-meta statements whose votes split (each statement's `contested` flag: at
-    least `min_decided_for_divisiveness` decided votes, the smaller side a large enough share)
-    and that have no significant majority either way (`consensus` is None). A statement most
-    members agree with, or reject, is therefore never contested in the same report, though its
-    minority may be large; its own `contested` flag still says that its votes split.
+    `contested` lists the shown, non-meta statements whose votes split (each statement's
+    `contested` flag: at least `min_decided_for_divisiveness` decided votes, the smaller side a
+    large enough share) and that have no significant majority either way (`consensus` is
+    None). A statement most members agree with, or reject, is therefore never contested in the
+    same report, though its minority may be large; its own `contested` flag still says that
+    its votes split.
     """
 
     members: tuple[str, ...]
