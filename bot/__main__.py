@@ -22,6 +22,7 @@ from bot.config import (
     StartupError,
     configure_logging,
     load_settings,
+    parse_port,
     require_for_run,
 )
 
@@ -48,12 +49,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _port(text: str) -> int:
     try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a port: give a number from 1 to 65535")
-    return port
+        return parse_port(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _public_url(text: str) -> str:

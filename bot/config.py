@@ -55,6 +55,17 @@ SUPPORTED_DATABASES = (
 _SCHEMES = {"sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postgresql+psycopg"}
 
 
+def parse_port(text: str) -> int:
+    """A TCP port from 1 to 65535 (PORT and --port alike); ValueError saying so otherwise."""
+    try:
+        number = int(text.strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise ValueError(f"“{text}” is not a port: give a number from 1 to 65535")
+    return number
+
+
 class StartupError(Exception):
     """A failure a user can act on, told in one line on stderr with a non-zero exit and no
     traceback (the traceback only at LOG_LEVEL=DEBUG): a database that cannot be reached, a
@@ -154,13 +165,7 @@ class Settings(BaseSettings):
     @field_validator("port", mode="before")
     @classmethod
     def _port(cls, value: object) -> object:
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            number = 0
-        if not 1 <= number <= 65535:
-            raise ValueError(f"“{value}” is not a port: give a number from 1 to 65535")
-        return number
+        return parse_port(str(value))
 
     @field_validator("log_level", mode="before")
     @classmethod

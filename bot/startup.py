@@ -130,13 +130,14 @@ def binding(host: str, port: int) -> Iterator[None]:
     """Around opening the HTTP server: a port in use (or not ours to take) and an address
     that is not this machine's become one line."""
     another = "choose another port with --port N or the PORT setting"
+    not_here = (
+        "not an address of this machine: use 0.0.0.0 (every interface) or 127.0.0.1 "
+        "(this machine only)"
+    )
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise ConfigError(
-            f"--host {host}: not an address of this machine: use 0.0.0.0 (every interface) or "
-            "127.0.0.1 (this machine only)"
-        ) from error
+        raise ConfigError(f"--host {host}: {not_here}") from error
     try:
         yield
     except OSError as error:
@@ -151,8 +152,5 @@ def binding(host: str, port: int) -> Iterator[None]:
                 f"privileges): {another}"
             ) from error
         if error.errno == errno.EADDRNOTAVAIL:
-            raise ConfigError(
-                f"--host {host}: not an address of this machine: use 0.0.0.0 (every "
-                "interface) or 127.0.0.1 (this machine only)"
-            ) from error
+            raise ConfigError(f"--host {host}: {not_here}") from error
         raise

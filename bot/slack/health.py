@@ -18,7 +18,7 @@ import logging
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.error import URLError
@@ -95,6 +95,15 @@ def cause(error: BaseException) -> str:
     return f"an unexpected answer ({type(error).__name__})"
 
 
+def backoff(first: float, most: float) -> Iterator[float]:
+    """Seconds to wait before each next try: `first`, then twice as long each time, up to
+    `most`."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(delay * 2, most)
+
+
 class SlackHealth:
     """Probes Slack and remembers what it found. `variable` names the setting whose token the
     probe uses (None when it uses none)."""
@@ -153,14 +162,13 @@ class SlackHealth:
 
     def waits(self) -> Iterable[float]:
         """Seconds before each next probe, given how the last one went."""
-        delay = self.first_retry
+        retries = backoff(self.first_retry, self.max_retry)
         while True:
             if self._state.ok:
-                delay = self.first_retry
+                retries = backoff(self.first_retry, self.max_retry)
                 yield self.recheck
             else:
-                yield delay
-                delay = min(delay * 2, self.max_retry)
+                yield next(retries)
 
     def _watch(self) -> None:
         for wait in self.waits():

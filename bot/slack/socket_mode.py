@@ -19,6 +19,7 @@ from bot.slack.health import (
     MAX_RETRY_SECONDS,
     SlackState,
     TokenRefused,
+    backoff,
     cause,
     refusal,
 )
@@ -52,7 +53,7 @@ class SocketLink:
         """Tries until slack_sdk has a connection, or keeps one going (True), or `stopping` is
         set (False), waiting 1 s, then twice as long each time up to 30 s. TokenRefused when
         Slack refuses SLACK_APP_TOKEN."""
-        delay = self.first_retry
+        waits = backoff(self.first_retry, self.max_retry)
         while not self.stopping.is_set():
             try:
                 # A new URL each time (connect() alone would reuse one that failed).
@@ -72,6 +73,7 @@ class SocketLink:
                 else:
                     log.warning("Socket Mode: the socket did not open; slack_sdk keeps trying")
                 return True
+            delay = next(waits)
             log.warning(
                 "Socket Mode: cannot connect to Slack (%s); trying again in %.0f s",
                 self._cause,
@@ -79,7 +81,6 @@ class SocketLink:
             )
             if self.stopping.wait(delay):
                 break
-            delay = min(delay * 2, self.max_retry)
         return False
 
     def state(self) -> SlackState:
