@@ -112,7 +112,7 @@ def test_a_polis_folder_as_json() -> None:
     assert 1 <= len(report["consensus"]["agree"]) <= 5
     groups = report["groups"]
     assert groups["k"] == 2
-    assert set(groups) == {"k", "silhouette", "assignments"}
+    assert set(groups) == {"k", "silhouette", "stability", "assignments"}
     assert set(groups["assignments"].values()) == {0, 1}
     assert set(report["representative"]) == {"0", "1"}
     for picks in report["representative"].values():

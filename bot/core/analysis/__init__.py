@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.analysis.groups import (
-    Geometry,
-    Grouping,
-    Groups,
-    GroupTables,
-    Repness,
-    Representative,
-    find_groups,
-    geometry,
-    group_consensus,
-    group_tables,
-    repness,
-    representative_statements,
-    select_representative,
-)
+from bot.core.analysis.groups import Geometry, Grouping, Groups, find_groups, geometry
 from bot.core.analysis.matrix import AnalysisError, Vote, VoteMatrix, build_matrix
 from bot.core.analysis.members import (
     Activity,
@@ -32,6 +18,16 @@ from bot.core.analysis.members import (
     pairwise_agreement,
 )
 from bot.core.analysis.priority import importance, next_statements, priorities, priority
+from bot.core.analysis.repness import (
+    GroupTables,
+    Repness,
+    Representative,
+    group_consensus,
+    group_tables,
+    repness,
+    representative_statements,
+    select_representative,
+)
 from bot.core.analysis.report import Analysis, analyze, as_json, render_text
 from bot.core.analysis.stats import (
     Consensus,

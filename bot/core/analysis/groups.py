@@ -1,7 +1,8 @@
 """Opinion geometry, groups, representative statements (SPEC §4.4).
 
-Small teams are not Pol.is conversations: k-means on a 2-D projection always "finds" camps,
-so groups are only reported when they hold up on the members' full vote vectors.
+k-means on a 2-D projection always "finds" camps, so without a k asked for, groups are only
+reported when they are real (reality.py): a map stronger than shuffled votes give, and groups
+that stay when members or statements are resampled.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.cluster import KMeans
 
-from bot.core.analysis.matrix import AGREE, DISAGREE, AnalysisError, FloatArray, VoteMatrix
+from bot.core.analysis.matrix import AGREE, AnalysisError, FloatArray, VoteMatrix
+from bot.core.analysis.reality import null_test, stability
 from bot.core.analysis.stats import (
     DEFAULT_RULES,
-    Direction,
     Rules,
 )
 
@@ -170,27 +171,16 @@ def _silhouette(points: FloatArray, labels: IntArray) -> float | None:
     return silhouette(points, labels)
 
 
-def best_kmeans(points: FloatArray, rules: Rules = DEFAULT_RULES) -> IntArray | None:
-    """k = 2 … min(5, 2 + ⌊n/12⌋) chosen by the 2-D silhouette, as Pol.is does."""
-    n = len(points)
-    top = min(rules.max_groups, 2 + n // 12, _distinct_points(points), n - 1)
-    best: tuple[float, IntArray] | None = None
-    for k in range(2, top + 1):
-        labels = kmeans_labels(points, k, rules)
-        score = _silhouette(points, labels)
-        if score is not None and (best is None or score > best[0]):
-            best = (score, labels)
-    return None if best is None else best[1]
-
-
 @dataclass(frozen=True)
 class Groups:
-    """Members' group index (from 0), the full-vote silhouette, and whether k was forced."""
+    """Members' group index (from 0, largest group first), the full-vote silhouette, whether k
+    was forced, and how stable the groups are under resampling (0–1; None when forced)."""
 
     k: int
     silhouette: float | None
     assignments: dict[str, int]
     forced: bool
+    stability: float | None = None
 
     @classmethod
     def given(cls, assignments: Mapping[str, int | str]) -> Groups:
@@ -225,11 +215,59 @@ class Grouping:
     asked: int | None = None
 
 
-def _renumber(labels: list[int]) -> list[int]:
-    order: dict[int, int] = {}
-    for label in labels:
-        order.setdefault(label, len(order))
-    return [order[label] for label in labels]
+def _numbered(members: list[str], labels: IntArray) -> dict[str, int]:
+    """Groups numbered largest first, then by their first member id: the same groups get the
+    same numbers whatever the order of the rows."""
+    by_label: dict[int, list[str]] = {}
+    for member, label in zip(members, labels.tolist(), strict=True):
+        by_label.setdefault(label, []).append(member)
+    order = sorted(by_label.values(), key=lambda group: (-len(group), min(group)))
+    return {member: g for g, group in enumerate(order) for member in group}
+
+
+def _canonical_kmeans(points: FloatArray, members: list[str], k: int, rules: Rules) -> IntArray:
+    """k-means with the points in member-id order, so its seeded starts do not depend on the
+    order of the rows."""
+    order = sorted(range(len(members)), key=members.__getitem__)
+    labels = np.empty(len(members), dtype=np.int64)
+    labels[order] = kmeans_labels(points[order], k, rules)
+    return labels
+
+
+def _real_groups(
+    matrix: VoteMatrix, shape: Geometry, members: list[str], rules: Rules
+) -> tuple[int, IntArray, float] | str:
+    """(k, labels, stability) of the groups that are real, or why there are none."""
+    n = len(members)
+    top = min(rules.max_groups, 2 + n // 12, n // 2, _distinct_points(shape.projections))
+    if top < 2:
+        return f"{n} members on the map are too few to form two groups of two"
+    rng = np.random.default_rng(rules.random_state)
+    by_id = sorted(range(n), key=members.__getitem__)
+    tested = by_id
+    if n > rules.max_test_members:
+        tested = sorted(rng.choice(by_id, rules.max_test_members, replace=False).tolist())
+        tested.sort(key=members.__getitem__)
+    # A statement everyone voted the same way on says nothing about who differs from whom.
+    placed = matrix.values[list(shape.rows)]
+    lowest = np.where(np.isnan(placed), np.inf, placed).min(axis=0)
+    highest = np.where(np.isnan(placed), -np.inf, placed).max(axis=0)
+    columns = sorted(
+        (j for j in shape.columns if highest[j] > lowest[j]), key=lambda j: matrix.statements[j]
+    )
+    if len(columns) < 2:
+        return "the members differ on fewer than two statements"
+    votes = matrix.values[np.ix_([shape.rows[i] for i in tested], columns)]
+    if not null_test(votes, rules, rng).real:
+        return "the votes are no more structured than the same votes shuffled at random"
+    labels = {k: _canonical_kmeans(shape.projections, members, k, rules) for k in range(2, top + 1)}
+    left_out = int((~np.isnan(matrix.values)).any(axis=0).sum()) - len(shape.columns)
+    tested_labels = {k: found[tested] for k, found in labels.items()}
+    sure = stability(votes, tested_labels, rules, rng, left_out)
+    k = sure.best_k(rules.stability_margin)
+    if k is None or sure.by_k[k] < rules.min_stability:
+        return "the groups change when members or statements are resampled"
+    return k, labels[k], sure.by_k[k]
 
 
 def find_groups(
@@ -239,7 +277,8 @@ def find_groups(
     k: int | None = None,
     rules: Rules = DEFAULT_RULES,
 ) -> Grouping:
-    """Opinion groups, lone members set apart as outliers, or None when camps are not distinct."""
+    """Opinion groups, lone members set apart as outliers, or None when there are no real
+    groups (reality.py says when they are real)."""
     if k is not None and k < 2:
         raise AnalysisError("the number of groups must be at least 2")
     if shape is None:
@@ -247,6 +286,8 @@ def find_groups(
             raise AnalysisError("too few members or statements to form groups")
         return Grouping(None, (), "too few members or statements to draw a map")
     n = len(shape.rows)
+    members = [matrix.members[i] for i in shape.rows]
+    sure: float | None = None
     if k is not None:
         if 2 * k > n:
             raise AnalysisError(
@@ -255,217 +296,30 @@ def find_groups(
             )
         if k > _distinct_points(shape.projections):
             raise AnalysisError(f"cannot form {k} groups from {n} members' distinct positions")
-        labels: IntArray | None = kmeans_labels(shape.projections, k, rules)
+        labels = _canonical_kmeans(shape.projections, members, k, rules)
     else:
-        labels = best_kmeans(shape.projections, rules)
-    if labels is None:
-        return Grouping(None, (), "the members' positions do not split")
+        real = _real_groups(matrix, shape, members, rules)
+        if isinstance(real, str):
+            return Grouping(None, (), real)
+        _, labels, sure = real
     sizes = np.bincount(labels)
-    members = [matrix.members[i] for i in shape.rows]
     outliers = tuple(m for m, label in zip(members, labels, strict=True) if sizes[label] == 1)
     keep = np.asarray([sizes[label] >= 2 for label in labels])
-    kept_labels = np.asarray(_renumber(labels[keep].tolist()), dtype=np.int64)
     kept_members = [m for m, kept in zip(members, keep, strict=True) if kept]
+    assignments = _numbered(kept_members, labels[keep])
+    kept_labels = np.asarray([assignments[m] for m in kept_members], dtype=np.int64)
     n_groups = len(set(kept_labels.tolist()))
-    score = _silhouette(shape.filled[keep], kept_labels)
     if n_groups == 0:
         return Grouping(None, outliers, "every member stands alone", asked=k)
     found = Groups(
         k=n_groups,
-        silhouette=score,
-        assignments=dict(zip(kept_members, kept_labels.tolist(), strict=True)),
+        silhouette=_silhouette(shape.filled[keep], kept_labels),
+        assignments=assignments,
         forced=k is not None,
+        stability=sure,
     )
     if k is not None:
         return Grouping(found, outliers, f"{k} groups asked for", asked=k)
-    if n < rules.min_members_for_groups:
-        return Grouping(None, outliers, f"only {n} members voted enough to be placed")
     if n_groups < 2:
         return Grouping(None, outliers, "fewer than two groups of two or more members")
-    if score is None or score < rules.min_full_silhouette:
-        return Grouping(None, outliers, "the groups do not hold up on the full votes")
     return Grouping(found, outliers, "distinct groups")
-
-
-@dataclass(frozen=True)
-class Repness:
-    """How much group g's view of a statement stands out from the other groups'."""
-
-    id: str
-    agree: int
-    disagree: int
-    seen: int
-    pa: float
-    pd: float
-    pat: float
-    pdt: float
-    ra: float
-    rd: float
-    rat: float
-    rdt: float
-
-    @property
-    def direction(self) -> Direction:
-        return "agree" if self.rat > self.rdt else "disagree"
-
-    def metric(self, direction: Direction | None = None) -> float:
-        if (direction or self.direction) == "agree":
-            return self.ra * self.rat * self.pa * self.pat
-        return self.rd * self.rdt * self.pd * self.pdt
-
-
-@dataclass(frozen=True)
-class Representative:
-    id: str
-    direction: Direction
-    best_agree: bool = False
-
-
-def group_rows(matrix: VoteMatrix, groups: Groups) -> list[list[int]]:
-    rows: list[list[int]] = [[] for _ in range(groups.k)]
-    index = {member: i for i, member in enumerate(matrix.members)}
-    for member, label in groups.assignments.items():
-        if member not in index:
-            raise AnalysisError(f"unknown member {member!r}")
-        rows[label].append(index[member])
-    return rows
-
-
-@dataclass(frozen=True, eq=False)
-class GroupTables:
-    """Every group's counts and Pol.is figures at once: arrays of groups × statements."""
-
-    agree: IntArray
-    disagree: IntArray
-    seen: IntArray
-    pa: FloatArray
-    pd: FloatArray
-    pat: FloatArray
-    pdt: FloatArray
-    ra: FloatArray
-    rd: FloatArray
-    rat: FloatArray
-    rdt: FloatArray
-
-
-def _smoothed(successes: IntArray, total: IntArray) -> FloatArray:
-    share: FloatArray = (successes + 1) / (total + 2)
-    return share
-
-
-def _one_prop_z(successes: IntArray, total: IntArray) -> FloatArray:
-    z: FloatArray = 2 * np.sqrt(total + 1) * ((successes + 1) / (total + 1) - 0.5)
-    return z
-
-
-def _two_prop_z(s_in: IntArray, s_out: IntArray, n_in: IntArray, n_out: IntArray) -> FloatArray:
-    s1, s2, n1, n2 = s_in + 1, s_out + 1, n_in + 1, n_out + 1
-    pooled = (s1 + s2) / (n1 + n2)
-    spread = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
-    safe = np.where(spread > 0, spread, 1.0)
-    # A pooled share of 1 makes the test degenerate; its limit is no difference.
-    z: FloatArray = np.where(spread > 0, (s1 / n1 - s2 / n2) / np.sqrt(safe), 0.0)
-    return z
-
-
-def group_tables(matrix: VoteMatrix, groups: Groups) -> GroupTables:
-    labels = np.full(len(matrix.members), -1, dtype=np.int64)
-    for g, member_rows in enumerate(group_rows(matrix, groups)):
-        labels[member_rows] = g
-    member_of = (labels[np.newaxis, :] == np.arange(groups.k)[:, np.newaxis]).astype(np.float64)
-    values = np.nan_to_num(matrix.values, nan=0.5)
-    # Counts by matrix product: one pass over the votes for all groups.
-    agree = np.rint(member_of @ (values == AGREE)).astype(np.int64)
-    disagree = np.rint(member_of @ (values == DISAGREE)).astype(np.int64)
-    seen = np.rint(member_of @ ~np.isnan(matrix.values)).astype(np.int64)
-    a_out, d_out, s_out = agree.sum(0) - agree, disagree.sum(0) - disagree, seen.sum(0) - seen
-    pa, pd = _smoothed(agree, seen), _smoothed(disagree, seen)
-    return GroupTables(
-        agree=agree,
-        disagree=disagree,
-        seen=seen,
-        pa=pa,
-        pd=pd,
-        pat=_one_prop_z(agree, seen),
-        pdt=_one_prop_z(disagree, seen),
-        ra=pa / _smoothed(a_out, s_out),
-        rd=pd / _smoothed(d_out, s_out),
-        rat=_two_prop_z(agree, a_out, seen, s_out),
-        rdt=_two_prop_z(disagree, d_out, seen, s_out),
-    )
-
-
-_REPNESS_FIELDS = ("agree", "disagree", "seen", "pa", "pd", "pat", "pdt", "ra", "rd", "rat", "rdt")
-
-
-def _repness_rows(matrix: VoteMatrix, tables: GroupTables, group: int) -> list[Repness]:
-    columns = [getattr(tables, name)[group].tolist() for name in _REPNESS_FIELDS]
-    return [Repness(*row) for row in zip(matrix.statements, *columns, strict=True)]
-
-
-def repness(matrix: VoteMatrix, groups: Groups, group: int) -> list[Repness]:
-    return _repness_rows(matrix, group_tables(matrix, groups), group)
-
-
-def _beats_best_agree(this: Repness, best: Repness | None, rules: Rules) -> bool:
-    if this.agree == 0 and this.disagree == 0:
-        return False
-    if best is None:
-        return this.pat > rules.significance_z or (this.ra > 1.0 and this.pa > 0.5)
-    if best.ra > 1.0:
-        return this.metric("agree") > best.metric("agree")
-    return this.pa * this.pat > best.pa * best.pat
-
-
-def select_representative(
-    candidates: list[Repness], rules: Rules = DEFAULT_RULES
-) -> tuple[Representative, ...]:
-    """Pol.is' choice: the best agreed statement first, then the significant ones by
-    ra·rat·pa·pat (or the disagree counterparts), at most `pick_max`, agrees before disagrees.
-    When nothing is significant the single most representative statement stands in."""
-    z = rules.significance_z
-    best_agree: Repness | None = None
-    for row in candidates:
-        if _beats_best_agree(row, best_agree, rules):
-            best_agree = row
-    sufficient = [
-        row for row in candidates if (row.pat > z and row.rat > z) or (row.pdt > z and row.rdt > z)
-    ]
-    head: list[Representative] = []
-    if best_agree is not None:
-        # Pol.is labels even its best-agree pick by whichever test is stronger.
-        head = [Representative(best_agree.id, best_agree.direction, best_agree=True)]
-    elif not sufficient and candidates:
-        best = max(candidates, key=lambda row: max(row.rat, row.rdt))
-        head = [Representative(best.id, best.direction)]
-    ranked = sorted(sufficient, key=lambda row: -row.metric())
-    chosen = head + [
-        Representative(row.id, row.direction) for row in ranked if not head or row.id != head[0].id
-    ]
-    chosen = chosen[: rules.pick_max]
-    return tuple(sorted(chosen, key=lambda r: r.direction != "agree"))
-
-
-def representative_statements(
-    matrix: VoteMatrix,
-    groups: Groups,
-    rules: Rules = DEFAULT_RULES,
-    tables: GroupTables | None = None,
-) -> dict[int, tuple[Representative, ...]]:
-    tables = tables if tables is not None else group_tables(matrix, groups)
-    out = {}
-    for group in range(groups.k):
-        candidates = [
-            row for row in _repness_rows(matrix, tables, group) if row.id not in matrix.excluded
-        ]
-        out[group] = select_representative(candidates, rules)
-    return out
-
-
-def group_consensus(
-    matrix: VoteMatrix, groups: Groups, tables: GroupTables | None = None
-) -> dict[str, float]:
-    """Group-informed consensus: the product over groups of each group's smoothed agree share."""
-    tables = tables if tables is not None else group_tables(matrix, groups)
-    product = np.prod(tables.pa, axis=0)
-    return dict(zip(matrix.statements, product.tolist(), strict=True))

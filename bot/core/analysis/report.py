@@ -7,18 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.core.analysis.groups import (
-    Geometry,
-    Grouping,
-    Groups,
+from bot.core.analysis.groups import Geometry, Grouping, Groups, find_groups, geometry
+from bot.core.analysis.matrix import AnalysisError, VoteMatrix
+from bot.core.analysis.repness import (
     Representative,
-    find_groups,
-    geometry,
     group_consensus,
     group_tables,
     representative_statements,
 )
-from bot.core.analysis.matrix import AnalysisError, VoteMatrix
 from bot.core.analysis.stats import (
     DEFAULT_RULES,
     Consensus,
@@ -136,7 +132,12 @@ def as_json(analysis: Analysis) -> dict[str, JsonValue]:
         },
         "groups": None
         if groups is None
-        else {"k": groups.k, "silhouette": groups.silhouette, "assignments": groups.assignments},
+        else {
+            "k": groups.k,
+            "silhouette": groups.silhouette,
+            "stability": groups.stability,
+            "assignments": groups.assignments,
+        },
         "representative": {
             str(g): [{"id": r.id, "direction": r.direction} for r in chosen]
             for g, chosen in analysis.representative.items()
@@ -210,6 +211,11 @@ def _groups_line(analysis: Analysis) -> str:
             else f"{alone} members stood alone and are listed as outliers"
         )
         return f"Groups: {groups.k} (asked for {asked}; {who}; silhouette on full votes {score})."
+    if groups.stability is not None:
+        return (
+            f"Groups: {groups.k} (stability {groups.stability:.2f} when members or statements "
+            f"are resampled; silhouette on full votes {score})."
+        )
     return f"Groups: {groups.k} (silhouette on full votes {score})."
 
 

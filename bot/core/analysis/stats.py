@@ -25,8 +25,17 @@ class Rules:
     uncertain_pass_share: float = 0.3
     pick_max: int = 5
     min_votes_to_enter_geometry: int = 7
-    min_members_for_groups: int = 8
-    min_full_silhouette: float = 0.3
+    # Groups are real when the map beats shuffled votes and stays when resampled (reality.py).
+    null_samples: int = 99
+    null_first: int = 19
+    max_null_above: int = 1
+    null_z_sure: float = 6.0
+    max_test_members: int = 300
+    stability_samples: int = 20
+    stability_share: float = 0.8
+    stability_starts: int = 4
+    min_stability: float = 0.5
+    stability_margin: float = 0.05
     max_groups: int = 5
     kmeans_starts: int = 10
     random_state: int = 0
