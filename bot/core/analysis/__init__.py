@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.analysis.bridging import CommonGround, common_ground
 from bot.core.analysis.groups import (
     Geometry,
     Grouping,
@@ -53,6 +54,7 @@ __all__ = [
     "Analysis",
     "AnalysisError",
     "CheckIn",
+    "CommonGround",
     "Consensus",
     "Geometry",
     "GroupTables",
@@ -71,6 +73,7 @@ __all__ = [
     "analyze",
     "as_json",
     "build_matrix",
+    "common_ground",
     "divisiveness",
     "find_groups",
     "focus_areas",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.core.analysis.bridging import CommonGround, common_ground
 from bot.core.analysis.groups import (
     Geometry,
     Grouping,
@@ -55,6 +56,8 @@ class Analysis:
     geometry_statements: int
     geometry_members: int
     left_out: tuple[str, ...]
+    # Shown, non-meta statements by common-ground score, best first (bridging.py).
+    common_ground: tuple[CommonGround, ...] = ()
 
 
 def analyze(
@@ -105,6 +108,7 @@ def analyze(
         geometry_statements=len(in_geometry),
         geometry_members=0 if shape is None else len(shape.rows),
         left_out=left_out,
+        common_ground=common_ground(matrix, rules),
     )
 
 
@@ -142,6 +146,16 @@ def as_json(analysis: Analysis) -> dict[str, JsonValue]:
             for g, chosen in analysis.representative.items()
         },
         "outliers": list(analysis.grouping.outliers),
+        "common_ground": [
+            {
+                "id": c.id,
+                "score": round(c.score, 4),
+                "low": round(c.low, 4),
+                "high": round(c.high, 4),
+                "status": c.status,
+            }
+            for c in analysis.common_ground
+        ],
     }
 
 
@@ -195,6 +209,20 @@ def _listed(title: str, ids: tuple[str, ...] | list[str], texts: Mapping[str, st
     return [f"{title}:", *_statement_lines(ids, texts)]
 
 
+def _common_ground_lines(analysis: Analysis, texts: Mapping[str, str]) -> list[str]:
+    """The statements found common ground, each with its score and interval, then how many
+    need more votes before they can be told either way."""
+    found = [c for c in analysis.common_ground if c.status == "common_ground"]
+    more = sum(c.status == "needs_more_votes" for c in analysis.common_ground)
+    scores = {c.id: f"{c.score:.2f}, {c.low:.2f}–{c.high:.2f}" for c in found}
+    lines = _listed("Common ground", [c.id for c in found], texts)
+    if found:
+        lines[1:] = _statement_lines([c.id for c in found], texts, scores)
+    if more:
+        lines.append(f"{more} {'statement needs' if more == 1 else 'statements need'} more votes.")
+    return lines
+
+
 def _groups_line(analysis: Analysis) -> str:
     grouping = analysis.grouping
     groups = grouping.groups
@@ -224,6 +252,7 @@ def render_text(analysis: Analysis, texts: Mapping[str, str] | None = None) -> s
         "",
         *_listed("Agreed by most", analysis.consensus.agree, texts),
         *_listed("Rejected by most", analysis.consensus.disagree, texts),
+        *_common_ground_lines(analysis, texts),
         *_listed("Contested", analysis.contested, texts),
         *_listed("Many unsure", analysis.unsure, texts),
         "",
