@@ -48,6 +48,7 @@ KEYS = {
     "groups",
     "representative",
     "outliers",
+    "common_ground",
 }
 STAT_KEYS = {
     "id",
@@ -94,7 +95,7 @@ def text_lists(report: str) -> dict[str, list[str]]:
     return lists
 
 
-HEADINGS = {"Agreed by most", "Rejected by most", "Contested", "Many unsure"}
+HEADINGS = {"Agreed by most", "Rejected by most", "Common ground", "Contested", "Many unsure"}
 
 
 def test_a_polis_folder_as_json() -> None:
@@ -119,6 +120,12 @@ def test_a_polis_folder_as_json() -> None:
         assert all(set(p) == {"id", "direction"} for p in picks)
         assert all(p["direction"] in {"agree", "disagree"} for p in picks)
     assert all(s["group_consensus"] is not None for s in report["statement_stats"])
+    common = report["common_ground"]
+    assert {c["id"] for c in common} == {s["id"] for s in report["statement_stats"]}
+    for c in common:
+        assert set(c) == {"id", "score", "low", "high", "status"}
+        assert 0 <= c["low"] <= c["score"] <= c["high"] <= 1
+        assert c["status"] in {"common_ground", "needs_more_votes", "not_common"}
 
 
 def test_a_polis_folder_as_text_says_what_was_left_out() -> None:

@@ -43,6 +43,25 @@ def test_the_text_report_shows_each_statement_with_its_text() -> None:
     assert lines[stands_out + 1].endswith(("(agree)", "(disagree)"))
 
 
+def test_the_text_report_lists_common_ground_with_scores() -> None:
+    """15-per-hour-seattle: statements 45, 12 and 11 are agreed by most, but by one side of
+    its opinion axis far more than the other; 1 and 4 are agreed across it."""
+    done = analyze(POLIS / "15-per-hour-seattle")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    listed = text_lists(done.stdout)
+    assert listed["Common ground"] == ["1", "4"]
+    assert not {"45", "12", "11"} & set(listed["Common ground"])
+    assert {"45", "12", "11"} <= set(listed["Agreed by most"])
+    start = lines.index("Common ground:")
+    assert lines.index("Rejected by most:") < start < lines.index("Contested:")
+    assert lines[start + 1].endswith(")") and "–" in lines[start + 1]
+    assert lines[start + 3] == "8 statements need more votes."
+    report = json.loads(analyze(POLIS / "15-per-hour-seattle", "--format", "json").stdout)
+    ranked = [c["id"] for c in report["common_ground"] if c["status"] == "common_ground"]
+    assert ranked == listed["Common ground"]
+
+
 def test_texts_from_a_csv_column_first_non_empty_wins(tmp_path: Path) -> None:
     path = tmp_path / "votes.csv"
     rows = ["member,statement,vote,statement_text"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.analysis.bridging import CommonGround, common_ground
 from bot.core.analysis.groups import Geometry, Grouping, Groups, find_groups, geometry
 from bot.core.analysis.matrix import AnalysisError, Vote, VoteMatrix, build_matrix
 from bot.core.analysis.members import (
@@ -49,6 +50,7 @@ __all__ = [
     "Analysis",
     "AnalysisError",
     "CheckIn",
+    "CommonGround",
     "Consensus",
     "Geometry",
     "GroupTables",
@@ -67,6 +69,7 @@ __all__ = [
     "analyze",
     "as_json",
     "build_matrix",
+    "common_ground",
     "divisiveness",
     "find_groups",
     "focus_areas",

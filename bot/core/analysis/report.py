@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.core.analysis.bridging import CommonGround, common_ground
 from bot.core.analysis.groups import Geometry, Grouping, Groups, find_groups, geometry
 from bot.core.analysis.matrix import AnalysisError, VoteMatrix
 from bot.core.analysis.repness import (
@@ -51,6 +52,10 @@ class Analysis:
     geometry_statements: int
     geometry_members: int
     left_out: tuple[str, ...]
+    # Shown, non-meta statements by common-ground score, best first (bridging.py).
+    common_ground: tuple[CommonGround, ...] = ()
+    # Each placed member's point on the 2-D opinion map (the same map the groups cut).
+    positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def analyze(
@@ -101,6 +106,13 @@ def analyze(
         geometry_statements=len(in_geometry),
         geometry_members=0 if shape is None else len(shape.rows),
         left_out=left_out,
+        common_ground=common_ground(matrix, rules),
+        positions={}
+        if shape is None
+        else {
+            matrix.members[i]: (float(x), float(y))
+            for i, (x, y) in zip(shape.rows, shape.projections.tolist(), strict=True)
+        },
     )
 
 
@@ -143,6 +155,16 @@ def as_json(analysis: Analysis) -> dict[str, JsonValue]:
             for g, chosen in analysis.representative.items()
         },
         "outliers": list(analysis.grouping.outliers),
+        "common_ground": [
+            {
+                "id": c.id,
+                "score": round(c.score, 4),
+                "low": round(c.low, 4),
+                "high": round(c.high, 4),
+                "status": c.status,
+            }
+            for c in analysis.common_ground
+        ],
     }
 
 
@@ -196,6 +218,20 @@ def _listed(title: str, ids: tuple[str, ...] | list[str], texts: Mapping[str, st
     return [f"{title}:", *_statement_lines(ids, texts)]
 
 
+def _common_ground_lines(analysis: Analysis, texts: Mapping[str, str]) -> list[str]:
+    """The statements found common ground, each with its score and interval, then how many
+    need more votes before they can be told either way."""
+    found = [c for c in analysis.common_ground if c.status == "common_ground"]
+    more = sum(c.status == "needs_more_votes" for c in analysis.common_ground)
+    scores = {c.id: f"{c.score:.2f}, {c.low:.2f}–{c.high:.2f}" for c in found}
+    lines = _listed("Common ground", [c.id for c in found], texts)
+    if found:
+        lines[1:] = _statement_lines([c.id for c in found], texts, scores)
+    if more:
+        lines.append(f"{more} {'statement needs' if more == 1 else 'statements need'} more votes.")
+    return lines
+
+
 def _groups_line(analysis: Analysis) -> str:
     grouping = analysis.grouping
     groups = grouping.groups
@@ -230,6 +266,7 @@ def render_text(analysis: Analysis, texts: Mapping[str, str] | None = None) -> s
         "",
         *_listed("Agreed by most", analysis.consensus.agree, texts),
         *_listed("Rejected by most", analysis.consensus.disagree, texts),
+        *_common_ground_lines(analysis, texts),
         *_listed("Contested", analysis.contested, texts),
         *_listed("Many unsure", analysis.unsure, texts),
         "",

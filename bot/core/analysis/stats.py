@@ -39,6 +39,11 @@ class Rules:
     max_groups: int = 5
     kmeans_starts: int = 10
     random_state: int = 0
+    # Common ground (bridging.py): the low end of a statement's interval must clear the
+    # threshold, and members at the two ends of the opinion axis differ by at most max_split.
+    common_ground_threshold: float = 0.6
+    common_ground_max_split: float = 0.5
+    common_ground_z: float = Z_90
 
 
 DEFAULT_RULES = Rules()
