@@ -16,7 +16,7 @@ import numpy.typing as npt
 from sklearn.cluster import KMeans
 
 from bot.core.analysis.matrix import AGREE, AnalysisError, FloatArray, VoteMatrix
-from bot.core.analysis.reality import null_test, stability
+from bot.core.analysis.reality import batched_kmeans, null_test, stability
 from bot.core.analysis.stats import (
     DEFAULT_RULES,
     Rules,
@@ -260,9 +260,15 @@ def _real_groups(
     votes = matrix.values[np.ix_([shape.rows[i] for i in tested], columns)]
     if not null_test(votes, rules, rng).real:
         return "the votes are no more structured than the same votes shuffled at random"
-    labels = {k: _canonical_kmeans(shape.projections, members, k, rules) for k in range(2, top + 1)}
+    labels = {}
+    for groups in range(2, top + 1):
+        found = batched_kmeans(
+            shape.projections[by_id][np.newaxis], groups, rules.kmeans_starts, rng
+        )
+        labels[groups] = np.empty(n, dtype=np.int64)
+        labels[groups][by_id] = found[0]
     left_out = int((~np.isnan(matrix.values)).any(axis=0).sum()) - len(shape.columns)
-    tested_labels = {k: found[tested] for k, found in labels.items()}
+    tested_labels = {groups: found[tested] for groups, found in labels.items()}
     sure = stability(votes, tested_labels, rules, rng, left_out)
     k = sure.best_k(rules.stability_margin)
     if k is None or sure.by_k[k] < rules.min_stability:
