@@ -270,9 +270,11 @@ def _real_groups(
     left_out = int((~np.isnan(matrix.values)).any(axis=0).sum()) - len(shape.columns)
     tested_labels = {groups: found[tested] for groups, found in labels.items()}
     sure = stability(votes, tested_labels, rules, rng, left_out)
-    k = sure.best_k(rules.stability_margin)
-    if k is None or sure.by_k[k] < rules.min_stability:
+    credible = sure.credible(rules.stability_margin)
+    if not credible or max(sure.by_k.values()) < rules.min_stability:
         return "the groups change when members or statements are resampled"
+    points = shape.projections[tested]
+    k = max(credible, key=lambda g: (silhouette(points, tested_labels[g]), -g))
     return k, labels[k], sure.by_k[k]
 
 

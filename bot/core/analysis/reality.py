@@ -11,9 +11,9 @@ checks decide whether they mean anything:
 - **Stability.** Members and statements are resampled (`stability_share` of each, without
   replacement) `stability_samples` times; each sample is mapped and clustered again, and its
   groups compared with the full data's by the adjusted Rand index over the members both hold.
-  The number of groups is the one whose groups are most stable (fewer groups unless more are
-  clearly more stable: `stability_margin`), and
-  they are reported only when that stability reaches `min_stability`. It is the figure the
+  The number of groups is the most stable one; where others come within `stability_margin`
+  of it, the one of those with the best 2-D silhouette (Pol.is' own choice of k). Groups are
+  reported only when their stability reaches `min_stability`. It is the figure the
   report gives for how sure it is.
 
 Large conversations are judged on a fixed sample of `max_test_members` members: a structure
@@ -56,14 +56,13 @@ class Stability:
 
     by_k: dict[int, float]
 
-    def best_k(self, margin: float) -> int | None:
-        """The fewest groups whose stability is within `margin` of the most stable: more
-        groups must be clearly more stable to be preferred (the estimates vary by a few
-        hundredths from one draw of samples to another)."""
+    def credible(self, margin: float) -> list[int]:
+        """The numbers of groups whose stability is within `margin` of the most stable (the
+        estimates vary by a few hundredths from one draw of samples to another)."""
         if not self.by_k:
-            return None
+            return []
         top = max(self.by_k.values())
-        return min(k for k, score in self.by_k.items() if score >= top - margin)
+        return sorted(k for k, score in self.by_k.items() if score >= top - margin)
 
 
 def centred_votes(votes: FloatArray) -> FloatArray:

@@ -43,8 +43,10 @@ def test_camps_are_found_in_packs_of_8_12_and_30(size: int) -> None:
 
 
 def test_three_camps_of_ten_are_found() -> None:
-    # Camp c's stance is drawn at random, so it shares about half of a's; measured: 8 of 10.
-    assert sum(found(camps((10, 10, 10), 20, 0.1, seed), 3) for seed in range(10)) >= 8
+    # Camp c's stance is drawn at random, so it shares about half of a's and sometimes more:
+    # two groups (a with c, and b) are then about as stable as three, and the 2-D silhouette
+    # settles it. Measured: 10 of 10.
+    assert sum(found(camps((10, 10, 10), 20, 0.1, seed), 3) for seed in range(10)) >= 9
 
 
 def test_random_packs_of_6_to_50_show_camps_at_most_once_in_20() -> None:
