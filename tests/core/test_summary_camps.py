@@ -129,3 +129,21 @@ def test_statements_members_have_not_all_voted_on_need_more_votes() -> None:
     statuses = {line.statement.id for line in summary.common_ground}
     assert 16 not in statuses
     assert summary.needs_more_votes == 1 and summary.close_to_common_ground == 0
+
+
+def test_a_split_is_never_also_counted_as_maybe_common_ground() -> None:
+    # s0 (statement 1) is agreed by five of six: close to common ground, every member's vote
+    # in. s1 (statement 2) splits four to two: the analysis cannot rule it out as common
+    # ground, but the summary lists it with the splits and does not also count it here; so
+    # with the statements s2–s8 that split too, only s0 is counted.
+    votes = [MatrixVote(m, "s0", -1 if m == "b2" else 1) for m in CAMPS]
+    votes += [MatrixVote(m, "s1", 1 if m[0] == "a" or m == "b0" else -1) for m in CAMPS]
+    votes += [
+        MatrixVote(m, f"s{j}", 1 if (i + j) % 3 else -1)
+        for i, m in enumerate(CAMPS)
+        for j in range(2, 9)
+    ]
+    summary = build_summary(inputs(votes), NOW)
+    assert 2 in {s.statement.id for s in summary.splits}
+    assert summary.common_ground == ()
+    assert (summary.needs_more_votes, summary.close_to_common_ground) == (0, 1)

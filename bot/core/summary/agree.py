@@ -22,18 +22,19 @@ class Agreed:
     close: int
 
 
-def common_ground(votes: Votes, members: Set[str]) -> Agreed:
+def common_ground(votes: Votes, members: Set[str], split: Set[int] = frozenset()) -> Agreed:
     """Visible statements the analysis calls common ground, best first, and the counts of
     those that need more votes, by whether some of the pack's `members` (user ids) have yet
     to vote on them. One with fewer than K_ANONYMITY decided votes is only counted: counts
-    that small would say how a few members voted."""
+    that small would say how a few members voted. A statement the summary lists as `split`
+    (statement ids) is left out: one part of the summary does not contradict another."""
     if votes.analysis is None:
         return Agreed((), 0, 0)
     found: list[CommonGroundLine] = []
     pending = close = 0
     for ground in votes.analysis.common_ground:
         statement = votes.statements.get(int(ground.id))
-        if statement is None or ground.status == "not_common":
+        if statement is None or ground.status == "not_common" or statement.id in split:
             continue
         tally = votes.tallies[statement.id]
         if ground.status == "common_ground" and tally.decided >= K_ANONYMITY:

@@ -32,8 +32,10 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
     local_today = now.astimezone(ZoneInfo(inputs.pack.settings.timezone)).date()
     trend = alignment_trend(week)
     votes = read_votes(inputs.pack, inputs.statements, inputs.votes)
-    agreed = common_ground(votes, {m.user_id for m in week.members})
     split = splits(votes, week.start_at)
+    agreed = common_ground(
+        votes, {m.user_id for m in week.members}, {s.statement.id for s in split}
+    )
     camps, no_camps = groups(votes)
     decided, still_open = decisions(week, inputs.proposals, inputs.responses)
     new = starting(inputs, week)
