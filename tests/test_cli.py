@@ -100,6 +100,12 @@ def test_demo_runs_offline_without_tokens(tmp_path: Path) -> None:
     assert "Blocked: “Ship the CLI in December" in out and "Passed: “Ship the CLI" in out
     assert "--- privately, to Gus only ---" in out
     assert "sided with the majority on 0% of 5 majority statements" in out
+    # The five statements six of seven agree on, Gus against: with every member's vote in, a
+    # pack of seven cannot tell them from common ground, and nobody is told to vote more.
+    # Every member voted alike but Gus: no real camps, said in plain words.
+    assert "5 statements may be common ground, but the votes are too close to tell." in out
+    assert "No distinct camps: your votes are no more split than random votes would be." in out
+    assert "once more of you vote" not in out
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["blocks"][0]["text"]["text"].startswith("Weekly consensus")
     assert not [b for b in summary["blocks"] if "Gus" in json.dumps(b) and "alone" in json.dumps(b)]

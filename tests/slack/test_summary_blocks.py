@@ -15,6 +15,7 @@ from bot.core.proposals import Counts, Outcome, Proposal
 from bot.core.statements import SplitAlert, Statement, Tally
 from bot.core.summary import (
     Blocker,
+    CommonGroundLine,
     DecisionLine,
     DeliveryProblem,
     GroupLine,
@@ -23,7 +24,6 @@ from bot.core.summary import (
     Split,
     SplitTrend,
     Starting,
-    StatementLine,
     Streak,
     Summary,
     WeekPoint,
@@ -68,7 +68,7 @@ def make_summary(
     anonymous: bool = True,
     name_lone_wolves: bool = False,
     groups: tuple[GroupLine, ...] | None = None,
-    no_camps_reason: str | None = "fewer than 8 members voted on enough statements",
+    no_camps_reason: str | None = "your votes are no more split than random votes would be",
     delivery: tuple[DeliveryProblem, ...] = (),
     wolves: int = 2,
 ) -> Summary:
@@ -111,8 +111,8 @@ def make_summary(
             WeekPoint(WEEK_START - dt.timedelta(days=7), 3.5, 0.9, 22),
             WeekPoint(WEEK_START, 3.8, 0.7, 25),
         ),
-        consensus=tuple(StatementLine(s, Tally(9, 1, 2)) for s in stmts[:5]),
-        consensus_more=max(0, statements - 5 - splits),
+        common_ground=tuple(CommonGroundLine(s, Tally(9, 1, 2), 0.8, 0.7, 0.9) for s in stmts[:5]),
+        common_ground_more=max(0, statements - 5 - splits),
         splits=tuple(
             Split(
                 stmts[i % max(1, len(stmts))] if stmts else Statement(i, 1, text, None),
@@ -370,8 +370,8 @@ def test_no_distinct_camps_when_there_are_no_groups() -> None:
     body = texts(summary_blocks(make_summary(groups=None, no_camps_reason=None)))
     assert "No distinct camps." in body
     body = texts(summary_blocks(make_summary(groups=None)))
-    assert "No distinct camps: fewer than 8 members voted on enough statements." in body
-    assert "Group A" not in body
+    assert "No distinct camps: your votes are no more split than random votes would be." in body
+    assert "Group 1" not in body
 
 
 def test_groups_are_rendered_when_present() -> None:
@@ -379,8 +379,9 @@ def test_groups_are_rendered_when_present() -> None:
     b = Statement(2, 1, "rewrite in Rust", None)
     groups = (GroupLine(4, ((a, "agree"), (b, "disagree"))), GroupLine(5, ((b, "agree"),)))
     body = texts(summary_blocks(make_summary(groups=groups)))
-    assert "Group A (4 people) agrees: “ship weekly” and disagrees: “rewrite in Rust”" in body
-    assert "Group B (5 people) agrees: “rewrite in Rust”" in body
+    # Numbered from 1, as the chart's map legend numbers them.
+    assert "Group 1 (4 people) agrees: “ship weekly” and disagrees: “rewrite in Rust”" in body
+    assert "Group 2 (5 people) agrees: “rewrite in Rust”" in body
     assert "No distinct camps" not in body
 
 

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from bot.core.analysis.members import SignalKind
 from bot.core.checkins import Answer
 from bot.core.schedule import IsoWeek
+from bot.core.summary.agree import common_ground
 from bot.core.summary.alignment import alignment_trend
 from bot.core.summary.decisions import decisions
-from bot.core.summary.groups import groups
+from bot.core.summary.groups import groups, map_points
 from bot.core.summary.lone_wolves import lone_wolves
 from bot.core.summary.model import (
-    TOP_CONSENSUS,
+    TOP_COMMON_GROUND,
     DeliveryProblem,
     Summary,
     SummaryInputs,
@@ -23,7 +24,7 @@ from bot.core.summary.model import (
     week_start_of,
 )
 from bot.core.summary.participation import blockers, participation, starting
-from bot.core.summary.splits import consensus, read_votes, splits, week_statements
+from bot.core.summary.splits import read_votes, splits, week_statements
 
 
 def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
@@ -31,8 +32,10 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
     local_today = now.astimezone(ZoneInfo(inputs.pack.settings.timezone)).date()
     trend = alignment_trend(week)
     votes = read_votes(inputs.pack, inputs.statements, inputs.votes)
-    agreed = consensus(votes)
     split = splits(votes, week.start_at)
+    agreed = common_ground(
+        votes, {m.user_id for m in week.members}, {s.statement.id for s in split}
+    )
     camps, no_camps = groups(votes)
     decided, still_open = decisions(week, inputs.proposals, inputs.responses)
     new = starting(inputs, week)
@@ -62,8 +65,8 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
         participation=participation(week),
         alignment=trend[-1],
         trend=trend,
-        consensus=tuple(agreed[:TOP_CONSENSUS]),
-        consensus_more=max(0, len(agreed) - TOP_CONSENSUS),
+        common_ground=agreed.found[:TOP_COMMON_GROUND],
+        common_ground_more=max(0, len(agreed.found) - TOP_COMMON_GROUND),
         splits=tuple(split),
         groups=camps,
         no_camps_reason=no_camps,
@@ -79,6 +82,9 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
         week_statements=week_statements(votes, week.start_at),
         statements_total=len(votes.statements),
         starting=new,
+        needs_more_votes=agreed.needs_more_votes,
+        close_to_common_ground=agreed.close,
+        map_points=map_points(votes.analysis),
     )
 
 

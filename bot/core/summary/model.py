@@ -17,7 +17,7 @@ from bot.core.proposals import Counts, Proposal, Response
 from bot.core.statements import Statement, Tally, Vote
 
 TREND_WEEKS = 8
-TOP_CONSENSUS = 5
+TOP_COMMON_GROUND = 5
 REASONS_PER_SIDE = 2
 STREAKS_SHOWN = 3
 # Divisiveness has to move this much in a week to call a split converging or diverging.
@@ -79,6 +79,28 @@ class StatementLine:
 
     statement: Statement
     tally: Tally
+
+
+@dataclass(frozen=True)
+class CommonGroundLine:
+    """A statement that holds across the pack's views (common ground): its counts, and the
+    predicted agreement (0–1) of a member at the centre of the opinion map, with its interval."""
+
+    statement: Statement
+    tally: Tally
+    score: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One member's point on the opinion map, anonymous: no id and no name. `group` is the
+    index of the member's opinion group (Group 1 is 0), None for a member in no group."""
+
+    x: float
+    y: float
+    group: int | None
 
 
 @dataclass(frozen=True)
@@ -144,11 +166,13 @@ class Summary:
     participation: Participation
     alignment: WeekPoint
     trend: tuple[WeekPoint, ...]  # oldest first, the last TREND_WEEKS weeks ending this one
-    consensus: tuple[StatementLine, ...]  # agreed by most, top TOP_CONSENSUS
-    consensus_more: int
+    # Statements that hold across the pack's views, best first: the top TOP_COMMON_GROUND and
+    # how many more there are (with `needs_more_votes` and `close_to_common_ground` below).
+    common_ground: tuple[CommonGroundLine, ...]
+    common_ground_more: int
     splits: tuple[Split, ...]
     groups: tuple[GroupLine, ...] | None
-    no_camps_reason: str | None
+    no_camps_reason: str | None  # in plain words, when `groups` is None
     decisions: tuple[DecisionLine, ...]  # closed this week
     open_proposals: tuple[DecisionLine, ...]
     blockers: tuple[Blocker, ...]
@@ -160,6 +184,12 @@ class Summary:
     statements_total: int = 0
     # Set when nothing reached anyone yet in a new pack: the week is posted as a short note.
     starting: Starting | None = None
+    # Statements that may be common ground once members who have not voted on them do, and
+    # statements every member voted on that are still too close to call.
+    needs_more_votes: int = 0
+    close_to_common_ground: int = 0
+    # Every member placed on the opinion map, in no particular order (the chart's map).
+    map_points: tuple[MapPoint, ...] = ()
 
     @property
     def named_lone_wolves(self) -> tuple[str, ...]:

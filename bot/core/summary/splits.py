@@ -1,6 +1,6 @@
-"""Where the pack agrees and where it is split (SPEC §5, parts 3 and 4): the statements read
-once into the vote matrix and its analysis, the consensus, the splits with their reasons and
-trend, and the statements voted on this week (the chart's bars)."""
+"""Where the pack is split (SPEC §5, part 4): the statements read once into the vote matrix
+and its analysis, the splits with their reasons and trend, and the statements voted on this
+week (the chart's bars)."""
 
 from __future__ import annotations
 
@@ -68,18 +68,6 @@ def read_votes(pack: Pack, statements: Sequence[Statement], votes: Sequence[Vote
         analysis=analyze(matrix, rules=rules) if matrix.members else None,
         votes=votes,
     )
-
-
-def consensus(votes: Votes) -> list[StatementLine]:
-    """Statements most of the pack agrees on, strongest first (none under 3 decided)."""
-    found: list[StatementLine] = []
-    if votes.analysis is None:
-        return found
-    for key in votes.analysis.consensus.agree:
-        statement = votes.statements.get(int(key))
-        if statement is not None and votes.tallies[statement.id].decided >= K_ANONYMITY:
-            found.append(StatementLine(statement, votes.tallies[statement.id]))
-    return found
 
 
 def splits(votes: Votes, start_at: dt.datetime) -> list[Split]:

@@ -41,7 +41,6 @@ PROPOSALS_SHOWN = 8
 BLOCKERS_SHOWN = 10
 SIGNALS_SHOWN = 10
 ERRORS_SHOWN = 6
-GROUP_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Slack user ids as Slack writes them; anything else is not turned into a mention.
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
@@ -154,6 +153,11 @@ def tally(t: Tally) -> str:
     if t.decided < K_ANONYMITY:
         return "fewer than 3 votes so far"
     return f"{t.agree} agree · {t.disagree} disagree · {t.passes} pass"
+
+
+def agreed(t: Tally) -> str:
+    """ "6 of 7 agree": of the members who voted on the statement, passes included."""
+    return f"{t.agree} of {t.seen} agree"
 
 
 def counts(c: Counts) -> str:

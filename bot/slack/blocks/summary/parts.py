@@ -16,7 +16,6 @@ from bot.slack.blocks.summary.format import (
     DECISIONS_SHOWN,
     ERROR_HINTS,
     ERRORS_SHOWN,
-    GROUP_LETTERS,
     GROUPS_SHOWN,
     NAME_SHOWN,
     NO_CAMPS_SHOWN,
@@ -30,6 +29,7 @@ from bot.slack.blocks.summary.format import (
     TREND_WORDS,
     Fmt,
     Part,
+    agreed,
     counts,
     heard,
     name_list,
@@ -88,15 +88,29 @@ def _alignment(summary: Summary, f: Fmt, *, chart: bool) -> Part:
 
 def _agree(summary: Summary, f: Fmt) -> Part:
     lines = [
-        f"• {f.quote(line.statement.text, STATEMENT_SHOWN)} — {tally(line.tally)}"
-        for line in summary.consensus
+        f"• {f.quote(line.statement.text, STATEMENT_SHOWN)} — holds across the pack's views "
+        f"({agreed(line.tally)})"
+        for line in summary.common_ground
     ]
+    other = " other" if lines else ""
+    pending = summary.needs_more_votes
+    if pending:
+        what = f"{pending}{other} {'statement' if pending == 1 else 'statements'}"
+        lines.append(f"{what} may be common ground once more of you vote on them.")
+    close = summary.close_to_common_ground
+    if close:
+        what = f"{close}{other} {'statement' if close == 1 else 'statements'}"
+        lines.append(f"{what} may be common ground, but the votes are too close to tell.")
+    if summary.statements_total == 0:
+        empty = "No consensus statements yet."
+    else:
+        empty = "No statement holds across the pack's views yet."
     return Part(
         "Where we agree",
         lines,
-        more=summary.consensus_more,
+        more=summary.common_ground_more,
         sections=2,
-        empty="No consensus statements yet.",
+        empty=empty,
     )
 
 
@@ -123,9 +137,9 @@ def _groups(summary: Summary, f: Fmt) -> Part:
             line += f": {f.user(summary.no_camps_reason, NO_CAMPS_SHOWN)}"
         return Part("Opinion groups", [line + "."])
     lines = []
+    # Numbered from 1 as in the chart's map, whose legend says "Group 1" for index 0.
     for index, group in enumerate(summary.groups[:GROUPS_SHOWN]):
-        letter = GROUP_LETTERS[index % len(GROUP_LETTERS)]
-        line = f"Group {letter} ({people(group.size)})"
+        line = f"Group {index + 1} ({people(group.size)})"
         standouts = []
         for side in ("agree", "disagree"):
             texts = [
@@ -137,6 +151,9 @@ def _groups(summary: Summary, f: Fmt) -> Part:
                 standouts.append(f"{side}s: " + "; ".join(texts))
         line += (" " + " and ".join(standouts)) if standouts else ": nothing stands out yet"
         lines.append(f"• {line}")
+    apart = sum(1 for p in summary.map_points if p.group is None)
+    if apart:
+        lines.append(f"{people(apart)} {'fits' if apart == 1 else 'fit'} no group.")
     return Part(
         "Opinion groups",
         lines,

@@ -175,7 +175,7 @@ def summary_fallback(summary: Summary) -> str:
     """The message's `text` (notifications, screen readers): short and escaped."""
     if summary.starting is not None:
         return clip(starting_note(summary, slack=True, bold=False), SECTION_MAX)
-    agreed = len(summary.consensus) + summary.consensus_more
+    agreed = len(summary.common_ground) + summary.common_ground_more
     text = (
         f"Weekly consensus · {_pack_name(summary)} · {summary.week}: "
         f"{heard(summary.participation).lower()} · {agreed} agreed · "
