@@ -31,7 +31,7 @@ TREND_TITLE = "Alignment, last 8 weeks"
 BARS_TITLE = "This week's statements"
 NO_SCORES = "No alignment scores yet"
 NO_VOTES = "No votes this week"
-MAP_TITLE = "How views cluster (each dot is one member)"
+MAP_TITLE = "How views cluster\n(each dot is one member)"
 MAP_NOTE = "Members close together vote alike"
 SPREAD = 0.03
 
