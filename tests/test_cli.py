@@ -103,7 +103,10 @@ def test_demo_runs_offline_without_tokens(tmp_path: Path) -> None:
     # The five statements six of seven agree on, Gus against: with every member's vote in, a
     # pack of seven cannot tell them from common ground, and nobody is told to vote more.
     # Every member voted alike but Gus: no real camps, said in plain words.
-    assert "5 statements may be common ground, but the votes are too close to tell." in out
+    assert (
+        "5 statements come close to common ground but do not yet clearly hold across "
+        "the pack's views."
+    ) in out
     assert "No distinct camps: your votes are no more split than random votes would be." in out
     assert "once more of you vote" not in out
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())

@@ -65,7 +65,10 @@ def test_statements_everyone_voted_on_are_never_said_to_need_votes() -> None:
         make_summary(), common_ground=(), common_ground_more=0, close_to_common_ground=2
     )
     part = agree_part(summary)
-    assert "2 statements may be common ground, but the votes are too close to tell." in part
+    assert (
+        "2 statements come close to common ground but do not yet clearly hold across "
+        "the pack's views."
+    ) in part
     assert "vote on them" not in part
 
 

@@ -100,7 +100,11 @@ def _agree(summary: Summary, f: Fmt) -> Part:
     close = summary.close_to_common_ground
     if close:
         what = f"{close}{other} {'statement' if close == 1 else 'statements'}"
-        lines.append(f"{what} may be common ground, but the votes are too close to tell.")
+        verbs = ("comes", "does") if close == 1 else ("come", "do")
+        lines.append(
+            f"{what} {verbs[0]} close to common ground but {verbs[1]} not yet clearly hold "
+            "across the pack's views."
+        )
     if summary.statements_total == 0:
         empty = "No consensus statements yet."
     else:
