@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.cluster import KMeans
 
-from bot.core.analysis.matrix import AGREE, AnalysisError, FloatArray, VoteMatrix
+from bot.core.analysis.matrix import AGREE, AnalysisError, FloatArray, VoteMatrix, column_means
 from bot.core.analysis.reality import batched_kmeans, null_test, stability
 from bot.core.analysis.stats import (
     DEFAULT_RULES,
@@ -44,15 +44,6 @@ class Geometry:
     def extremity(self) -> FloatArray:
         lengths: FloatArray = np.linalg.norm(self.statement_projections, axis=1)
         return lengths
-
-
-def column_means(values: FloatArray) -> FloatArray:
-    """Mean of each column over the votes present; 0 where nobody voted (no empty means)."""
-    present = ~np.isnan(values)
-    totals = np.where(present, values, 0.0).sum(axis=0)
-    counts = present.sum(axis=0)
-    means: FloatArray = np.divide(totals, counts, out=np.zeros_like(totals), where=counts > 0)
-    return means
 
 
 def _principal_components(centred: FloatArray, n_components: int) -> FloatArray:

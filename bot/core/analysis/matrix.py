@@ -78,6 +78,15 @@ def vote_counts(
     return agree, disagree, passes
 
 
+def column_means(values: FloatArray) -> FloatArray:
+    """Mean of each column over the votes present; 0 where nobody voted (no empty means)."""
+    present = ~np.isnan(values)
+    totals = np.where(present, values, 0.0).sum(axis=0)
+    counts = present.sum(axis=0)
+    means: FloatArray = np.divide(totals, counts, out=np.zeros_like(totals), where=counts > 0)
+    return means
+
+
 def build_matrix(
     votes: Iterable[Vote],
     *,

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.core.analysis.matrix import FloatArray
+from bot.core.analysis.matrix import FloatArray, column_means
 from bot.core.analysis.stats import Rules
 
 IntArray = np.ndarray[tuple[int, ...], np.dtype[np.int64]]
@@ -68,11 +68,7 @@ class Stability:
 
 def centred_votes(votes: FloatArray) -> FloatArray:
     """Votes minus their statement's mean, with a missing vote at the mean (0)."""
-    present = ~np.isnan(votes)
-    counts = present.sum(axis=0)
-    totals = np.where(present, votes, 0.0).sum(axis=0)
-    means = np.divide(totals, counts, out=np.zeros_like(totals), where=counts > 0)
-    centred: FloatArray = np.where(present, votes - means, 0.0)
+    centred: FloatArray = np.where(np.isnan(votes), 0.0, votes - column_means(votes))
     return centred
 
 
