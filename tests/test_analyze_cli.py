@@ -5,6 +5,7 @@ Pol.is data, The Computational Democracy Project, CC BY 4.0.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -68,7 +69,8 @@ def command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "bot", "analyze", *map(str, args)]
 
 
-def analyze(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def analyze_process(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`wolfpack analyze` in a process of its own: for what only a real process shows."""
     return subprocess.run(
         command(*args),
         capture_output=True,
@@ -76,6 +78,19 @@ def analyze(*args: str | Path) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
+
+
+def analyze(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`wolfpack analyze` through the command's entry point in this process, with what it
+    writes on stdout and stderr (a process start costs seconds of imports per call)."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["analyze", *map(str, args)]
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # argparse's own refusals
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 def text_lists(report: str) -> dict[str, list[str]]:
@@ -197,11 +212,11 @@ def test_bad_input_exits_2_with_one_line(
 def test_bad_input_in_a_real_process(tmp_path: Path) -> None:
     path = tmp_path / "votes.csv"
     path.write_text("member,statement,vote\na,b,1\n")
-    done = analyze(path, "--k", "two")
+    done = analyze_process(path, "--k", "two")
     assert done.returncode == 2
     assert done.stdout == ""
     assert "--k" in done.stderr
-    missing = analyze(tmp_path / "nope.csv")
+    missing = analyze_process(tmp_path / "nope.csv")
     assert missing.returncode == 2
     assert len(missing.stderr.strip().splitlines()) == 1
 
@@ -274,26 +289,16 @@ def check_report_against_red_dwarf(
 
 
 def test_polis_conversations_through_the_command_match_polis_and_red_dwarf() -> None:
-    """All four conversations, one process each, run side by side: our own groups with Pol.is'
-    k agree with Pol.is' group-id, and every figure the report carries equals red-dwarf's
-    computed for the groups the report gives."""
-    names = list(MIN_ARI)
-    references = {name: polis_reference(name) for name in names}
-    running = {}
-    for name in names:
-        k = len(set(references[name][1].values()))
+    """All four conversations through the command: our own groups with Pol.is' k agree with
+    Pol.is' group-id, and every figure the report carries equals red-dwarf's computed for the
+    groups the report gives."""
+    for name in MIN_ARI:
+        frame, polis_groups, left_out = polis_reference(name)
+        k = len(set(polis_groups.values()))
         extra = ["--meta", ",".join(META[name])] if name in META else []
-        running[name] = subprocess.Popen(
-            command(POLIS / name, "--format", "json", "--k", str(k), *extra),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-    for name, process in running.items():
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
-        report = json.loads(out)
-        frame, polis_groups, left_out = references[name]
+        done = analyze(POLIS / name, "--format", "json", "--k", str(k), *extra)
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
         assignments = report["groups"]["assignments"]
         common = [p for p in polis_groups if p in assignments]
         assert len(common) >= 0.9 * len(polis_groups)

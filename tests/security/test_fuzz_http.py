@@ -98,10 +98,10 @@ CONTENT_TYPES = (
     "multipart/form-data; boundary=x",
     "",
 )
-# The same 300 examples on every run; WOLFPACK_FUZZ_EXAMPLES=3000 (say) for a longer, random one.
+# The same 200 examples on every run; WOLFPACK_FUZZ_EXAMPLES=3000 (say) for a longer, random one.
 LONG_RUN = int(os.environ.get("WOLFPACK_FUZZ_EXAMPLES", "0"))
 HYPOTHESIS = settings(
-    max_examples=LONG_RUN or 300,
+    max_examples=LONG_RUN or 200,
     deadline=None,
     derandomize=not LONG_RUN,
     database=None,

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.cluster import KMeans
 
 from bot.core.analysis.matrix import AGREE, AnalysisError, FloatArray, VoteMatrix, column_means
 from bot.core.analysis.reality import batched_kmeans, null_test, stability
@@ -110,6 +109,10 @@ def _distinct_points(points: FloatArray) -> int:
 
 
 def kmeans_labels(points: FloatArray, k: int, rules: Rules = DEFAULT_RULES) -> IntArray:
+    # Imported here: scikit-learn (with SciPy) takes seconds to import, and only a given
+    # number of groups (`--k`) needs it; every other process start is spared the cost.
+    from sklearn.cluster import KMeans
+
     model = KMeans(n_clusters=k, n_init=rules.kmeans_starts, random_state=rules.random_state)
     return np.asarray(model.fit_predict(points), dtype=np.int64)
 
