@@ -22,7 +22,7 @@ from bot.core.packs import Away, ChannelInfo, Member, Pack, PackDraft, Person
 from bot.core.privacy import Footprint
 from bot.core.proposals import Counts, Outcome, Position, Proposal, ProposalView, Response
 from bot.core.schedule import DeliveryKey, Due
-from bot.core.statements import SplitAlert, Statement, StatementView, Vote, VoteValue
+from bot.core.statements import Reply, SplitAlert, Statement, StatementView, Vote, VoteValue
 from bot.core.summary import LoneWolf, Summary
 
 
@@ -237,9 +237,16 @@ class StatementRepository(Protocol):
 
     def set_alert_message(self, statement_id: int, channel_id: str, ts: str) -> None: ...
     def mark_discussed(self, statement_id: int, now: dt.datetime) -> None: ...
-    def discussed_in_thread(self, channel_id: str, thread_ts: str, now: dt.datetime) -> int | None:
-        """Marks the statement whose split alert started this thread as discussed; its id, or
-        None when the thread is not a split alert's."""
+    def discussed_in_thread(
+        self, channel_id: str, thread_ts: str, user_id: str, now: dt.datetime
+    ) -> int | None:
+        """Marks the statement whose split alert started this thread as discussed and records
+        the user's reply; its id, or None when the thread is not a split alert's."""
+        ...
+
+    def replies(self, pack_id: int, since: dt.datetime) -> list[Reply]:
+        """Replies in the pack's split alerts' and proposals' threads since then, oldest
+        first."""
         ...
 
 
@@ -258,6 +265,13 @@ class ProposalRepository(Protocol):
     def get(self, proposal_id: int) -> Proposal | None: ...
     def of_pack(self, pack_id: int, *, open_only: bool = False) -> list[Proposal]: ...
     def set_message(self, proposal_id: int, channel_id: str, ts: str) -> None: ...
+    def replied_in_thread(
+        self, channel_id: str, thread_ts: str, user_id: str, now: dt.datetime
+    ) -> int | None:
+        """Records the user's reply in the thread of the proposal posted there; its id, or
+        None when the thread is not a proposal's."""
+        ...
+
     def standing(self, proposal_id: int, user_id: str) -> tuple[Proposal, str, bool] | None:
         """The proposal, its pack's channel, and whether the user is an active member of that
         pack, in one read; None when the workspace has no such proposal."""

@@ -19,6 +19,8 @@ class Footprint:
     memberships: int = 0
     deliveries: int = 0
     profile: int = 0
+    # Replies noted in discussion threads (who and when, never the text).
+    replies: int = 0
     away: int = 0
     # Kept, without their author.
     statements: int = 0

@@ -47,6 +47,17 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A member's reply in a discussion thread, a split alert's or a proposal's: who and when,
+    never the text."""
+
+    user_id: str
+    at: dt.datetime
+    statement_id: int | None = None
+    proposal_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Tally:
     """The latest vote of each member on one statement, counted."""
 

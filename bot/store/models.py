@@ -249,8 +249,11 @@ class VoteRow(Base):
 
 class ProposalRow(Base):
     __tablename__ = "proposals"
-    # A failed proposal is revised at most once.
-    __table_args__ = (UniqueConstraint("revises_id"),)
+    # A failed proposal is revised at most once; replies in its message's thread find it.
+    __table_args__ = (
+        UniqueConstraint("revises_id"),
+        Index("ix_proposals_message", "workspace_id", "channel_id", "message_ts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
@@ -287,6 +290,28 @@ class ProposalResponseRow(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     position: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ThreadReplyRow(Base):
+    """A member's reply in a split alert's or a proposal's thread: who and when, never the
+    text, so a member who joined a discussion counts as heard (the lone-wolf signals)."""
+
+    __tablename__ = "thread_replies"
+    __table_args__ = (Index("ix_thread_replies_pack_created", "pack_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id", ondelete="CASCADE"))
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), nullable=True
+    )
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), nullable=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

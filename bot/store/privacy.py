@@ -19,6 +19,7 @@ from bot.store.models import (
     ProposalRow,
     RoundRow,
     StatementRow,
+    ThreadReplyRow,
     VoteRow,
 )
 from bot.store.scoped import Scoped
@@ -44,6 +45,7 @@ class SqlPrivacy(Scoped):
             # reminder, a lone-wolf DM) holds that member in user_id: the key's own user.
             (DeliveryRow, DeliveryRow.user_id == user_id),
             (PersonRow, PersonRow.user_id == user_id),
+            (ThreadReplyRow, ThreadReplyRow.user_id == user_id),
         ]
 
     def _posts(self, user_id: str) -> tuple[tuple[str, str], ...]:
@@ -182,7 +184,7 @@ class SqlPrivacy(Scoped):
         away: int,
         posts: tuple[tuple[str, str], ...],
     ) -> Footprint:
-        answers, votes, positions, memberships, deliveries, profile = counts
+        answers, votes, positions, memberships, deliveries, profile, replies = counts
         return Footprint(
             answers=answers,
             votes=votes,
@@ -190,6 +192,7 @@ class SqlPrivacy(Scoped):
             memberships=memberships,
             deliveries=deliveries,
             profile=profile,
+            replies=replies,
             away=away,
             statements=self._authored(naming, StatementRow),
             proposals=self._authored(naming, ProposalRow),

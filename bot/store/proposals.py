@@ -21,7 +21,7 @@ from bot.store.models import (
 )
 from bot.store.packs import MEMBERSHIPS, PACK_COLUMNS, PACKS, pack_of
 from bot.store.scoped import WORKSPACE, Scoped, dialect_insert
-from bot.store.statements import SqlStatements
+from bot.store.statements import SqlStatements, add_reply
 
 PROPOSALS = ProposalRow.__table__
 RESPONSES = cast(Table, ProposalResponseRow.__table__)
@@ -41,6 +41,10 @@ PROPOSAL_COLUMNS = (
 _PROPOSAL_ID: BindParameter[int] = bindparam("proposal_id")
 _PROPOSAL = select(*PROPOSAL_COLUMNS).where(PROPOSALS.c.workspace_id == WORKSPACE)
 _PROPOSAL_BY_ID = _PROPOSAL.where(PROPOSALS.c.id == _PROPOSAL_ID)
+_BY_MESSAGE = _PROPOSAL.where(
+    PROPOSALS.c.channel_id == bindparam("channel_id"),
+    PROPOSALS.c.message_ts == bindparam("message_ts"),
+)
 _WITH_PACK = PROPOSALS.join(
     PACKS, and_(PACKS.c.id == PROPOSALS.c.pack_id, PACKS.c.workspace_id == WORKSPACE)
 )
@@ -181,6 +185,16 @@ class SqlProposals(Scoped):
             .where(ProposalRow.workspace_id == self.workspace_id, ProposalRow.id == proposal_id)
             .values(channel_id=channel_id, message_ts=ts)
         )
+
+    def replied_in_thread(
+        self, channel_id: str, thread_ts: str, user_id: str, now: dt.datetime
+    ) -> int | None:
+        row = self._execute(_BY_MESSAGE, channel_id=channel_id, message_ts=thread_ts).first()
+        if row is None:
+            return None
+        proposal = _proposal(row)
+        add_reply(self, proposal.pack_id, user_id, now, proposal_id=proposal.id)
+        return proposal.id
 
     def standing(self, proposal_id: int, user_id: str) -> tuple[Proposal, str, bool] | None:
         # One round trip: every click on a proposal's buttons starts here.

@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, or_, select, true, update
+from sqlalchemy import Select, bindparam, case, func, insert, or_, select, true, update
 
 from bot.core.packs import Member, Pack
-from bot.core.statements import Statement, StatementView, Tally, Vote, VoteValue
-from bot.store.models import PackRow, StatementRow, VoteRow
+from bot.core.statements import Reply, Statement, StatementView, Tally, Vote, VoteValue
+from bot.store.models import PackRow, StatementRow, ThreadReplyRow, VoteRow
 from bot.store.packs import (
     IN_CHANNEL_COLUMNS,
     IN_CHANNEL_FROM,
@@ -21,6 +21,7 @@ from bot.store.packs import (
 from bot.store.scoped import WORKSPACE, Scoped, dialect_insert
 
 STATEMENTS, VOTES = StatementRow.__table__, VoteRow.__table__
+REPLIES = ThreadReplyRow.__table__
 STATEMENT_COLUMNS = (
     STATEMENTS.c.id,
     STATEMENTS.c.pack_id,
@@ -228,9 +229,50 @@ class SqlStatements(Scoped):
             .values(discussed_at=now)
         )
 
-    def discussed_in_thread(self, channel_id: str, thread_ts: str, now: dt.datetime) -> int | None:
+    def discussed_in_thread(
+        self, channel_id: str, thread_ts: str, user_id: str, now: dt.datetime
+    ) -> int | None:
         found = self._row(alert_channel=channel_id, alert_ts=thread_ts)
         if found is None:
             return None
         self.mark_discussed(found.id, now)
+        add_reply(self, found.pack_id, user_id, now, statement_id=found.id)
         return found.id
+
+    def replies(self, pack_id: int, since: dt.datetime) -> list[Reply]:
+        rows = self._execute(_REPLIES, pack_id=pack_id, since=since)
+        return [Reply(who, at, sid, pid) for who, at, sid, pid in rows]
+
+
+_REPLIES = (
+    select(REPLIES.c.user_id, REPLIES.c.created_at, REPLIES.c.statement_id, REPLIES.c.proposal_id)
+    .where(
+        REPLIES.c.workspace_id == WORKSPACE,
+        REPLIES.c.pack_id == bindparam("pack_id"),
+        REPLIES.c.created_at >= bindparam("since"),
+    )
+    .order_by(REPLIES.c.id)
+)
+
+
+def add_reply(
+    repo: Scoped,
+    pack_id: int,
+    user_id: str,
+    now: dt.datetime,
+    *,
+    statement_id: int | None = None,
+    proposal_id: int | None = None,
+) -> None:
+    """Records a reply in a thread of the repository's workspace (its pack and statement or
+    proposal read through the same workspace)."""
+    repo.unit.execute(
+        insert(ThreadReplyRow).values(
+            workspace_id=repo.workspace_id,
+            pack_id=pack_id,
+            statement_id=statement_id,
+            proposal_id=proposal_id,
+            user_id=user_id,
+            created_at=now,
+        )
+    )

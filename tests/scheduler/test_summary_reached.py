@@ -157,7 +157,8 @@ def test_silence_is_only_counted_where_a_prompt_reached_the_member(bot: Harness)
 def test_a_pack_no_round_has_reached_gets_a_short_note_once(bot: Harness) -> None:
     """Set up on Thursday evening, the day before its first summary slot, with check-ins
     Monday to Thursday: at Friday's slot no prompt has reached anyone. Votes already cast
-    would make Cy a lone wolf (views apart from the pack's) in a summary with figures."""
+    would make Cy a lone wolf (votes apart from the pack's and no reason given) in a summary
+    with figures."""
     bot.clock.at = on(weekday(3), 18)
     setup_pack(
         bot,
@@ -203,9 +204,9 @@ def test_a_pack_no_round_has_reached_gets_a_short_note_once(bot: Harness) -> Non
     assert "Weekly consensus" in json.dumps(blocks_of(second))
     assert len([f for f in bot.fake.uploaded_files.values() if f["completed"]]) == 1
     # Friday is not one of the pack's working days: Cy's note waits for Monday's 09:30.
-    assert dms_saying(bot, CY, "majority statements") == []
+    assert dms_saying(bot, CY, "nobody has heard why yet") == []
     tick(bot, on(weekday(14), 8, 30))
-    assert len(dms_saying(bot, CY, "majority statements")) == 1
+    assert len(dms_saying(bot, CY, "nobody has heard why yet")) == 1
 
 
 def plant_votes(h: Harness, *, when: dt.datetime) -> None:

@@ -240,6 +240,10 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
     take_position(bot, ANA, mine, "agree")
     theirs = propose(bot, ANA, "Move the standup to 10:00")
     take_position(bot, BO, theirs, "block", f"Clashes with {CY}'s school run")
+    # Cy talks the proposal over in its thread: that Cy replied is noted, never the text.
+    reply = {"type": "message", "channel": CHANNEL, "user": CY, "ts": "1764600000.000900"}
+    assert bot.side.event({**reply, "text": "Why 10?", "thread_ts": theirs["ts"]}).status == 200
+    bot.fake.wait_for(lambda _: bool(rows_of(bot, TEAM)["thread_replies"]))
     command(bot, CY, "/checkin", "away 2026-12-20 2027-01-03")
     # Prompts and reminders for everyone; then proposal reminders to those who did not answer.
     bot.wolfpack.tick(dt.datetime(2026, 12, 2, 4, 1, tzinfo=dt.UTC))
@@ -252,6 +256,7 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
     assert {t for t, _ in naming(before, CY)} >= {
         "packs", "people", "memberships", "answers", "deliveries",
         "statements", "votes", "proposals", "proposal_responses", "slack_installations",
+        "thread_replies",
     }  # fmt: skip
     # Every delivery whose key names Cy (prompts, reminders, a proposal reminder, a lone-wolf
     # DM) names Cy as its recipient too: forget-me deletes them by that column.
@@ -268,6 +273,7 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
         "1 check-in answer (and 1 post in round threads)",
         "2 votes on statements",
         "1 position on proposals",
+        "1 note that you replied in a discussion thread",
         "1 pack membership",
         "your profile (name, timezone, away dates)",
         "1 statement you wrote",
@@ -282,6 +288,7 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
     bot.side.click("forget_me_confirm", "confirm", user=CY, channel=CHANNEL)
     told = wait_for_ephemeral(bot, CY, "is deleted")
     assert "2 votes on statements" in told and "1 pack membership" in told
+    assert "1 note that you replied in a discussion thread" in told
 
     after = rows_of(bot, TEAM)
     assert naming(after, CY) == KEPT
@@ -305,6 +312,7 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
     ]
     assert after["proposal_responses"][1]["reason"] == "Clashes with a former member's school run"
     assert len(after["rounds"]) == len(before["rounds"])
+    assert after["thread_replies"] == []
     assert CY not in {p["user_id"] for p in after["people"]}
     # Cy's check-in is gone from the round thread too.
     assert [c.args["ts"] for c in bot.fake.calls_to("chat.delete")] == [cy_reply]

@@ -361,7 +361,10 @@ def test_lone_wolves_are_counted_and_named_only_when_the_pack_chose_it() -> None
     quiet = texts(summary_blocks(make_with(make_summary(), lone_wolf_counts={"silent": 1})))
     assert "1 person has been quiet" in quiet
     apart = texts(summary_blocks(make_with(make_summary(), lone_wolf_counts={"outlier_views": 1})))
-    assert "1 person's views sit apart from the pack's" in apart
+    assert "1 person's view hasn't been heard yet — their reasons are welcome" in apart
+    two = {"outlier_views": 2}
+    apart = texts(summary_blocks(make_with(make_summary(), lone_wolf_counts=two)))
+    assert "2 people's views haven't been heard yet — their reasons are welcome" in apart
     nobody = texts(summary_blocks(make_summary(wolves=0)))
     assert "Nobody seems to be working alone" in nobody
 
@@ -446,6 +449,25 @@ def test_the_dm_has_the_evidence_and_a_suggestion() -> None:
         assert "Nobody else sees these details" in body
     plain = lone_wolf_dm_text(summary, wolf, slack=False)
     assert "3 focus areas: R&D" in plain and "<@" not in plain and "`" not in plain
+
+
+def test_the_views_apart_note_invites_the_members_view() -> None:
+    summary = make_summary()
+    apart = Signal("outlier_views", "your votes differ from every group in the pack")
+    wolf = LoneWolf(wolf_id(0), wolf_name(0), (apart,))
+    blocks = lone_wolf_dm_blocks(summary, wolf)
+    check_message(blocks, lone_wolf_dm_text(summary, wolf))
+    invitation = (
+        "Your votes differ from every group in the pack, and nobody has heard why yet (no "
+        "reason or thread reply from you in the last 14 days). Your view may be the one the "
+        "pack is missing: add a one-line reason next time you vote ({}), or say it in a "
+        "split's thread."
+    )
+    for body in (texts(blocks), lone_wolf_dm_text(summary, wolf)):
+        assert "*Your view, not heard yet*: " + invitation.format("`/direction`") in body
+        assert "sided with" not in body and "Views apart" not in body
+    plain = lone_wolf_dm_text(summary, wolf, slack=False)
+    assert "Your view, not heard yet: " + invitation.format("/direction") in plain
 
 
 def test_the_dm_without_partner_or_split_still_suggests_something() -> None:

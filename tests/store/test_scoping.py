@@ -60,6 +60,7 @@ class Seeded:
     hidden: int
     alert_ts: str
     proposal: int
+    proposal_ts: str
     failed: int
     pending: Delivery
     sent_failed: Delivery
@@ -123,6 +124,8 @@ def seed(db: SqlDatabase, team: str, marker: str, ts: str, extra: tuple[str, ...
             statement_id=statement.id,
         )
         tx.proposals.set_message(proposal.id, "C1", f"{ts}.000200")
+        # A reply in the proposal's thread (the split alert's would make the statement discussed).
+        assert tx.proposals.replied_in_thread("C1", f"{ts}.000200", "U3", NOW) == proposal.id
         tx.proposals.respond(proposal.id, "U1", Position.AGREE, "", NOW)
         tx.proposals.respond(proposal.id, "U2", Position.BLOCK, f"{marker} block reason", NOW)
         # A failed proposal nobody has revised yet.
@@ -154,6 +157,7 @@ def seed(db: SqlDatabase, team: str, marker: str, ts: str, extra: tuple[str, ...
             hidden=hidden.id,
             alert_ts=alert_ts,
             proposal=proposal.id,
+            proposal_ts=f"{ts}.000200",
             failed=failed.id,
             pending=pending,
             sent_failed=sent_failed,
@@ -472,7 +476,14 @@ CASES: dict[str, Case] = {
         lambda tx, a, b: tx.statements.mark_discussed(a.statement, LATER)
     ),
     "statements.discussed_in_thread": nothing(
-        lambda tx, a, b: tx.statements.discussed_in_thread("C1", a.alert_ts, LATER)
+        lambda tx, a, b: tx.statements.discussed_in_thread("C1", a.alert_ts, "U1", LATER)
+    ),
+    "statements.replies": Case(
+        lambda tx, a, b: tx.statements.replies(a.pack, NOW - dt.timedelta(days=1)),
+        lambda r, a, b: r == [],
+    ),
+    "proposals.replied_in_thread": nothing(
+        lambda tx, a, b: tx.proposals.replied_in_thread("C1", a.proposal_ts, "U1", LATER)
     ),
     "proposals.add": refused(
         lambda tx, a, b: tx.proposals.add(a.pack, "Ship", "U1", NOW + dt.timedelta(days=2), NOW)

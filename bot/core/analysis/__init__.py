@@ -17,6 +17,7 @@ from bot.core.analysis.members import (
     focus_areas,
     lone_wolf_signals,
     pairwise_agreement,
+    views_apart,
 )
 from bot.core.analysis.priority import importance, next_statements, priorities, priority
 from bot.core.analysis.repness import (
@@ -90,4 +91,5 @@ __all__ = [
     "select_representative",
     "statement_stats",
     "two_prop_z",
+    "views_apart",
 ]

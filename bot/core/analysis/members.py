@@ -109,11 +109,14 @@ class CheckIn:
 
 @dataclass(frozen=True)
 class Activity:
-    """A member's recent rounds in chronological order and when they last voted."""
+    """A member's recent rounds in chronological order, when they last voted, and when they
+    last said why: a reason with a vote or a proposal position, or a reply in a split's or a
+    proposal's thread."""
 
     member: str
     checkins: tuple[CheckIn, ...]
     last_vote: dt.date | None = None
+    last_heard: dt.date | None = None
 
 
 SignalKind = Literal["solo_streak", "outlier_views", "silent", "spread_thin"]
@@ -127,6 +130,8 @@ class Signal:
 
 SOLO_STREAK = 3
 SILENT_DAYS = 14
+# A reason or a thread reply this recent means the pack has heard the member's view.
+HEARD_DAYS = SILENT_DAYS
 RECENT_ROUNDS = 3
 MAX_FOCUS_AREAS = 2
 MIN_OUTLIER_BASIS = 5
@@ -152,11 +157,55 @@ def focus_areas(text: str) -> list[str]:
     return items
 
 
+def heard(activity: Activity, now: dt.date) -> bool:
+    """Whether the member said why lately: within HEARD_DAYS, a reason with a vote or a
+    proposal position, or a reply in a split's or a proposal's thread."""
+    return activity.last_heard is not None and (now - activity.last_heard).days < HEARD_DAYS
+
+
+def views_apart(
+    activity: Activity,
+    now: dt.date,
+    *,
+    alignment_result: Alignment | None = None,
+    groups_found: bool = False,
+    is_outlier: bool = False,
+) -> Signal | None:
+    """Votes that set the member apart while nobody has heard why (SPEC §4.5). Disagreeing is
+    not the signal: a member who gave a reason or joined a discussion lately is never flagged.
+
+    Where the pack has real opinion groups, apart means placed on the map in none of them (an
+    outlier, alone in a cluster of their own); a member in a group is never apart, however
+    often they are in the pack's minority. Without groups, apart from the pack: siding with
+    the majority on under half of at least MIN_OUTLIER_BASIS majority statements."""
+    if heard(activity, now):
+        return None
+    if groups_found:
+        if not is_outlier:
+            return None
+        return Signal("outlier_views", "your votes differ from every group in the pack")
+    if (
+        alignment_result is None
+        or alignment_result.share is None
+        or alignment_result.majority_statements < MIN_OUTLIER_BASIS
+        or alignment_result.share >= 0.5
+    ):
+        return None
+    n = alignment_result.majority_statements
+    differ = n - round(alignment_result.share * n)
+    return Signal(
+        "outlier_views",
+        f"your votes differ from the pack's majority on {differ} of {n} statements where it "
+        "had one",
+    )
+
+
 def lone_wolf_signals(
     activity: Activity,
     now: dt.date,
     *,
     alignment_result: Alignment | None = None,
+    groups_found: bool = False,
     is_outlier: bool = False,
 ) -> tuple[Signal, ...]:
     signals: list[Signal] = []
@@ -177,21 +226,15 @@ def lone_wolf_signals(
                 f"({longest[0].isoformat()} to {longest[-1].isoformat()})",
             )
         )
-    if is_outlier:
-        signals.append(Signal("outlier_views", "alone in a group of their own on the map"))
-    elif (
-        alignment_result is not None
-        and alignment_result.share is not None
-        and alignment_result.majority_statements >= MIN_OUTLIER_BASIS
-        and alignment_result.share < 0.5
-    ):
-        signals.append(
-            Signal(
-                "outlier_views",
-                f"sided with the majority on {alignment_result.share:.0%} of "
-                f"{alignment_result.majority_statements} majority statements",
-            )
-        )
+    apart = views_apart(
+        activity,
+        now,
+        alignment_result=alignment_result,
+        groups_found=groups_found,
+        is_outlier=is_outlier,
+    )
+    if apart is not None:
+        signals.append(apart)
     recent = activity.checkins[-RECENT_ROUNDS:]
     missed = [c.date for c in recent if not c.answered and not c.away]
     if len(missed) >= 2:

@@ -14,7 +14,7 @@ from bot.core.summary.agree import common_ground
 from bot.core.summary.alignment import alignment_trend
 from bot.core.summary.decisions import decisions
 from bot.core.summary.groups import groups, map_points
-from bot.core.summary.lone_wolves import lone_wolves
+from bot.core.summary.lone_wolves import heard_at, lone_wolves
 from bot.core.summary.model import (
     TOP_COMMON_GROUND,
     DeliveryProblem,
@@ -46,6 +46,7 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
             list(week.members),
             week.answers,
             inputs.votes,
+            heard_at(inputs),
             votes.matrix,
             votes.analysis,
             split,

@@ -1,5 +1,5 @@
-"""Lone wolves (SPEC §5, part 8): members working alone, silent, or apart from the pack, each
-with a partner to pair with and a split to weigh in on."""
+"""Lone wolves (SPEC §5, part 8): members working alone, silent, or whose votes set them apart
+with nobody having heard why, each with a partner to pair with and a split to weigh in on."""
 
 from __future__ import annotations
 
@@ -20,10 +20,22 @@ from bot.core.checkins import Answer, AnswerStatus
 from bot.core.packs import Member, Pack, QuestionKind
 from bot.core.schedule import member_zone
 from bot.core.statements import Vote
-from bot.core.summary.model import LoneWolf, Split
+from bot.core.summary.model import LoneWolf, Split, SummaryInputs
 from bot.core.summary.participation import reached_days
 
 LONE_WOLF_ROUNDS_DAYS = 21
+
+
+def heard_at(inputs: SummaryInputs) -> dict[str, dt.datetime]:
+    """When each member last said why: a vote or a proposal position with a reason, or a reply
+    in a split's or a proposal's thread. Disagreeing with a reason is taking part."""
+    said = [(v.user_id, v.at) for v in inputs.votes if v.reason.strip()]
+    said += [(r.user_id, r.at) for rs in inputs.responses.values() for r in rs if r.reason.strip()]
+    said += [(r.user_id, r.at) for r in inputs.replies]
+    last: dict[str, dt.datetime] = {}
+    for user_id, at in said:
+        last[user_id] = max(at, last.get(user_id, at))
+    return last
 
 
 def lone_wolves(
@@ -31,6 +43,7 @@ def lone_wolves(
     members: list[Member],
     answers: dict[str, dict[dt.date, Answer]],
     votes: Sequence[Vote],
+    heard: Mapping[str, dt.datetime],
     matrix: VoteMatrix,
     analysis: Analysis | None,
     splits: list[Split],
@@ -38,15 +51,14 @@ def lone_wolves(
     prompted: Mapping[str, Set[dt.date]],
 ) -> tuple[LoneWolf, ...]:
     """Members with a lone-wolf signal. Their check-ins are the rounds that reached them
-    (`reached_days`): a round whose prompt never reached a member is no silence of theirs."""
+    (`reached_days`): a round whose prompt never reached a member is no silence of theirs.
+    `heard` is when each member last said why (`heard_at`): views apart are only a signal
+    while nobody has heard why."""
     asks_collaborators = any(q.kind is QuestionKind.COLLABORATORS for q in pack.settings.questions)
-    # "Alone in a group of their own" only means something where the pack has groups; without
-    # them the majority-alignment evidence says it better.
-    outliers = (
-        set(analysis.grouping.outliers)
-        if analysis is not None and analysis.grouping.groups is not None
-        else set()
-    )
+    # With real opinion groups, apart means in none of them: placed on the map alone in a
+    # cluster of their own. Without groups, apart from the pack's majority.
+    groups_found = analysis is not None and analysis.grouping.groups is not None
+    outliers = set(analysis.grouping.outliers) if analysis is not None and groups_found else set()
     last_vote: dict[str, dt.datetime] = {}
     for vote in votes:
         last_vote[vote.user_id] = max(vote.at, last_vote.get(vote.user_id, vote.at))
@@ -79,16 +91,19 @@ def lone_wolves(
                     )
                 )
         voted = last_vote.get(member.user_id)
+        said = heard.get(member.user_id)
         activity = Activity(
             member.user_id,
             tuple(checkins),
             voted.astimezone(zone).date() if voted is not None else None,
+            said.astimezone(zone).date() if said is not None else None,
         )
         agreement = alignment(matrix, member.user_id) if member.user_id in matrix.members else None
         signals = lone_wolf_signals(
             activity,
             now.astimezone(zone).date(),
             alignment_result=agreement,
+            groups_found=groups_found,
             is_outlier=member.user_id in outliers,
         )
         if signals:

@@ -14,7 +14,7 @@ from bot.core.checkins import Answer, Round
 from bot.core.delivery import Delivery
 from bot.core.packs import Member, Pack
 from bot.core.proposals import Counts, Proposal, Response
-from bot.core.statements import Statement, Tally, Vote
+from bot.core.statements import Reply, Statement, Tally, Vote
 
 TREND_WEEKS = 8
 TOP_COMMON_GROUND = 5
@@ -213,6 +213,9 @@ class SummaryInputs:
     # The round days whose prompt was delivered to each member (by user id), as far back as
     # `answers`: with the rounds they answered or skipped, the only rounds that count for them.
     prompted: Mapping[str, Set[dt.date]] = field(default_factory=dict)
+    # Replies in split alerts' and proposals' threads lately (at least the last HEARD_DAYS
+    # days): who joined a discussion, for the lone-wolf signals.
+    replies: Sequence[Reply] = ()
 
 
 @dataclass(frozen=True)

@@ -130,12 +130,18 @@ def discussion_of(ws: Workspace, statement_id: int, user_id: str) -> tuple[str, 
     return statement.alert_message
 
 
-def reply_in_thread(ws: Workspace, channel_id: str, thread_ts: str) -> int | None:
+def reply_in_thread(ws: Workspace, channel_id: str, thread_ts: str, user_id: str) -> int | None:
     """Someone replied in a thread: when it is a split alert's, the statement counts as
-    discussed from now on, so those who voted before are asked once more (SPEC §4.6). Its id,
-    or None for any other thread."""
+    discussed from now on, so those who voted before are asked once more (SPEC §4.6). A reply
+    in a split alert's or a proposal's thread is remembered (who and when, not the text): the
+    member has joined a discussion, so the pack has heard their view (SPEC §4.5). The
+    statement's id, or None for any other thread."""
+    now = ws.now()
     with ws.unit() as uow:
-        return uow.statements.discussed_in_thread(channel_id, thread_ts, ws.now())
+        found = uow.statements.discussed_in_thread(channel_id, thread_ts, user_id, now)
+        if found is None:
+            uow.proposals.replied_in_thread(channel_id, thread_ts, user_id, now)
+        return found
 
 
 def alert_message(ws: Workspace, statement_id: int) -> tuple[str, str] | None:

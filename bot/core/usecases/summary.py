@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from bot.core.analysis.members import HEARD_DAYS
 from bot.core.delivery import Delivery, DeliveryState
 from bot.core.packs import Pack
 from bot.core.ports import Transaction
@@ -17,6 +18,9 @@ from bot.core.usecases.workspace import Workspace
 
 # Delivery failures are shown to admins in the next summary: those of the last week.
 FAILURES_SINCE = dt.timedelta(days=7)
+# Reasons and thread replies this recent tell the lone-wolf signals a member was heard (their
+# window is HEARD_DAYS in each member's own calendar: a day more covers any timezone).
+HEARD_SINCE = dt.timedelta(days=HEARD_DAYS + 1)
 
 
 def consensus_report(ws: Workspace, channel_id: str, user_id: str) -> tuple[Summary, bool]:
@@ -100,18 +104,19 @@ def queue_lone_wolves(ws: Workspace, summary: Summary, due: Due, now: dt.datetim
 
 
 def summary_inputs(uow: Transaction, pack: Pack, now: dt.datetime) -> SummaryInputs:
-    """Nine reads whatever the size of the pack: one per kind of row. Answers and delivered
+    """Ten reads whatever the size of the pack: one per kind of row. Answers and delivered
     prompts are read over the same days: the pack's last TREND_WEEKS weeks, a day more for
     members whose calendar runs behind the pack's, up to the latest day any member's calendar
     has reached."""
     first = week_start_of(pack, now) - dt.timedelta(weeks=TREND_WEEKS - 1)
     since = first - dt.timedelta(days=1)
     proposals = uow.proposals.of_pack(pack.id)
-    # Only proposals the summary shows need their responses: open ones and those closed lately.
+    # Only proposals the summary shows need their responses (open ones and those closed lately),
+    # and those whose positions may have been taken within the lone-wolf signals' window.
     recent = [
         p.id
         for p in proposals
-        if p.is_open or (p.closed_at is not None and now - p.closed_at <= dt.timedelta(days=8))
+        if p.is_open or (p.closed_at is not None and now - p.closed_at <= HEARD_SINCE)
     ]
     return SummaryInputs(
         pack=pack,
@@ -123,4 +128,5 @@ def summary_inputs(uow: Transaction, pack: Pack, now: dt.datetime) -> SummaryInp
         responses=uow.proposals.responses_for(recent),
         failures=uow.deliveries.failures(pack.id, now - FAILURES_SINCE),
         prompted=uow.deliveries.prompted(pack.id, since, now.date() + dt.timedelta(days=1)),
+        replies=uow.statements.replies(pack.id, now - HEARD_SINCE),
     )

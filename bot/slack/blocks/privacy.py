@@ -21,6 +21,10 @@ def deleted_lines(fp: Footprint) -> list[str]:
         lines.append(_counted(fp.votes, "vote") + " on statements")
     if fp.positions:
         lines.append(_counted(fp.positions, "position") + " on proposals")
+    if fp.replies:
+        lines.append(
+            _counted(fp.replies, "note", "notes") + " that you replied in a discussion thread"
+        )
     if fp.memberships:
         lines.append(_counted(fp.memberships, "pack membership"))
     if fp.profile:

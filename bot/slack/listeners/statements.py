@@ -106,18 +106,20 @@ def votes_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace, later:
 
 
 def thread_reply(event: dict[str, Any], workspace: Workspace) -> None:
-    """A person's reply in a split alert's thread makes the statement discussed. Only ids are
-    read, never the text."""
-    thread_ts, channel = event.get("thread_ts"), event.get("channel")
+    """A person's reply in a split alert's thread makes the statement discussed; one there or
+    in a proposal's thread counts as the person joining the discussion. Only ids are read,
+    never the text."""
+    thread_ts, channel, user = event.get("thread_ts"), event.get("channel"), event.get("user")
     if (
         not thread_ts
         or not channel
+        or not user
         or thread_ts == event.get("ts")
         or event.get("bot_id")
         or event.get("subtype") not in (None, "thread_broadcast")
     ):
         return
-    statements.reply_in_thread(workspace, str(channel), str(thread_ts))
+    statements.reply_in_thread(workspace, str(channel), str(thread_ts), str(user))
 
 
 def split_discuss(ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace) -> None:

@@ -74,14 +74,18 @@ def pack_with_a_lone_wolf(size: int, n_statements: int, seed: int) -> list[Vote]
     return votes
 
 
-def outlier_views(matrix: VoteMatrix, outliers: tuple[str, ...]) -> dict[str, Signal]:
-    """The members flagged with the "outlier views" lone-wolf signal, and its evidence."""
+def outlier_views(
+    matrix: VoteMatrix, outliers: tuple[str, ...], *, groups_found: bool
+) -> dict[str, Signal]:
+    """The members flagged with the "views apart" lone-wolf signal, and its evidence, when
+    none of them gave a reason or joined a discussion."""
     flagged = {}
     for member in matrix.members:
         signals = lone_wolf_signals(
             Activity(member, ()),
             dt.date(2026, 3, 2),
             alignment_result=alignment(matrix, member),
+            groups_found=groups_found,
             is_outlier=member in outliers,
         )
         flagged.update((member, s) for s in signals if s.kind == "outlier_views")
@@ -90,7 +94,8 @@ def outlier_views(matrix: VoteMatrix, outliers: tuple[str, ...]) -> dict[str, Si
 
 def test_a_pack_of_six_never_mixes_its_camps_and_flags_its_lone_wolf() -> None:
     # Two camps of 2 and 3 and a wolf between them: two groups at most in a pack of six, so the
-    # wolf joins one when groups are reported; the wolf is flagged by its votes either way.
+    # wolf joins one when groups are reported, and a member in a group is never apart from
+    # every group; apart from the pack's majority (the rule without groups), only the wolf.
     for seed in range(20):
         m = build_matrix(pack_with_a_lone_wolf(6, 30, seed))
         result = analyze(m)
@@ -100,14 +105,15 @@ def test_a_pack_of_six_never_mixes_its_camps_and_flags_its_lone_wolf() -> None:
                 {g for member, g in groups.assignments.items() if member[0] == c} for c in "ab"
             ]
             assert not camps[0] & camps[1]
-        flagged = outlier_views(m, result.grouping.outliers)
-        assert set(flagged) == {"wolf"}
+        flagged = outlier_views(m, result.grouping.outliers, groups_found=groups is not None)
+        assert set(flagged) == (set(result.grouping.outliers) if groups else {"wolf"})
+        assert set(outlier_views(m, (), groups_found=False)) == {"wolf"}
 
 
 @pytest.mark.parametrize("size", [10, 30])
 def test_planted_camps_are_found_and_the_lone_wolf_flagged(size: int) -> None:
     # Measured over seeds 0-99: the camps come out whole in 99 of 100 for both sizes and are
-    # never mixed; the wolf is always flagged, and a camp member too in one seed of 30.
+    # never mixed. Apart from the pack's majority (the rule without groups), only the wolf.
     whole = 0
     for seed in range(20):
         m = build_matrix(pack_with_a_lone_wolf(size, 30, seed))
@@ -120,9 +126,11 @@ def test_planted_camps_are_found_and_the_lone_wolf_flagged(size: int) -> None:
         }
         assert not camps["a"] & camps["b"]
         whole += groups.k == 2 and all(len(labels) == 1 for labels in camps.values())
-        flagged = outlier_views(m, result.grouping.outliers)
+        # The wolf lands in a camp's group: in a group, never apart from every group.
+        assert outlier_views(m, result.grouping.outliers, groups_found=True) == {}
+        flagged = outlier_views(m, (), groups_found=False)
         assert set(flagged) == {"wolf"}
-        assert flagged["wolf"].evidence.startswith(("sided with the majority", "alone in a group"))
+        assert flagged["wolf"].evidence.startswith("your votes differ from the pack's majority")
     assert whole >= 19
 
 

@@ -121,7 +121,7 @@ def test_silent_when_missing_rounds_unless_away() -> None:
     assert lone_wolf_signals(recent, NOW) == ()
 
 
-def test_outlier_views_from_alignment_or_a_group_of_one() -> None:
+def test_views_apart_from_alignment_or_from_every_group_while_unheard() -> None:
     quiet = Activity("cat", ())
     low = Alignment(share=0.4, majority_statements=5)
     assert [s.kind for s in lone_wolf_signals(quiet, NOW, alignment_result=low)] == [
@@ -129,8 +129,14 @@ def test_outlier_views_from_alignment_or_a_group_of_one() -> None:
     ]
     thin_basis = Alignment(share=0.0, majority_statements=4)
     assert lone_wolf_signals(quiet, NOW, alignment_result=thin_basis) == ()
-    (alone,) = lone_wolf_signals(quiet, NOW, is_outlier=True)
+    (alone,) = lone_wolf_signals(quiet, NOW, groups_found=True, is_outlier=True)
     assert alone.kind == "outlier_views"
+    # In a group: not apart from every group, whatever the majority.
+    assert lone_wolf_signals(quiet, NOW, alignment_result=low, groups_found=True) == ()
+    # A reason or a thread reply last week: the pack has heard why.
+    heard = Activity("cat", (), last_heard=NOW - dt.timedelta(days=7))
+    assert lone_wolf_signals(heard, NOW, alignment_result=low) == ()
+    assert lone_wolf_signals(heard, NOW, groups_found=True, is_outlier=True) == ()
 
 
 def test_focus_areas_are_split_conservatively() -> None:

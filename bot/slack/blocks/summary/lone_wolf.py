@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.analysis.members import Signal
+from bot.core.analysis.members import HEARD_DAYS, Signal
 from bot.core.summary import (
     LoneWolf,
     Summary,
@@ -62,8 +62,23 @@ def _dm_pieces(summary: Summary, wolf: LoneWolf, f: Fmt) -> list[str]:
 
 
 def _signal_evidence(signal: Signal, f: Fmt) -> str:
+    if signal.kind == "outlier_views":
+        return _unheard_view(signal, f)
     title = SIGNAL_TITLES.get(signal.kind, str(signal.kind))
     return f"• {f.bold(title)}: {f.user(signal.evidence, EVIDENCE_SHOWN)}"
+
+
+def _unheard_view(signal: Signal, f: Fmt) -> str:
+    """Votes apart and no reason heard: an invitation to say why, since disagreeing with a
+    reason is taking part."""
+    command = "`/direction`" if f.slack else "/direction"
+    apart = f.user(signal.evidence, EVIDENCE_SHOWN)
+    return (
+        f"• {f.bold('Your view, not heard yet')}: {apart[:1].upper()}{apart[1:]}, and nobody has "
+        f"heard why yet (no reason or thread reply from you in the last {HEARD_DAYS} days). "
+        "Your view may be the one the pack is missing: add a one-line reason next time you vote "
+        f"({command}), or say it in a split's thread."
+    )
 
 
 def lone_wolf_dm_blocks(summary: Summary, wolf: LoneWolf) -> list[Block]:

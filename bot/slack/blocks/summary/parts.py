@@ -221,7 +221,9 @@ def _signal_line(kind: SignalKind, n: int) -> str:
     if kind == "solo_streak":
         return f"{people(n)} worked solo {SOLO_STREAK}+ check-ins in a row — anyone free to pair?"
     if kind == "outlier_views":
-        return f"{people(n)}'s views sit apart from the pack's"
+        # Views apart are only flagged while unexplained: an invitation, not a fault.
+        views = "view hasn't" if n == 1 else "views haven't"
+        return f"{people(n)}'s {views} been heard yet — their reasons are welcome"
     if kind == "silent":
         return f"{people(n)} {'has' if n == 1 else 'have'} been quiet"
     return f"{people(n)} {'is' if n == 1 else 'are'} spread across many things"
