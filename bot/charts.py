@@ -20,28 +20,36 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from bot.core.summary import MapPoint, StatementLine, Summary, WeekPoint
+from bot.core.summary import NUMBERED_SHOWN, MapPoint, StatementLine, Summary, WeekPoint
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 4.5, 100
 # With the map: the two panels keep their width and the map takes a third, about square.
 MAP_WIDTH_IN = 14.5
-MAX_BARS = 10
-LABEL_CHARS = 40
-TREND_TITLE = "Alignment, last 8 weeks"
-BARS_TITLE = "This week's statements"
+MAX_BARS = NUMBERED_SHOWN
+LABEL_CHARS = 34
+TREND_TITLE = "How aligned do we feel?"
+TREND_LABEL = "Alignment (1 = not at all, 5 = completely)"
+BARS_TITLE = "Where do we stand on each statement?"
 NO_SCORES = "No alignment scores yet"
-NO_VOTES = "No votes this week"
-MAP_TITLE = "How views cluster\n(each dot is one member)"
+NO_VOTES = "No statement has 3 votes yet"
+MAP_TITLE = "How do our views cluster?\n(each dot is one member)"
 MAP_NOTE = "Members close together vote alike"
 SPREAD = 0.03
+BAND_LABEL = "Middle half of scores"
+MEAN_LABEL = "Average score"
 
-AGREE_COLOR = "#2e9e44"
-DISAGREE_COLOR = "#d0393b"
-NEUTRAL_COLOR = "#a0a0a0"  # passes
-LINE_COLOR = "#3a6ea5"
+# Okabe and Ito's colour-blind-safe palette: agree blue, disagree orange, pass grey; the bars
+# are hatched and carry their counts, so colour is never the only cue.
+AGREE_COLOR = "#0072B2"
+DISAGREE_COLOR = "#E69F00"
+NEUTRAL_COLOR = "#999999"  # passes
+AGREE_HATCH, DISAGREE_HATCH, NEUTRAL_HATCH = "", "//", ".."
+LINE_COLOR = "#0072B2"
+BAND_COLOR = "#56B4E9"
 # Okabe and Ito's colour-blind-safe palette, each group with its own marker shape as well, so
-# groups stay apart in grey and for any colour vision. Group 1 (index 0) is the first.
-GROUP_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
+# groups stay apart in grey and for any colour vision. Group 1 (index 0) is the first. The blue
+# and orange of agree and disagree are left out, so a group never reads as a side.
+GROUP_COLORS = ("#009E73", "#CC79A7", "#D55E00", "#F0E442", "#56B4E9")
 GROUP_MARKERS = ("o", "s", "^", "D", "v")
 NO_GROUP_COLOR = "#7f7f7f"
 NO_GROUP_MARKER = "X"
@@ -53,12 +61,14 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 
 
-def statement_label(line: StatementLine) -> str:
-    """`#<id> <text>`, the text on one line and cut to about LABEL_CHARS with an ellipsis."""
+def statement_label(number: int, line: StatementLine, *, decided: bool = False) -> str:
+    """`1  <text>`: the number the summary's text gives the statement, then its text on one
+    line, cut to about LABEL_CHARS with an ellipsis; `(decided)` on a second line for a split a
+    decision settled."""
     text = " ".join(line.statement.text.split())
     if len(text) > LABEL_CHARS:
         text = text[: LABEL_CHARS - 1].rstrip() + "…"
-    return f"#{line.statement.id} {text}"
+    return f"{number}  {text}" + ("\n(decided)" if decided else "")
 
 
 def week_label(point: WeekPoint) -> str:
@@ -85,8 +95,13 @@ def chart_figure(summary: Summary) -> Figure:
     else:
         trend_ax, bars_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.0, 1.25)})
     _trend_panel(trend_ax, summary.trend)
-    _bars_panel(bars_ax, summary.week_statements)
-    fig.suptitle(f"{summary.pack.name} · week {summary.week}", **_LITERAL)
+    decided = frozenset(s.statement.id for s in summary.settled_splits)
+    _bars_panel(bars_ax, summary.numbered, decided)
+    start = summary.week_start
+    fig.suptitle(
+        f"{summary.pack.name} · week of {start.day} {_MONTHS[start.month - 1]} {start.year}",
+        **_LITERAL,
+    )
     return fig
 
 
@@ -123,66 +138,114 @@ def _empty(ax: Axes, message: str) -> None:
     ax.set_yticks([])
 
 
+def scored_weeks(trend: tuple[WeekPoint, ...]) -> tuple[WeekPoint, ...]:
+    """The weeks the alignment panel draws: those with scores, from the first of them. A week
+    without scores is left out, and the line broken there."""
+    return tuple(p for p in trend if p.mean is not None)
+
+
 def _trend_panel(ax: Axes, trend: tuple[WeekPoint, ...]) -> None:
     ax.set_title(TREND_TITLE, **_LITERAL)
-    if not any(p.mean is not None for p in trend):
+    weeks = scored_weeks(trend)
+    if not weeks:
         _empty(ax, NO_SCORES)
         return
-    xs = list(range(len(trend)))
-    # NaN breaks the line: a week without scores is a gap, with no point drawn.
-    means = [math.nan if p.mean is None else p.mean for p in trend]
-    banded = [p.mean is not None and p.spread is not None for p in trend]
-    low = [(p.mean or 0.0) - (p.spread or 0.0) for p in trend]
-    high = [(p.mean or 0.0) + (p.spread or 0.0) for p in trend]
-    if any(banded):
-        ax.fill_between(
-            xs, low, high, where=banded, color=LINE_COLOR, alpha=0.18, linewidth=0, label="±1 sd"
+    xs = list(range(len(weeks)))
+    means = [p.mean or 0.0 for p in weeks]
+    banded = [(x, p.low, p.high) for x, p in zip(xs, weeks, strict=True)]
+    bands = [(x, low, max(high, low + 0.08)) for x, low, high in banded if low and high]
+    if bands:
+        ax.bar(
+            [x for x, _, _ in bands],
+            [high - low for _, low, high in bands],
+            bottom=[low for _, low, _ in bands],
+            width=0.5,
+            color=BAND_COLOR,
+            alpha=0.35,
+            linewidth=0,
+            label=BAND_LABEL,
+            gid="alignment-band",
         )
+    # The line joins weeks that follow each other; a week left out breaks it.
+    for x in xs[1:]:
+        if (weeks[x].week_start - weeks[x - 1].week_start).days == 7:
+            ax.plot([x - 1, x], means[x - 1 : x + 1], color=LINE_COLOR, linewidth=2)
     ax.plot(
         xs,
         means,
+        linestyle="none",
         marker="o",
         color=LINE_COLOR,
-        linewidth=2,
         clip_on=False,
-        label="Mean",
+        label=MEAN_LABEL,
         gid="alignment-mean",
+        zorder=3,
     )
-    ax.set_ylim(1, 5)
+    for x, mean in zip(xs, means, strict=True):
+        ax.annotate(
+            f"{mean:.1f}",
+            (x, mean),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            fontsize=8,
+        )
+    ax.set_ylim(1, 5.3)
     ax.set_yticks([1, 2, 3, 4, 5])
-    ax.set_xlim(-0.5, len(trend) - 0.5)
-    ax.set_xticks(
-        xs,
-        [week_label(p) for p in trend],
-        rotation=45,
-        ha="right",
-        rotation_mode="anchor",
-        fontsize=8,
-        **_LITERAL,
-    )
+    ax.set_xlim(-0.6, len(weeks) - 0.4)
+    ax.set_xticks(xs, [week_label(p) for p in weeks], fontsize=8, **_LITERAL)
+    ax.set_xlabel("Week of")
+    ax.set_ylabel(TREND_LABEL, fontsize=8)
     ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
 
 
-def _bars_panel(ax: Axes, lines: tuple[StatementLine, ...]) -> None:
+def _bars_panel(
+    ax: Axes, lines: tuple[StatementLine, ...], decided: frozenset[int] = frozenset()
+) -> None:
+    """One bar per statement the summary numbers, with its number: agree, disagree and pass
+    stacked, each hatched its own way and with its count written on it."""
     shown = lines[:MAX_BARS]
-    title = BARS_TITLE
-    if len(lines) > MAX_BARS:
-        title += f" (top {MAX_BARS} of {len(lines)})"
-    ax.set_title(title, **_LITERAL)
+    ax.set_title(BARS_TITLE, **_LITERAL)
     if not shown:
         _empty(ax, NO_VOTES)
         return
     ys = list(range(len(shown)))
-    agree = [line.tally.agree for line in shown]
-    disagree = [line.tally.disagree for line in shown]
-    passes = [line.tally.passes for line in shown]
-    ax.barh(ys, agree, color=AGREE_COLOR, label="Agree")
-    ax.barh(ys, disagree, left=agree, color=DISAGREE_COLOR, label="Disagree")
-    stacked = [a + d for a, d in zip(agree, disagree, strict=True)]
-    ax.barh(ys, passes, left=stacked, color=NEUTRAL_COLOR, label="Pass")
-    ax.set_yticks(ys, [statement_label(line) for line in shown], **_LITERAL)
+    left = [0] * len(shown)
+    for side, color, hatch, label in (
+        ("agree", AGREE_COLOR, AGREE_HATCH, "Agree"),
+        ("disagree", DISAGREE_COLOR, DISAGREE_HATCH, "Disagree"),
+        ("passes", NEUTRAL_COLOR, NEUTRAL_HATCH, "Pass"),
+    ):
+        values = [getattr(line.tally, side) for line in shown]
+        bars = ax.barh(
+            ys,
+            values,
+            left=left,
+            color=color,
+            hatch=hatch,
+            edgecolor="white",
+            linewidth=0.8,
+            label=label,
+            gid=f"bars-{label.lower()}",
+        )
+        ax.bar_label(
+            bars,
+            labels=[str(v) if v else "" for v in values],
+            label_type="center",
+            fontsize=9,
+            fontweight="bold",
+            color="white" if side != "passes" else "black",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": color, "linewidth": 0},
+        )
+        left = [a + v for a, v in zip(left, values, strict=True)]
+    labels = [
+        statement_label(n, line, decided=line.statement.id in decided)
+        for n, line in enumerate(shown, start=1)
+    ]
+    ax.set_yticks(ys, labels, **_LITERAL)
     ax.tick_params(axis="y", labelsize=8)
-    ax.invert_yaxis()  # the busiest statement on top
+    ax.invert_yaxis()  # 1 on top, as in the text
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Votes")
     ax.legend(

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.devtools.blocks_text import posted_text
+from bot.devtools.demo import NAMES
 from tests.conftest import SIGNING_SECRET, process_env
 
 
@@ -92,28 +94,38 @@ def test_demo_runs_offline_without_tokens(tmp_path: Path) -> None:
     done = wolfpack("demo", "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    # The planted splits, the one that narrowed after its discussion, and the lone wolf counted.
-    assert "“Rewrite the sync engine in Rust”\n3 agree · 4 disagree · 0 pass · converging" in out
-    assert "“Ship the CLI before the web UI”" in out
-    assert "1 person worked solo 3+ check-ins in a row" in out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    # What it prints is exactly the summary the fake Slack received: its blocks as text.
+    _, printed = out.split("(one per weekly summary).\n\n", 1)
+    printed, note = printed.split("--- privately, to Gus only ---\n", 1)
+    assert printed == posted_text(summary, NAMES) + "\n"
+    assert "Weekly consensus · week of 7 Dec" in printed
+    assert summary["blocks"][0]["text"]["text"] == "Weekly consensus · week of 7 Dec"
+    assert "Weekly consensus · wolves · week of 7 Dec" in summary["text"]
+    assert len(summary["blocks"]) <= 8
+    # The splits: the open one with its buttons, the one a passed proposal settled as decided.
+    assert "1. “Rewrite the sync engine in Rust” — 3 agree · 4 disagree\n" in printed
+    assert (
+        "2. “Ship the CLI before the web UI”\nDecided: “Ship the CLI in December and a web UI "
+        "beta for two customers alongside” (passed Thu 10 Dec)"
+    ) in printed
+    assert printed.count("[Propose a decision]") == 1 and "[Details]" in printed
+    assert "1 person worked solo 3+ check-ins in a row" in printed
     # Gus votes against the pack but said why (a reason on the Rust statement, a block with
     # one): dissent with a reason is taking part, not a views-apart signal.
-    assert "heard yet" not in out and "reasons are welcome" not in out
-    assert "Blocked: “Ship the CLI in December" in out and "Passed: “Ship the CLI" in out
-    assert "--- privately, to Gus only ---" in out
-    assert "Working solo: no collaborator in 10 check-ins in a row" in out
-    assert "Your view, not heard yet" not in out and "sided with" not in out
+    assert "heard yet" not in printed and "reasons are welcome" not in printed
+    assert "Blocked: “Ship the CLI in December" in printed
     # The five statements six of seven agree on, Gus against: with every member's vote in, a
     # pack of seven cannot tell them from common ground, and nobody is told to vote more.
-    # Every member voted alike but Gus: no real camps, said in plain words.
-    assert (
-        "5 statements come close to common ground but do not yet clearly hold across "
-        "the pack's views."
-    ) in out
-    assert "No distinct camps: your votes are no more split than random votes would be." in out
-    assert "once more of you vote" not in out
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary["blocks"][0]["text"]["text"].startswith("Weekly consensus")
+    assert "5 statements come close to common ground; not clear yet." in printed
+    assert "once more of you vote" not in printed
+    for unexplained in ("spread", "scores ·", "2026-W", "No open proposals"):
+        assert unexplained not in printed, unexplained
+    # The private note, as posted to Gus: the week of the summary above.
+    assert note.startswith("Just for you · wolves · week of 7 Dec\n")
+    assert "Working solo: no collaborator in 10 check-ins in a row" in note
+    assert "Your view, not heard yet" not in note and "sided with" not in note
+    assert "Weigh in on a split the pack has not settled: “Rewrite the sync engine" in note
     assert not [b for b in summary["blocks"] if "Gus" in json.dumps(b) and "alone" in json.dumps(b)]
     png = (tmp_path / "out" / "summary-chart.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000

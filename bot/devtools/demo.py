@@ -21,10 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 
 from bot.config import ConfigError, StartupError, load_settings
-from bot.core.usecases import summary as summaries
+from bot.devtools.blocks_text import posted_message, posted_text
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.simulate import SlackSide, Value
-from bot.slack.blocks.summary import lone_wolf_dm_text, summary_text
 from bot.store.models import AnswerRow
 from bot.wiring import Wolfpack, build
 
@@ -109,6 +108,8 @@ REASONS = {
 START = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
 MONDAY = dt.date(2026, 11, 30)
 END = dt.datetime(2026, 12, 11, 15, 0, tzinfo=dt.UTC)  # Friday of week 2, 16:00 in Madrid
+# How long past END the schedule may run for the last summary's lone-wolf notes to go out.
+NOTES_WAIT = dt.timedelta(days=3)
 
 
 class DemoClock:
@@ -320,11 +321,7 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
                 wolfpack, fake, SlackSide(f"{server.url}/slack/events", secret, team_id=TEAM)
             )
             summary_post = _two_weeks(pack, clock)
-            with wolfpack.db.transaction(TEAM) as tx:
-                found = tx.packs.by_channel(CHANNEL)
-            assert found is not None
-            summary = summaries.build(wolfpack.workspace(TEAM), found.id, clock.now())
-            assert summary is not None
+            notes = _lone_wolf_notes(fake)
             uploads = [f for f in fake.uploaded_files.values() if f["completed"]]
             counts = Counter(c.method for c in fake.calls)
             log = Counter(pack.log)
@@ -338,10 +335,11 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
         f"{len(uploads)} charts uploaded (one per weekly summary).\n",
         file=stream,
     )
-    print(summary_text(summary), file=stream)
-    for wolf in summary.lone_wolves:
-        print(f"--- privately, to {wolf.name} only ---", file=stream)
-        print(lone_wolf_dm_text(summary, wolf, slack=False), file=stream)
+    # Exactly what the fake Slack received: the summary as posted, then each private note.
+    print(posted_text(summary_post, NAMES), file=stream)
+    for user, note in notes:
+        print(f"--- privately, to {NAMES.get(user, user)} only ---", file=stream)
+        print(posted_text(note, NAMES), file=stream)
     (out / "summary.json").write_text(
         json.dumps(
             {"text": summary_post["text"], "blocks": summary_post["blocks"]},
@@ -354,6 +352,26 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
     print(f"\nBlock Kit JSON written to {out / 'summary.json'}", file=stream)
     print(f"Chart written to {chart}", file=stream)
     return 0
+
+
+def _is_summary(args: dict[str, Any]) -> bool:
+    return args.get("channel") == CHANNEL and "Weekly consensus" in json.dumps(args)
+
+
+def _is_note(args: dict[str, Any]) -> bool:
+    return str(args.get("text", "")).startswith("*Just for you*")
+
+
+def _lone_wolf_notes(fake: FakeSlack) -> list[tuple[str, dict[str, Any]]]:
+    """The private lone-wolf notes posted after the last summary, as posted: (user id,
+    message)."""
+    posts = [c.args for c in fake.calls_to("chat.postMessage")]
+    last = max(i for i, args in enumerate(posts) if _is_summary(args))
+    return [
+        (str(args.get("channel", "")).removeprefix("D"), posted_message(args))
+        for args in posts[last:]
+        if _is_note(args)
+    ]
 
 
 def _two_weeks(pack: Pack, clock: DemoClock) -> dict[str, Any]:
@@ -380,18 +398,23 @@ def _two_weeks(pack: Pack, clock: DemoClock) -> dict[str, Any]:
             _plot(pack, user, number)
         pack.settle()
         now += dt.timedelta(hours=1)
-    summary_posts = [
-        c.args
-        for c in pack.fake.calls_to("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and "Weekly consensus" in json.dumps(c.args)
-    ]
-    week_2 = summary_posts[-1]
-    return {
-        "text": week_2["text"],
-        "blocks": json.loads(week_2["blocks"])
-        if isinstance(week_2["blocks"], str)
-        else week_2["blocks"],
-    }
+    summary_posts = [c.args for c in pack.fake.calls_to("chat.postMessage") if _is_summary(c.args)]
+    # A lone-wolf note waits for its member's working hours: the schedule runs on, hour by
+    # hour, until the notes of the last summary are out (Monday morning in Auckland).
+    flagged = "got the details privately" in json.dumps(summary_posts[-1])
+    until = now + NOTES_WAIT
+    while flagged and now <= until and not _notes_out(pack.fake):
+        clock.at = now
+        pack.wolfpack.ticker.tick(now)
+        pack.settle()
+        now += dt.timedelta(hours=1)
+    return posted_message(summary_posts[-1])
+
+
+def _notes_out(fake: FakeSlack) -> bool:
+    posts = [c.args for c in fake.calls_to("chat.postMessage")]
+    last = max(i for i, args in enumerate(posts) if _is_summary(args))
+    return any(_is_note(args) for args in posts[last:])
 
 
 def _plot(pack: Pack, user: str, number: int) -> None:

@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     HOME_ANSWER = "home_answer"
     FORGET_CONFIRM = "forget_me_confirm"
     FORGET_CANCEL = "forget_me_cancel"
+    SUMMARY_DETAILS = "summary_details"
 
 
 class AwayField(enum.StrEnum):

@@ -28,6 +28,7 @@ from bot.slack.blocks.summary import (
     summary_blocks,
     summary_fallback,
 )
+from bot.slack.blocks.summary.format import week_of
 
 log = logging.getLogger(__name__)
 
@@ -236,8 +237,8 @@ class SlackNotifier:
                 channel=summary.pack.channel_id,
                 thread_ts=thread_ts,
                 content=png,
-                filename=f"wolfpack-{summary.week}.png",
-                title=f"Alignment and votes, week {summary.week}",
+                filename=f"wolfpack-{summary.week_start.isoformat()}.png",
+                title=f"Alignment and votes, {week_of(summary)}",
                 alt_txt=(
                     "Chart: the pack's mean alignment over the last weeks, and agree, disagree "
                     "and pass counts for this week's statements"

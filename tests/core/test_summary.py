@@ -112,6 +112,9 @@ def test_alignment_trend_hides_weeks_with_fewer_than_three_scores() -> None:
     assert summary.alignment.mean == 3.5 and summary.alignment.scores == 4
     assert summary.alignment.spread is not None and round(summary.alignment.spread, 3) == 1.118
     assert summary.trend[-2].mean is None and summary.trend[-2].scores == 2
+    # The middle half of the scores 2, 3, 4, 5 lies between the quartiles.
+    assert (summary.alignment.low, summary.alignment.high) == (2.75, 4.25)
+    assert summary.trend[-2].low is None and summary.trend[-2].high is None
 
 
 def test_a_split_that_narrowed_after_discussion_is_converging() -> None:
@@ -129,6 +132,31 @@ def test_a_split_that_narrowed_after_discussion_is_converging() -> None:
     assert split.trend is SplitTrend.CONVERGING
     assert (split.revoted, split.changed_side) == (1, 1)
     assert "convinced" in split.agree_reasons and "r4" in split.disagree_reasons
+
+
+def test_a_split_a_passed_proposal_settled_is_decided_and_listed_after_the_open_ones() -> None:
+    members = [member(f"U{i}") for i in range(6)]
+    at = NOW - dt.timedelta(days=2)
+    votes = [vote(s, f"U{i}", A if i < 3 else D, at) for s in (1, 2, 3) for i in range(6)]
+    closed = NOW - dt.timedelta(days=1)
+    proposals = [
+        # Statement 1: blocked, then its revision (which carries the statement) passed.
+        Proposal(1, 1, "first try", "U0", closed, Outcome.BLOCKED, closed, statement_id=1),
+        Proposal(2, 1, "second try", "U0", closed, Outcome.PASSED, closed, statement_id=1),
+        # Statement 2: a proposal that did not pass settles nothing; statement 3 has none.
+        Proposal(3, 1, "no", "U0", closed, Outcome.NOT_PASSED, closed, statement_id=2),
+        # A passed proposal on no statement settles no split either.
+        Proposal(4, 1, "unrelated", "U0", closed, Outcome.PASSED, closed),
+    ]
+    inputs = SummaryInputs(pack(), members, [], [statement(s) for s in (1, 2, 3)], votes, proposals)
+    summary = build_summary(inputs, NOW)
+    assert [s.statement.id for s in summary.splits] == [2, 3, 1]
+    assert [s.statement.id for s in summary.open_splits] == [2, 3]
+    (settled,) = summary.settled_splits
+    assert settled.settled_by is not None and settled.settled_by.text == "second try"
+    # The summary numbers its statements in that order: the text and the chart alike.
+    assert [line.statement.id for line in summary.numbered] == [2, 3, 1]
+    assert summary.number_of(1) == 3 and summary.number_of(99) is None
 
 
 def test_hidden_statements_and_splits_under_three_decided_are_left_out() -> None:

@@ -32,10 +32,28 @@ HEARD = re.compile(
 )
 NOBODY_REACHED = "No check-in reached anyone this week"
 STARTING = re.compile(r"Wolfpack is set up for .+?: no check-in has reached anyone yet")
-EXPECTED = re.compile(r"(\d+) of (\d+) expected check-ins answered")
-LONE = re.compile(r"Just for you\S* · (.+?) · ([0-9]{4}-W[0-9]{2})")
+EXPECTED = re.compile(r"(\d+) of (\d+) (?:expected )?check-ins answered")
+# Summaries and notes name their week by its Monday ("week of 7 Dec"), never its ISO number.
+WEEK_OF = r"week of ([0-9]{1,2} [A-Z][a-z]{2})"
+LONE = re.compile(r"Just for you\S* · (.+?) · " + WEEK_OF)
 MISSED = re.compile(r"missed \d+ of the last \d+ rounds \(([^)\n]*)")
-WEEK = re.compile(r"Weekly consensus · .+? · ([0-9]{4}-W[0-9]{2})")
+WEEK = re.compile(r"Weekly consensus · .+? · " + WEEK_OF)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def iso_week(week_of: str, at: dt.datetime) -> str:
+    """ "7 Dec", said at `at`, as its ISO week ("2026-W50"): the Monday of that day and month
+    nearest to `at`."""
+    day, month = week_of.split()
+    mondays = [
+        dt.date(year, MONTHS.index(month) + 1, int(day))
+        for year in (at.year - 1, at.year, at.year + 1)
+    ]
+    monday = min(mondays, key=lambda d: abs(d - at.date()))
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -254,9 +272,10 @@ def _summaries(run: Run, sent: list[Sent], found: Findings) -> None:
                 weeks[(s.pack, s.key.split(":")[2])] += 1
                 _starting(run, s, delivered, found)
                 continue
-            weeks[(s.pack, reported[1])] += 1
-            if reported[1] != s.key.split(":")[2]:
-                found.broken.append(f"{s.key} sent at {s.at} reports week {reported[1]}")
+            week = iso_week(reported[1], s.at)
+            weeks[(s.pack, week)] += 1
+            if week != s.key.split(":")[2]:
+                found.broken.append(f"{s.key} sent at {s.at} reports week {week}")
             local = s.at.astimezone(ZoneInfo(settings.timezone))
             back = (local.weekday() - settings.summary_day) % 7
             slot = dt.datetime.combine(local.date() - back * DAY, settings.summary_time)
@@ -269,11 +288,12 @@ def _summaries(run: Run, sent: list[Sent], found: Findings) -> None:
         elif s.kind == "lone-wolf":
             lone = LONE.search(s.text)
             assert lone is not None
-            notes[(s.pack, s.user, lone[2])] += 1
+            week = iso_week(lone[2], s.at)
+            notes[(s.pack, s.user, week)] += 1
             # A note may wait days for its member's working hours, never for its summary.
-            if (s.pack, lone[2]) not in weeks:
+            if (s.pack, week) not in weeks:
                 found.broken.append(
-                    f"lone wolf {s.user} of pack {s.pack} at {s.at} speaks of week {lone[2]}, "
+                    f"lone wolf {s.user} of pack {s.pack} at {s.at} speaks of week {week}, "
                     "which has no summary yet"
                 )
             _lone_wolf(run, s, delivered, found)

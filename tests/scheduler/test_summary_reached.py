@@ -68,6 +68,23 @@ def summary_text(h: Harness) -> str:
     return json.dumps(blocks_of(post), ensure_ascii=False)
 
 
+def details_text(h: Harness) -> str:
+    """The full report the posted summary's Details button opens, as Ana sees it."""
+    (post,) = summary_posts(h)
+    (value,) = [
+        e["value"]
+        for b in blocks_of(post)
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "summary_details"
+    ]
+    (message,) = [m for m in h.fake.messages(CHANNEL) if "Weekly consensus" in m["text"]]
+    opened = len(h.fake.calls_to("views.open"))
+    h.side.click("summary_details", value, user=ANA, channel=CHANNEL, message_ts=message["ts"])
+    h.fake.wait_for(lambda f: len(f.calls_to("views.open")) > opened)
+    return json.dumps(h.fake.calls_to("views.open")[-1].args["view"], ensure_ascii=False)
+
+
 def dms_saying(h: Harness, user: str, words: str) -> list[dict[str, Any]]:
     return [m for m in h.fake.messages(f"D{user}") if words in json.dumps(m)]
 
@@ -109,6 +126,8 @@ def test_a_missed_prompt_is_nobodys_silence_and_a_sent_one_unanswered_is(bot: Ha
 
     tick(bot, FRIDAY_SUMMARY)
     shown = summary_text(bot)
+    assert "Heard from 3 of 3 · 7 of 13 check-ins answered" in shown
+    shown = details_text(bot)
     # Ana: 4 of 4 (Wednesday counts for nothing). Bo: 2 of 4, Monday's and Thursday's prompts
     # reached him unanswered. Cy: 1 of 5, Wednesday's answer counting as a round that reached
     # her. Counting Wednesday's missed prompts would make it 7 of 15.
@@ -143,7 +162,8 @@ def test_silence_is_only_counted_where_a_prompt_reached_the_member(bot: Harness)
     shown = summary_text(bot)
     # Bo's four prompts (Monday to Thursday; Friday's comes at 17:30 UTC) and Cy's five.
     assert "Heard from 1 of the 2 members a check-in reached this week (3 in the pack)" in shown
-    assert "5 of 9 expected check-ins answered" in shown
+    assert "5 of 9 check-ins answered" in shown
+    assert "5 of 9 expected check-ins answered" in details_text(bot)
     # Quiet: Bo, whom every prompt reached; not Ana, whom none did.
     assert "1 person has been quiet" in shown
     # Friday 16:00 in Berlin is 07:00 in Los Angeles: Bo's note waits for their 09:30.

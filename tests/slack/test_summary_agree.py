@@ -1,5 +1,6 @@
-"""“Where we agree” as the common ground and “Opinion groups” in plain words, the same in the
-channel's summary, in `/consensus` and in the terminal's text."""
+"""“Where we agree” as the common ground and “Opinion groups” in plain words: in the full
+report (`/consensus`, the Details modal, the terminal's text) and, shorter, in the channel's
+summary."""
 
 from __future__ import annotations
 
@@ -25,35 +26,42 @@ def ground(sid: int, text: str, agree: int = 6, seen: int = 7) -> CommonGroundLi
 
 
 def agree_part(summary: Summary) -> str:
+    body = texts(consensus_report_blocks(summary))
+    start = body.index("*Where we agree*")
+    return body[start : body.index("*Where we are split*", start)]
+
+
+def short_agree_part(summary: Summary) -> str:
     body = texts(summary_blocks(summary))
     start = body.index("*Where we agree*")
     return body[start : body.index("*Where we are split*", start)]
 
 
 def every_rendering(summary: Summary) -> list[str]:
-    return [
-        texts(summary_blocks(summary)),
-        texts(consensus_report_blocks(summary)),
-        summary_text(summary),
-    ]
+    return [texts(consensus_report_blocks(summary)), summary_text(summary)]
 
 
 def test_common_ground_is_said_in_plain_words_with_its_count() -> None:
     summary = make_with(make_summary(), common_ground=(ground(1, "Ship on Fridays"),))
     part = agree_part(summary)
-    assert "• “Ship on Fridays” — holds across the pack's views (6 of 7 agree)" in part
+    # Numbered as the chart's bars: the common ground comes first.
+    assert "*1.* “Ship on Fridays” — holds across the pack's views (6 of 7 agree)" in part
     assert not any(word in part.lower() for word in JARGON)
+    short = short_agree_part(summary)
+    assert "*1.* “Ship on Fridays” — 6 of 7 agree" in short
+    assert not any(word in short.lower() for word in JARGON)
 
 
 def test_common_ground_text_is_escaped() -> None:
     summary = make_with(make_summary(), common_ground=(ground(1, HOSTILE),))
-    part = agree_part(summary)
-    assert "<!channel>" not in part and "&lt;!channel&gt;" in part
+    for part in (agree_part(summary), short_agree_part(summary)):
+        assert "<!channel>" not in part and "&lt;!channel&gt;" in part
 
 
 def test_statements_that_need_votes_are_counted_when_none_is_common_ground_yet() -> None:
     summary = make_with(make_summary(), common_ground=(), common_ground_more=0, needs_more_votes=3)
     assert "3 statements may be common ground once more of you vote on them." in agree_part(summary)
+    assert "3 statements may be common ground once more of you vote." in short_agree_part(summary)
     both = make_with(summary, common_ground=(ground(1, "Ship"),), needs_more_votes=1)
     assert "1 other statement may be common ground once more of you vote on them." in (
         agree_part(both)
@@ -70,6 +78,9 @@ def test_statements_everyone_voted_on_are_never_said_to_need_votes() -> None:
         "the pack's views."
     ) in part
     assert "vote on them" not in part
+    short = short_agree_part(summary)
+    assert "2 statements come close to common ground; not clear yet." in short
+    assert "vote" not in short
 
 
 def test_nothing_in_common_yet_and_no_statements_at_all() -> None:
@@ -77,6 +88,8 @@ def test_nothing_in_common_yet_and_no_statements_at_all() -> None:
     assert "No statement holds across the pack's views yet." in agree_part(none)
     empty = make_with(none, statements_total=0)
     assert "No consensus statements yet." in agree_part(empty)
+    # The channel's summary leaves a part with nothing to say out.
+    assert "Where we agree" not in texts(summary_blocks(empty))
 
 
 def test_every_reason_for_no_groups_is_in_plain_words() -> None:

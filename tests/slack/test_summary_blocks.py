@@ -1,5 +1,6 @@
-"""The weekly summary, the /consensus report and the lone-wolf DM: within Slack's limits for any
-input, user text always escaped, and nothing private in the channel."""
+"""The weekly summary (short, with a Details button), the full report (/consensus and the
+Details modal) and the lone-wolf DM: within Slack's limits for any input, user text always
+escaped, and nothing private in the channel."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from bot.core.summary import (
 from bot.slack.blocks.statements import split_alert
 from bot.slack.blocks.summary import (
     consensus_report_blocks,
+    details_modal,
     lone_wolf_dm_blocks,
     lone_wolf_dm_text,
     summary_blocks,
@@ -38,7 +40,7 @@ from bot.slack.blocks.summary import (
     summary_text,
 )
 from bot.slack.ids import Action
-from tests.slack.limits import check_message
+from tests.slack.limits import check_message, check_view
 
 HOSTILE = "<!channel> <@U123> <https://evil.example|ok> &lt;!channel&gt; & "
 HUGE = (HOSTILE * 200)[:10_000]
@@ -106,10 +108,10 @@ def make_summary(
             longest_streaks=(Streak(f"Streak {text}", 12), Streak("Streakname2", 9)),
             reached=members,
         ),
-        alignment=WeekPoint(WEEK_START, 3.8, 0.7, 25),
+        alignment=WeekPoint(WEEK_START, 3.8, 0.7, 25, low=3.0, high=4.75),
         trend=(
-            WeekPoint(WEEK_START - dt.timedelta(days=7), 3.5, 0.9, 22),
-            WeekPoint(WEEK_START, 3.8, 0.7, 25),
+            WeekPoint(WEEK_START - dt.timedelta(days=7), 3.5, 0.9, 22, low=3.0, high=4.0),
+            WeekPoint(WEEK_START, 3.8, 0.7, 25, low=3.0, high=4.75),
         ),
         common_ground=tuple(CommonGroundLine(s, Tally(9, 1, 2), 0.8, 0.7, 0.9) for s in stmts[:5]),
         common_ground_more=max(0, statements - 5 - splits),
@@ -167,28 +169,55 @@ def assert_escaped(all_text: str, *, mentions: tuple[str, ...] = ()) -> None:
     assert "&lt;!channel&gt;" in all_text
 
 
+def report(summary: Summary) -> list[dict[str, Any]]:
+    """The full report, as an admin sees it in the Details modal or `/consensus`."""
+    return consensus_report_blocks(summary, for_admin=True)
+
+
 def all_renderings(summary: Summary) -> dict[str, str]:
     return {
         "summary": texts(summary_blocks(summary)),
         "report": texts(consensus_report_blocks(summary, for_admin=True)),
         "fallback": summary_fallback(summary),
         "text": summary_text(summary),
+        "details": texts(details_modal(summary, for_admin=True)["blocks"]),
     }
 
 
 def test_a_big_pack_fits_in_one_message() -> None:
     summary = make_summary()
-    for blocks in (summary_blocks(summary), consensus_report_blocks(summary, for_admin=True)):
-        check_message(blocks, summary_fallback(summary))
-        body = texts(blocks)
-        assert "…and 15 more" in body  # consensus: 60 - 5 shown - 40 split
-        shown = body.count("6 agree · 5 disagree · 1 pass")
-        assert 0 < shown < 40
-        assert f"…and {40 - shown} more split statements" in body
-        assert "…and 20 more" in body  # blockers: 10 shown of 30
-        assert "…and 12 more" in body  # open proposals: 8 shown of 20
-    actions = [b for b in summary_blocks(summary) if b["type"] == "actions"]
-    assert len(actions) == texts(summary_blocks(summary)).count("6 agree · 5 disagree · 1 pass")
+    blocks = report(summary)
+    check_message(blocks, summary_fallback(summary))
+    body = texts(blocks)
+    assert "…and 15 more" in body  # consensus: 60 - 5 shown - 40 split
+    shown = body.count("6 agree · 5 disagree · 1 pass")
+    assert 0 < shown < 40
+    assert f"…and {40 - shown} more split statements" in body
+    assert "…and 20 more" in body  # blockers: 10 shown of 30
+    assert "…and 12 more" in body  # open proposals: 8 shown of 20
+    view = details_modal(summary, for_admin=True)
+    check_view(view)
+    assert view["blocks"][1:] == blocks[1:]
+    assert view["blocks"][0]["text"]["text"] == "Weekly consensus · week of 23 Nov"
+    assert view["title"]["text"] == "Week of 23 Nov"
+
+
+def test_a_big_pack_gets_a_short_summary_with_the_rest_in_details() -> None:
+    summary = make_summary()
+    blocks = summary_blocks(summary)
+    check_message(blocks, summary_fallback(summary))
+    assert len(blocks) <= 8
+    body = texts(blocks)
+    assert body.count("6 agree · 5 disagree · 1 pass") == 4  # the first four splits
+    assert "…and 36 more in Details" in body
+    assert "…and 27 more in Details" in body  # blockers: 3 shown of 30
+    split_actions = [b for b in blocks if b.get("block_id", "").startswith("summary_split:")]
+    assert 1 <= len(split_actions) <= 4
+    assert blocks[-1]["elements"][0]["action_id"] == Action.SUMMARY_DETAILS
+    assert blocks[-1]["elements"][0]["value"] == "1:2026-11-23"
+    for block in blocks:
+        if block["type"] == "section":
+            assert block["text"]["text"].count("\n") < 20, block["text"]["text"]
 
 
 def test_huge_hostile_text_fits_and_is_escaped_everywhere() -> None:
@@ -217,7 +246,7 @@ def test_huge_hostile_text_fits_and_is_escaped_everywhere() -> None:
 
 def test_no_camps_reason_is_escaped_too() -> None:
     summary = make_summary(no_camps_reason=HOSTILE, wolves=0, splits=0, blockers=0)
-    body = texts(summary_blocks(summary))
+    body = texts(report(summary))
     assert "No distinct camps: &lt;!channel&gt;" in body
     assert "<!channel>" not in body
 
@@ -244,12 +273,12 @@ def test_the_terminal_text_has_no_slack_tokens_or_escapes() -> None:
     assert "closes Sat 28 Nov 22:00 UTC" in text
 
 
-def test_sections_follow_the_spec_order() -> None:
+def test_the_report_follows_the_spec_order() -> None:
     summary = make_summary(delivery=(DeliveryProblem("not_in_channel", 2),))
-    blocks = summary_blocks(summary)
+    blocks = report(summary)
     assert blocks[0]["type"] == "header"
-    assert blocks[0]["text"]["text"] == "Weekly consensus · 2026-W48"
-    assert "Platform pack" in blocks[1]["elements"][0]["text"]
+    assert blocks[0]["text"]["text"] == "Consensus so far this week"
+    assert "Platform pack · Mon 23 – Fri 27 Nov" in blocks[1]["elements"][0]["text"]
     body = texts(blocks)
     titles = [
         "*Participation*",
@@ -266,18 +295,48 @@ def test_sections_follow_the_spec_order() -> None:
     positions = [body.index(t) for t in titles]
     assert positions == sorted(positions)
     assert "Heard from 28 of 30 · 100 of 120 expected check-ins answered (83%)" in body
-    assert "Alignment 3.8 of 5 · spread 0.7 · 25 scores" in body
-    assert "Up 0.3 from last week (3.5); the chart below shows 8 weeks." in body
+    assert "Alignment 3.8 of 5, half of the scores between 3 and 5." in body
+    assert "Up 0.3 from last week (3.5)." in body
     assert "Votes are anonymous" in body
+    assert not re.search(r"\d{4}-W\d{2}|spread \d", body)
+
+
+def test_the_short_summary_says_the_week_in_plain_words() -> None:
+    summary = make_summary(delivery=(DeliveryProblem("not_in_channel", 2),))
+    blocks = summary_blocks(summary)
+    assert blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Weekly consensus · week of 23 Nov", "emoji": True},
+    }
+    overview = blocks[1]["text"]["text"]
+    assert overview.splitlines() == [
+        "*Platform pack* · Mon 23 – Fri 27 Nov · anonymous votes",
+        "Heard from 28 of 30 · 100 of 120 check-ins answered",
+        "Alignment 3.8 of 5, half of the scores between 3 and 5 · up 0.3 from last week (3.5)",
+        "Away: Away plain words, Awayname2",
+    ]
+    body = texts(blocks)
+    titles = ["*Where we agree*", "*Where we are split*", "*Decisions this week*"]
+    titles += ["*Open proposals*", "*Open blockers*", "*Working alone*", "*Delivery problems*"]
+    positions = [body.index(t) for t in titles]
+    assert positions == sorted(positions)
+    for unexplained in ("spread 0", "scores ·", "25 scores", "(83%)", "Opinion groups"):
+        assert unexplained not in body, unexplained
+    assert not re.search(r"\d{4}-W\d{2}", body)
+    fallback = summary_fallback(summary)
+    assert fallback.startswith("Weekly consensus · Platform pack · week of 23 Nov: heard from")
+    assert not re.search(r"\d{4}-W\d{2}", fallback)
 
 
 def test_open_voting_is_said() -> None:
-    body = texts(summary_blocks(make_summary(anonymous=False)))
+    body = texts(report(make_summary(anonymous=False)))
     assert "Open voting" in body and "Votes are anonymous" not in body
+    short = texts(summary_blocks(make_summary(anonymous=False)))
+    assert "open voting" in short and "anonymous votes" not in short
 
 
 def test_splits_show_counts_reasons_trend_and_revotes() -> None:
-    body = texts(summary_blocks(make_summary(splits=2)))
+    body = texts(report(make_summary(splits=2)))
     assert "6 agree · 5 disagree · 1 pass · _new_" in body
     assert "_converging_" in body
     assert "For: “plain words for” · “plain words for again”" in body
@@ -313,7 +372,7 @@ def test_split_buttons_reuse_the_split_alert_actions() -> None:
     summary_buttons = [
         (e["action_id"], e["value"], e["text"]["text"])
         for b in summary_blocks(summary)
-        if b["type"] == "actions"
+        if b.get("block_id", "").startswith("summary_split:")
         for e in b["elements"]
     ]
     assert summary_buttons == alert_buttons
@@ -341,7 +400,7 @@ def test_an_anonymous_pack_shows_no_voter_or_flagged_member() -> None:
             assert secret not in body, (where, secret)
         assert EVIDENCE not in body, where
         assert "3 focus areas" not in body, where
-    body = texts(summary_blocks(summary))
+    body = texts(report(summary))
     # Blockers, streaks and away lines are not votes: their names are shown.
     assert "Blockername0, Mon 23 Nov: plain words blocker 0" in body
     assert "Streakname2 (9 in a row)" in body
@@ -365,14 +424,15 @@ def test_lone_wolves_are_counted_and_named_only_when_the_pack_chose_it() -> None
     two = {"outlier_views": 2}
     apart = texts(summary_blocks(make_with(make_summary(), lone_wolf_counts=two)))
     assert "2 people's views haven't been heard yet — their reasons are welcome" in apart
-    nobody = texts(summary_blocks(make_summary(wolves=0)))
+    nobody = texts(report(make_summary(wolves=0)))
     assert "Nobody seems to be working alone" in nobody
+    assert "Working alone" not in texts(summary_blocks(make_summary(wolves=0)))
 
 
 def test_no_distinct_camps_when_there_are_no_groups() -> None:
-    body = texts(summary_blocks(make_summary(groups=None, no_camps_reason=None)))
+    body = texts(report(make_summary(groups=None, no_camps_reason=None)))
     assert "No distinct camps." in body
-    body = texts(summary_blocks(make_summary(groups=None)))
+    body = texts(report(make_summary(groups=None)))
     assert "No distinct camps: your votes are no more split than random votes would be." in body
     assert "Group 1" not in body
 
@@ -381,7 +441,7 @@ def test_groups_are_rendered_when_present() -> None:
     a = Statement(1, 1, "ship weekly", None)
     b = Statement(2, 1, "rewrite in Rust", None)
     groups = (GroupLine(4, ((a, "agree"), (b, "disagree"))), GroupLine(5, ((b, "agree"),)))
-    body = texts(summary_blocks(make_summary(groups=groups)))
+    body = texts(report(make_summary(groups=groups)))
     # Numbered from 1, as the chart's map legend numbers them.
     assert "Group 1 (4 people) agrees: “ship weekly” and disagrees: “rewrite in Rust”" in body
     assert "Group 2 (5 people) agrees: “rewrite in Rust”" in body
@@ -401,7 +461,7 @@ def test_delivery_problems_only_when_there_are_any() -> None:
 
 def test_decisions_and_open_proposals() -> None:
     body = texts(summary_blocks(make_summary(proposals=3)))
-    assert "*Passed*: “plain words decision 0” (5 agree · 1 abstain · 2 disagree · 0 block)" in body
+    assert "*Passed*: “plain words decision 0” (5 agree · 1 abstain · 2 disagree)" in body
     assert "*Not passed*: “plain words decision 1”" in body
     assert "*Blocked*: “plain words decision 2”" in body
     closes = int((NOW + dt.timedelta(hours=30)).timestamp())
@@ -423,7 +483,7 @@ def test_empty_week_is_short_and_readable() -> None:
         alignment=WeekPoint(WEEK_START, None, None, 0),
         trend=(),
     )
-    blocks = summary_blocks(summary)
+    blocks = report(summary)
     check_message(blocks)
     body = texts(blocks)
     for said in (
@@ -435,6 +495,12 @@ def test_empty_week_is_short_and_readable() -> None:
         "No alignment scores this week.",
     ):
         assert said in body
+    # The posted summary leaves the empty sections out: the title, who was heard, Details.
+    short = summary_blocks(summary)
+    check_message(short, summary_fallback(summary))
+    assert [b["type"] for b in short] == ["header", "section", "actions"]
+    assert not re.search(r"\bNo (splits|decisions|open|consensus|alignment)", texts(short))
+    assert "Alignment" not in texts(short)
 
 
 def test_the_dm_has_the_evidence_and_a_suggestion() -> None:
@@ -492,7 +558,7 @@ def test_the_blocks_are_json() -> None:
 def test_who_was_heard_is_counted_among_the_members_a_check_in_reached() -> None:
     summary = make_summary()
     some = replace(summary.participation, heard_from=20, reached=25, expected=100, answered=80)
-    body = texts(summary_blocks(make_with(summary, participation=some)))
+    body = texts(report(make_with(summary, participation=some)))
     assert (
         "Heard from 20 of the 25 members a check-in reached this week (30 in the pack) · "
         "80 of 100 expected check-ins answered (80%)"
@@ -501,7 +567,7 @@ def test_who_was_heard_is_counted_among_the_members_a_check_in_reached() -> None
         make_with(summary, participation=some)
     )
     none = replace(summary.participation, heard_from=0, reached=0, expected=0, answered=0)
-    body = texts(summary_blocks(make_with(summary, participation=none)))
+    body = texts(report(make_with(summary, participation=none)))
     assert "No check-in reached anyone this week" in body
     assert "expected check-ins" not in body and "Heard from" not in body
 

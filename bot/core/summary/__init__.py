@@ -2,6 +2,7 @@
 
 from bot.core.summary.build import build_summary
 from bot.core.summary.model import (
+    NUMBERED_SHOWN,
     TREND_WEEKS,
     Blocker,
     CommonGroundLine,
@@ -24,6 +25,7 @@ from bot.core.summary.model import (
 from bot.core.summary.participation import STREAK_LOOKBACK_DAYS, streak
 
 __all__ = [
+    "NUMBERED_SHOWN",
     "STREAK_LOOKBACK_DAYS",
     "TREND_WEEKS",
     "Blocker",

@@ -26,4 +26,12 @@ def _week_point(week_start: dt.date, scores: list[int]) -> WeekPoint:
     # Fewer than three scores would let a reader work out one person's answer (SPEC §6).
     if len(scores) < K_ANONYMITY:
         return WeekPoint(week_start, None, None, len(scores))
-    return WeekPoint(week_start, statistics.fmean(scores), statistics.pstdev(scores), len(scores))
+    low, _, high = statistics.quantiles(scores, n=4, method="inclusive")
+    return WeekPoint(
+        week_start,
+        statistics.fmean(scores),
+        statistics.pstdev(scores),
+        len(scores),
+        low=low,
+        high=high,
+    )

@@ -24,7 +24,7 @@ from bot.core.summary.model import (
     week_start_of,
 )
 from bot.core.summary.participation import blockers, participation, starting
-from bot.core.summary.splits import read_votes, splits, week_statements
+from bot.core.summary.splits import read_votes, settle, splits, week_statements
 
 
 def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
@@ -32,7 +32,8 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
     local_today = now.astimezone(ZoneInfo(inputs.pack.settings.timezone)).date()
     trend = alignment_trend(week)
     votes = read_votes(inputs.pack, inputs.statements, inputs.votes)
-    split = splits(votes, week.start_at)
+    split = settle(splits(votes, week.start_at), inputs.proposals)
+    still_split = [s for s in split if s.settled_by is None]
     agreed = common_ground(
         votes, {m.user_id for m in week.members}, {s.statement.id for s in split}
     )
@@ -49,7 +50,7 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
             heard_at(inputs),
             votes.matrix,
             votes.analysis,
-            split,
+            still_split,
             now,
             week.prompted,
         )

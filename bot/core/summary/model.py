@@ -20,6 +20,8 @@ TREND_WEEKS = 8
 TOP_COMMON_GROUND = 5
 REASONS_PER_SIDE = 2
 STREAKS_SHOWN = 3
+# The statements a summary numbers (and the chart draws as bars): at most this many.
+NUMBERED_SHOWN = 8
 # Divisiveness has to move this much in a week to call a split converging or diverging.
 TREND_STEP = 0.05
 
@@ -65,12 +67,16 @@ class Starting:
 
 @dataclass(frozen=True)
 class WeekPoint:
-    """The 1–5 alignment scores given in one week."""
+    """The 1–5 alignment scores given in one week: their mean, their spread (standard
+    deviation), and the range the middle half of them falls in (`low` to `high`, the lower and
+    upper quartiles)."""
 
     week_start: dt.date
     mean: float | None
     spread: float | None
     scores: int
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,13 @@ class Split:
     # and how many of them changed their answer.
     revoted: int = 0
     changed_side: int = 0
+    # The passed proposal put from this split (its alert's "Propose a decision", or a revision
+    # of one), the latest when there are several: the split is decided, no longer open.
+    settled_by: Proposal | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.settled_by is not None
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,31 @@ class Summary:
     close_to_common_ground: int = 0
     # Every member placed on the opinion map, in no particular order (the chart's map).
     map_points: tuple[MapPoint, ...] = ()
+
+    @property
+    def open_splits(self) -> tuple[Split, ...]:
+        return tuple(s for s in self.splits if s.settled_by is None)
+
+    @property
+    def settled_splits(self) -> tuple[Split, ...]:
+        return tuple(s for s in self.splits if s.settled_by is not None)
+
+    @property
+    def numbered(self) -> tuple[StatementLine, ...]:
+        """The statements the summary numbers, in its order and with its numbers (the first is
+        1): the common ground shown, the open splits, then the splits a decision settled. The
+        text and the chart's bars number them alike; at most NUMBERED_SHOWN."""
+        lines = [StatementLine(c.statement, c.tally) for c in self.common_ground]
+        lines += [StatementLine(s.statement, s.tally) for s in self.open_splits]
+        lines += [StatementLine(s.statement, s.tally) for s in self.settled_splits]
+        return tuple(lines[:NUMBERED_SHOWN])
+
+    def number_of(self, statement_id: int) -> int | None:
+        """The statement's number in `numbered`, or None when it is not numbered."""
+        for number, line in enumerate(self.numbered, start=1):
+            if line.statement.id == statement_id:
+                return number
+        return None
 
     @property
     def named_lone_wolves(self) -> tuple[str, ...]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.analysis.matrix import Vote as MatrixVote
 from bot.core.analysis.matrix import VoteMatrix, build_matrix
 from bot.core.analysis.report import Analysis, analyze
 from bot.core.analysis.stats import Rules, divisiveness, statement_stats
 from bot.core.packs import Pack
+from bot.core.proposals import Outcome, Proposal
 from bot.core.statements import K_ANONYMITY, Statement, Tally, Vote, VoteValue, latest_votes, tally
 from bot.core.summary.model import (
     REASONS_PER_SIDE,
@@ -99,6 +100,25 @@ def splits(votes: Votes, start_at: dt.datetime) -> list[Split]:
         )
     found.sort(key=lambda s: (-s.divisiveness, -s.tally.decided, s.statement.id))
     return found
+
+
+def settle(found: Sequence[Split], proposals: Sequence[Proposal]) -> list[Split]:
+    """The splits, each with the passed proposal that settled it (one put from the split, or
+    a revision of one: both carry its statement), the latest to pass when there are several.
+    Open splits first, in their order, then the settled ones."""
+    passed: dict[int, Proposal] = {}
+    for proposal in proposals:
+        if proposal.statement_id is None or proposal.outcome is not Outcome.PASSED:
+            continue
+        earlier = passed.get(proposal.statement_id)
+        if earlier is None or _closed(proposal) >= _closed(earlier):
+            passed[proposal.statement_id] = proposal
+    marked = [replace(s, settled_by=passed.get(s.statement.id)) for s in found]
+    return [s for s in marked if s.settled_by is None] + [s for s in marked if s.settled_by]
+
+
+def _closed(proposal: Proposal) -> tuple[dt.datetime, int]:
+    return (proposal.closed_at or proposal.closes_at, proposal.id)
 
 
 def week_statements(votes: Votes, start_at: dt.datetime) -> tuple[StatementLine, ...]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.analysis.members import HEARD_DAYS
 from bot.core.delivery import Delivery, DeliveryState
+from bot.core.errors import NotAllowed, NotFound
 from bot.core.packs import Pack
 from bot.core.ports import Transaction
 from bot.core.schedule import DeliveryKey, Due, IsoWeek
@@ -39,6 +40,29 @@ def consensus_report(ws: Workspace, channel_id: str, user_id: str) -> tuple[Summ
     return build_summary(inputs, now), pack.is_admin(member.person)
 
 
+def details(ws: Workspace, pack_id: int, week: IsoWeek, user_id: str) -> tuple[Summary, bool]:
+    """A posted summary's Details: the full report of its week (as of the end of that week once
+    it is over), for a member of its pack, and whether they are one of its admins."""
+    now = ws.now()
+    with ws.unit() as uow:
+        pack = uow.packs.get(pack_id)
+        if pack is None:
+            raise NotFound("This pack is gone.")
+        member = uow.members.get(pack.id, user_id)
+        if member is None or not member.active:
+            raise NotAllowed("The full report is for the pack's members.")
+        inputs = summary_inputs(uow, pack, _as_of(pack, now, week))
+    return build_summary(inputs, _as_of(pack, now, week)), pack.is_admin(member.person)
+
+
+def _as_of(pack: Pack, now: dt.datetime, week: IsoWeek | None) -> dt.datetime:
+    """`now`, or the end of `week` in the pack's timezone when that comes first."""
+    if week is None:
+        return now
+    last = dt.date.fromisocalendar(week.year, week.week, 7)
+    return min(now, dt.datetime.combine(last, dt.time.max, ZoneInfo(pack.settings.timezone)))
+
+
 def build(
     ws: Workspace, pack_id: int, now: dt.datetime, *, week: IsoWeek | None = None
 ) -> Summary | None:
@@ -49,10 +73,7 @@ def build(
         pack = uow.packs.get(pack_id)
         if pack is None:
             return None
-        if week is not None:
-            last = dt.date.fromisocalendar(week.year, week.week, 7)
-            ends = dt.datetime.combine(last, dt.time.max, ZoneInfo(pack.settings.timezone))
-            now = min(now, ends)
+        now = _as_of(pack, now, week)
         inputs = summary_inputs(uow, pack, now)
     return build_summary(inputs, now)
 

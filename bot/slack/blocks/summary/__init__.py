@@ -6,15 +6,12 @@ evidence in the channel (SPEC §6). Every user text goes through `escape`, and e
 with "and N more", so any input stays within Slack's limits (SPEC §7)."""
 
 from bot.slack.blocks.summary.lone_wolf import lone_wolf_dm_blocks, lone_wolf_dm_text
-from bot.slack.blocks.summary.render import (
-    consensus_report_blocks,
-    summary_blocks,
-    summary_fallback,
-    summary_text,
-)
+from bot.slack.blocks.summary.render import consensus_report_blocks, summary_text
+from bot.slack.blocks.summary.short import details_modal, summary_blocks, summary_fallback
 
 __all__ = [
     "consensus_report_blocks",
+    "details_modal",
     "lone_wolf_dm_blocks",
     "lone_wolf_dm_text",
     "summary_blocks",

@@ -15,6 +15,7 @@ from bot.core.summary import (
     Participation,
     SplitTrend,
     Summary,
+    WeekPoint,
 )
 from bot.slack.blocks.common import (
     SECTION_MAX,
@@ -41,6 +42,8 @@ PROPOSALS_SHOWN = 8
 BLOCKERS_SHOWN = 10
 SIGNALS_SHOWN = 10
 ERRORS_SHOWN = 6
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Slack user ids as Slack writes them; anything else is not turned into a mention.
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
@@ -124,6 +127,43 @@ def fmt(summary: Summary, *, slack: bool) -> Fmt:
     return Fmt(slack, zone)
 
 
+def day(d: dt.date) -> str:
+    """ "Wed 9 Dec": a date as people say it, in English whatever the locale."""
+    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
+
+
+def week_of(summary: Summary) -> str:
+    """ "week of 7 Dec": the summary's week by its Monday, never an ISO week number."""
+    start = summary.week_start
+    return f"week of {start.day} {_MONTHS[start.month - 1]}"
+
+
+def week_span(summary: Summary) -> str:
+    """ "Mon 7 – Fri 11 Dec": the days the summary covers, Monday to the day it was made (in
+    the pack's timezone), the month said once when both days share it."""
+    start = summary.week_start
+    zone = fmt(summary, slack=False).zone
+    end = min(summary.now.astimezone(zone).date(), start + dt.timedelta(days=6))
+    if end <= start:
+        return day(start)
+    first = day(start) if start.month != end.month else f"{_DAYS[start.weekday()]} {start.day}"
+    return f"{first} – {day(end)}"
+
+
+def alignment_words(point: WeekPoint) -> str:
+    """ "Alignment 3.8 of 5, half of the scores between 3 and 5": the mean and where the middle
+    half of the scores falls, in whole points."""
+    if point.mean is None:
+        return "No alignment scores this week"
+    line = f"Alignment {point.mean:.1f} of 5"
+    if point.low is None or point.high is None:
+        return line
+    low, high = round(point.low), round(point.high)
+    if low == high:
+        return f"{line}, half of the scores or more at {low}"
+    return f"{line}, half of the scores between {low} and {high}"
+
+
 def people(n: int) -> str:
     return "1 person" if n == 1 else f"{n} people"
 
@@ -161,7 +201,19 @@ def agreed(t: Tally) -> str:
 
 
 def counts(c: Counts) -> str:
-    return f"{c.agree} agree · {c.abstain} abstain · {c.disagree} disagree · {c.block} block"
+    """ "5 agree · 1 disagree": the positions anyone took, in the order agree, abstain,
+    disagree, block."""
+    said = [
+        f"{n} {word}"
+        for n, word in (
+            (c.agree, "agree"),
+            (c.abstain, "abstain"),
+            (c.disagree, "disagree"),
+            (c.block, "block"),
+        )
+        if n
+    ]
+    return " · ".join(said) or "nobody answered"
 
 
 def anonymity_note(summary: Summary) -> str:

@@ -22,6 +22,7 @@ from bot.slack.blocks.summary.format import (
     USER_ID,
     Fmt,
     fmt,
+    week_of,
 )
 from bot.slack.mrkdwn import clip, escape
 
@@ -30,7 +31,7 @@ def _dm_pieces(summary: Summary, wolf: LoneWolf, f: Fmt) -> list[str]:
     name = " ".join(summary.pack.name.split())
     pack = clip(escape(name), PACK_NAME_SHOWN) if f.slack else clip(name, PACK_NAME_SHOWN)
     intro = (
-        f"{f.bold('Just for you')} · {pack} · {summary.week}\n"
+        f"{f.bold('Just for you')} · {pack} · {week_of(summary)}\n"
         "This week's summary noticed a few signs that you might be working on your own. "
         "Here is what it saw:"
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.core.analysis.members import SOLO_STREAK, SignalKind
 from bot.core.summary import (
-    TREND_WEEKS,
     DecisionLine,
     Split,
     Summary,
@@ -30,7 +29,9 @@ from bot.slack.blocks.summary.format import (
     Fmt,
     Part,
     agreed,
+    alignment_words,
     counts,
+    day,
     heard,
     name_list,
     people,
@@ -60,35 +61,35 @@ def _previous(summary: Summary) -> WeekPoint | None:
     return earlier[-1] if earlier else None
 
 
+def alignment_change(summary: Summary) -> str | None:
+    """ "up 0.4 from last week (3.4)", or None when either week has no scores."""
+    a, before = summary.alignment, _previous(summary)
+    if a.mean is None or before is None or before.mean is None:
+        return None
+    delta = a.mean - before.mean
+    if abs(delta) < 0.05:
+        return f"about the same as last week ({before.mean:.1f})"
+    word = "up" if delta > 0 else "down"
+    return f"{word} {abs(delta):.1f} from last week ({before.mean:.1f})"
+
+
 def _alignment(summary: Summary, f: Fmt, *, chart: bool) -> Part:
     a = summary.alignment
     if a.mean is None:
-        lines = ["No alignment scores this week."]
-    else:
-        line = f"Alignment {a.mean:.1f} of 5"
-        if a.spread is not None:
-            line += f" · spread {a.spread:.1f}"
-        line += f" · {a.scores} {'score' if a.scores == 1 else 'scores'}"
-        lines = [line]
-        before = _previous(summary)
-        if before is None or before.mean is None:
-            trend = "No scores last week to compare with"
-        else:
-            delta = a.mean - before.mean
-            if abs(delta) < 0.05:
-                trend = f"About the same as last week ({before.mean:.1f})"
-            else:
-                word = "Up" if delta > 0 else "Down"
-                trend = f"{word} {abs(delta):.1f} from last week ({before.mean:.1f})"
-        if chart:
-            trend += f"; the chart below shows {TREND_WEEKS} weeks"
-        lines.append(trend + ".")
+        return Part("Alignment", ["No alignment scores this week."])
+    lines = [alignment_words(a) + "."]
+    change = alignment_change(summary)
+    trend = change[0].upper() + change[1:] if change else "No scores last week to compare with"
+    if chart:
+        trend += "; the chart below shows the weeks with scores"
+    lines.append(trend + ".")
     return Part("Alignment", lines)
 
 
 def _agree(summary: Summary, f: Fmt) -> Part:
     lines = [
-        f"• {f.quote(line.statement.text, STATEMENT_SHOWN)} — holds across the pack's views "
+        f"{number_mark(summary, line.statement.id, f)} "
+        f"{f.quote(line.statement.text, STATEMENT_SHOWN)} — holds across the pack's views "
         f"({agreed(line.tally)})"
         for line in summary.common_ground
     ]
@@ -118,9 +119,28 @@ def _agree(summary: Summary, f: Fmt) -> Part:
     )
 
 
-def split_text(split: Split, f: Fmt, number: int) -> str:
+def number_mark(summary: Summary, statement_id: int, f: Fmt) -> str:
+    """ "*2.*": the statement's number as the summary and the chart give it, or a bullet for a
+    statement past the numbered ones."""
+    number = summary.number_of(statement_id)
+    return "•" if number is None else f.bold(f"{number}.")
+
+
+def decided_text(split: Split, f: Fmt) -> str:
+    """ "Decided: “…” (passed Wed 9 Dec)": the decision that settled a split."""
+    proposal = split.settled_by
+    assert proposal is not None  # only a settled split has a decision
+    closed = (proposal.closed_at or proposal.closes_at).astimezone(f.zone).date()
+    return f"Decided: {f.quote(proposal.text, PROPOSAL_SHOWN)} (passed {day(closed)})"
+
+
+def split_text(split: Split, f: Fmt, summary: Summary) -> str:
+    head = f"{number_mark(summary, split.statement.id, f)} "
+    head += f.quote(split.statement.text, STATEMENT_SHOWN)
+    if split.settled_by is not None:
+        return f"{head}\n{decided_text(split, f)}\nThe votes were {tally(split.tally)}."
     lines = [
-        f"{f.bold(f'{number}.')} {f.quote(split.statement.text, STATEMENT_SHOWN)}",
+        head,
         f"{tally(split.tally)} · {f.italic(TREND_WORDS.get(split.trend, str(split.trend)))}",
     ]
     for label, reasons in (("For", split.agree_reasons), ("Against", split.disagree_reasons)):
@@ -167,9 +187,11 @@ def _groups(summary: Summary, f: Fmt) -> Part:
     )
 
 
-def _decisions(summary: Summary, f: Fmt) -> Part:
+def _decisions(summary: Summary, f: Fmt, skip: frozenset[int] = frozenset()) -> Part:
+    """The proposals closed this week, but those in `skip` (ids: shown elsewhere)."""
+    shown = [d for d in summary.decisions if d.proposal.id not in skip]
     lines = []
-    for d in summary.decisions[:DECISIONS_SHOWN]:
+    for d in shown[:DECISIONS_SHOWN]:
         outcome = d.proposal.outcome
         word = OUTCOME_WORDS[outcome] if outcome is not None else "Closed"
         lines.append(
@@ -178,7 +200,7 @@ def _decisions(summary: Summary, f: Fmt) -> Part:
     return Part(
         "Decisions this week",
         lines,
-        more=max(0, len(summary.decisions) - DECISIONS_SHOWN),
+        more=max(0, len(shown) - DECISIONS_SHOWN),
         sections=2,
         empty="No decisions this week.",
     )
@@ -236,7 +258,7 @@ def _alone(summary: Summary, f: Fmt) -> Part:
         if (n := summary.lone_wolf_counts.get(kind, 0)) > 0
     ]
     if not lines:
-        return Part("Working alone", ["Nobody seems to be working alone this week."])
+        return Part("Working alone", empty="Nobody seems to be working alone this week.")
     named = summary.named_lone_wolves
     if named:
         lines.append(f"Flagged (this pack shows names): {name_list(f, named)}")
@@ -273,6 +295,24 @@ def parts_after_splits(summary: Summary, f: Fmt, *, admins: bool) -> list[Part]:
     parts = [
         _groups(summary, f),
         _decisions(summary, f),
+        _open_proposals(summary, f),
+        _blockers(summary, f),
+        _alone(summary, f),
+    ]
+    delivery = _delivery_problems(summary, f) if admins else None
+    if delivery is not None:
+        parts.append(delivery)
+    return parts
+
+
+def week_parts(
+    summary: Summary, f: Fmt, *, admins: bool, skip_decisions: frozenset[int] = frozenset()
+) -> list[Part]:
+    """What else happened this week, for the short summary: decisions (but those in
+    `skip_decisions`), open proposals, blockers, who may be working alone, and delivery
+    problems for admins. Parts with nothing to say have no lines."""
+    parts = [
+        _decisions(summary, f, skip_decisions),
         _open_proposals(summary, f),
         _blockers(summary, f),
         _alone(summary, f),

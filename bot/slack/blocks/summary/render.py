@@ -25,7 +25,8 @@ from bot.slack.blocks.summary.format import (
     Part,
     anonymity_note,
     fmt,
-    heard,
+    week_of,
+    week_span,
 )
 from bot.slack.blocks.summary.parts import parts_after_splits, parts_before_splits, split_text
 from bot.slack.ids import Action
@@ -60,22 +61,26 @@ def _part_blocks(part: Part) -> list[Block]:
     return [section(p) for p in pieces]
 
 
-def _split_message_blocks(split: Split, f: Fmt, number: int, *, buttons: bool) -> list[Block]:
-    blocks: list[Block] = [section(split_text(split, f, number))]
-    if buttons:
-        # The same action ids and values as the split alert (blocks/statements.py), so the
-        # existing listeners handle them.
-        value = str(split.statement.id)
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"summary_split:{split.statement.id}"[:255],
-                "elements": [
-                    button("Discuss in thread", Action.SPLIT_DISCUSS, value, style="primary"),
-                    button("Propose a decision", Action.SPLIT_PROPOSE, value),
-                ],
-            }
-        )
+def split_buttons(split: Split, label: str = "") -> Block:
+    """Discuss and propose for an open split: the same action ids and values as the split
+    alert (blocks/statements.py), so the existing listeners handle them. `label` (" 1") says
+    which split, when several share a message."""
+    value = str(split.statement.id)
+    return {
+        "type": "actions",
+        "block_id": f"summary_split:{split.statement.id}"[:255],
+        "elements": [
+            button(f"Discuss{label} in thread", Action.SPLIT_DISCUSS, value, style="primary"),
+            button(f"Propose a decision{label and ' on' + label}", Action.SPLIT_PROPOSE, value),
+        ],
+    }
+
+
+def _split_message_blocks(split: Split, f: Fmt, summary: Summary, *, buttons: bool) -> list[Block]:
+    blocks: list[Block] = [section(split_text(split, f, summary))]
+    # A split a decision settled has nothing left to discuss or propose.
+    if buttons and split.settled_by is None:
+        blocks.append(split_buttons(split))
     return blocks
 
 
@@ -98,8 +103,8 @@ def _report(
     split_blocks: list[Block] = [
         section("*Where we are split*" if splits else "*Where we are split*\nNo splits this week.")
     ]
-    for number, split in enumerate(splits[:shown], start=1):
-        split_blocks += _split_message_blocks(split, f, number, buttons=buttons)
+    for split in splits[:shown]:
+        split_blocks += _split_message_blocks(split, f, summary, buttons=buttons)
     if len(splits) > shown:
         split_blocks.append(context(f"…and {len(splits) - shown} more split statements"))
     return (head + before + split_blocks + after)[:MESSAGE_BLOCKS]
@@ -131,34 +136,17 @@ def starting_note(summary: Summary, *, slack: bool, bold: bool = True) -> str:
     )
 
 
-def summary_blocks(summary: Summary) -> list[Block]:
-    """The weekly summary posted in the pack channel (the chart is uploaded next to it); for a
-    pack no round has reached yet, its short note."""
-    if summary.starting is not None:
-        return [section(starting_note(summary, slack=True))]
-    week = summary.week_start
-    top = (
-        f"{_pack_name(summary)} · week of {week:%a} {week.day} {week:%b} {week.year} · "
-        f"{anonymity_note(summary)}"
-    )
-    return _report(
-        summary,
-        f"Weekly consensus · {summary.week}",
-        top,
-        chart=True,
-        buttons=True,
-        admins=True,
-    )
-
-
-def consensus_report_blocks(summary: Summary, *, for_admin: bool = False) -> list[Block]:
-    """The same report, ephemeral, for `/consensus`. No chart line; no buttons (their listener
+def consensus_report_blocks(
+    summary: Summary, *, for_admin: bool = False, title: str = "Consensus so far this week"
+) -> list[Block]:
+    """The full report, ephemeral, for `/consensus` (and, titled for its week, in the weekly
+    summary's Details modal). No chart line; no buttons (their listener
     threads under the message, which an ephemeral message cannot have); delivery problems only
     when the caller says the viewer is an admin of the pack."""
-    top = f"{_pack_name(summary)} · {summary.week} · {anonymity_note(summary)}"
+    top = f"{_pack_name(summary)} · {week_span(summary)} · {anonymity_note(summary)}"
     blocks = _report(
         summary,
-        "Consensus so far this week",
+        title,
         top,
         chart=False,
         buttons=False,
@@ -169,20 +157,6 @@ def consensus_report_blocks(summary: Summary, *, for_admin: bool = False) -> lis
             context("To settle a split: `/propose &lt;text&gt;` puts a decision to the pack.")
         )
     return blocks
-
-
-def summary_fallback(summary: Summary) -> str:
-    """The message's `text` (notifications, screen readers): short and escaped."""
-    if summary.starting is not None:
-        return clip(starting_note(summary, slack=True, bold=False), SECTION_MAX)
-    agreed = len(summary.common_ground) + summary.common_ground_more
-    text = (
-        f"Weekly consensus · {_pack_name(summary)} · {summary.week}: "
-        f"{heard(summary.participation).lower()} · {agreed} agreed · "
-        f"{len(summary.splits)} split · {len(summary.open_proposals)} open proposals · "
-        f"{len(summary.blockers)} open blockers"
-    )
-    return clip(text, SECTION_MAX)
 
 
 # --- plain text ------------------------------------------------------------------------------
@@ -197,7 +171,7 @@ def _part_text(part: Part) -> str:
 
 
 def summary_text(summary: Summary) -> str:
-    """The summary for a terminal (`wolfpack demo`): plain text, no Slack tokens."""
+    """The full report for a terminal: plain text, no Slack tokens."""
     if summary.starting is not None:
         return starting_note(summary, slack=False) + "\n"
     f = fmt(summary, slack=False)
@@ -205,11 +179,11 @@ def summary_text(summary: Summary) -> str:
     week = summary.week_start
     anonymity = anonymity_note(summary).replace("`", "")
     blocks = [
-        f"Weekly consensus · {clip(name, PACK_NAME_SHOWN)} · {summary.week}\n"
-        f"Week of {week:%a} {week.day} {week:%b} {week.year} · {anonymity}"
+        f"Weekly consensus · {clip(name, PACK_NAME_SHOWN)} · {week_of(summary)}\n"
+        f"{week_span(summary)} {week.year} · {anonymity}"
     ]
     blocks += [_part_text(p) for p in parts_before_splits(summary, f, chart=False)]
-    splits = [split_text(s, f, n) for n, s in enumerate(summary.splits[:SPLITS_SHOWN], 1)]
+    splits = [split_text(s, f, summary) for s in summary.splits[:SPLITS_SHOWN]]
     split_lines = ["WHERE WE ARE SPLIT", "\n\n".join(splits) or "No splits this week."]
     if len(summary.splits) > SPLITS_SHOWN:
         split_lines.append(f"…and {len(summary.splits) - SPLITS_SHOWN} more split statements")
