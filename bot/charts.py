@@ -13,12 +13,11 @@ import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 from bot.core.summary import NUMBERED_SHOWN, MapPoint, StatementLine, Summary, WeekPoint
 
@@ -83,6 +82,11 @@ def group_label(index: int, size: int) -> str:
 
 
 def chart_figure(summary: Summary) -> Figure:
+    # matplotlib is imported when a chart is drawn, not when the bot starts: it costs every
+    # process start about a second, and most processes never draw.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     mapped = summary.groups is not None and bool(summary.map_points)
     width = MAP_WIDTH_IN if mapped else WIDTH_IN
     fig = Figure(figsize=(width, HEIGHT_IN), dpi=DPI, layout="constrained")
@@ -246,6 +250,8 @@ def _bars_panel(
     ax.set_yticks(ys, labels, **_LITERAL)
     ax.tick_params(axis="y", labelsize=8)
     ax.invert_yaxis()  # 1 on top, as in the text
+    from matplotlib.ticker import MaxNLocator
+
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Votes")
     ax.legend(
