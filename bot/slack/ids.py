@@ -30,6 +30,9 @@ class Action(enum.StrEnum):
     HOME_ANSWER = "home_answer"
     FORGET_CONFIRM = "forget_me_confirm"
     FORGET_CANCEL = "forget_me_cancel"
+    BLOCKER_RESOLVE = "blocker_resolve"
+    BLOCKER_ASK = "blocker_ask"
+    BLOCKER_HELP = "blocker_help"
 
 
 class AwayField(enum.StrEnum):
@@ -59,3 +62,6 @@ class SetupField(enum.StrEnum):
 
 
 QUESTION_BLOCK_PREFIX = "q:"
+
+# The blocks of a blocker's follow-up in a direct message: replaced by a note once answered.
+BLOCKER_BLOCK_PREFIX = "blocker:"

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from bot.core import blockers as raised
 from bot.core.analysis.members import Signal, SignalKind
 from bot.core.checkins import Answer, Round
 from bot.core.delivery import Delivery
@@ -190,6 +191,9 @@ class Summary:
     close_to_common_ground: int = 0
     # Every member placed on the opinion map, in no particular order (the chart's map).
     map_points: tuple[MapPoint, ...] = ()
+    # The week's blockers counted: raised, helped, resolved, how long they typically stayed
+    # open.
+    blocker_figures: raised.BlockerFigures = field(default_factory=raised.BlockerFigures)
 
     @property
     def named_lone_wolves(self) -> tuple[str, ...]:
@@ -213,6 +217,9 @@ class SummaryInputs:
     # The round days whose prompt was delivered to each member (by user id), as far back as
     # `answers`: with the rounds they answered or skipped, the only rounds that count for them.
     prompted: Mapping[str, Set[dt.date]] = field(default_factory=dict)
+    # The pack's blockers still open or raised or resolved lately; None when not read (the
+    # open blockers are then those the week's latest answers name).
+    blockers: Sequence[raised.Blocker] | None = None
 
 
 @dataclass(frozen=True)

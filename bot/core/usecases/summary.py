@@ -100,7 +100,7 @@ def queue_lone_wolves(ws: Workspace, summary: Summary, due: Due, now: dt.datetim
 
 
 def summary_inputs(uow: Transaction, pack: Pack, now: dt.datetime) -> SummaryInputs:
-    """Nine reads whatever the size of the pack: one per kind of row. Answers and delivered
+    """Ten reads whatever the size of the pack: one per kind of row. Answers and delivered
     prompts are read over the same days: the pack's last TREND_WEEKS weeks, a day more for
     members whose calendar runs behind the pack's, up to the latest day any member's calendar
     has reached."""
@@ -123,4 +123,9 @@ def summary_inputs(uow: Transaction, pack: Pack, now: dt.datetime) -> SummaryInp
         responses=uow.proposals.responses_for(recent),
         failures=uow.deliveries.failures(pack.id, now - FAILURES_SINCE),
         prompted=uow.deliveries.prompted(pack.id, since, now.date() + dt.timedelta(days=1)),
+        blockers=uow.blockers.of_pack_since(pack.id, _at_start(pack, first)),
     )
+
+
+def _at_start(pack: Pack, day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time()).replace(tzinfo=ZoneInfo(pack.settings.timezone))
