@@ -7,6 +7,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.core.blockers import Blocker
 from bot.core.errors import FieldErrors
 from bot.core.packs import (
     PRIORITY_MAX,
@@ -147,13 +148,14 @@ def tally_round(
 
 @dataclass(frozen=True)
 class CheckinForm:
-    """What the check-in modal shows: the round, the member's answer so far, and the
-    statements it asks about."""
+    """What the check-in modal shows: the round, the member's answer so far, the statements it
+    asks about, and the member's blocker from an earlier round that is still open."""
 
     pack: Pack
     round_date: dt.date
     answer: Answer | None
     ballot: tuple[StatementView, ...] = ()
+    open_blocker: Blocker | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from bot.core.blockers import Blocker, BlockerView
 from bot.core.checkins import (
     Answer,
     AnswerInput,
@@ -195,6 +196,57 @@ class DeliveryRepository(Protocol):
         ...
 
 
+class BlockerRepository(Protocol):
+    def get(self, blocker_id: int) -> Blocker | None: ...
+    def open_of(self, pack_id: int, user_id: str) -> Blocker | None: ...
+
+    def open_in(self, pack_ids: Sequence[int]) -> dict[tuple[int, str], Blocker]:
+        """The open blockers of these packs, by (pack, member), in one read."""
+        ...
+
+    def awaiting_follow_up(self) -> list[Blocker]:
+        """Open blockers not followed up yet."""
+        ...
+
+    def of_pack_since(self, pack_id: int, since: dt.datetime) -> list[Blocker]:
+        """The pack's blockers still open, or raised or resolved at `since` or later."""
+        ...
+
+    def raise_(
+        self,
+        pack_id: int,
+        user_id: str,
+        round_id: int,
+        answer_id: int,
+        round_date: dt.date,
+        text: str,
+        now: dt.datetime,
+    ) -> Blocker: ...
+    def set_text(self, blocker_id: int, text: str) -> None: ...
+    def resolve(self, blocker_id: int, now: dt.datetime) -> bool:
+        """Resolves the blocker if it is open; True when it was."""
+        ...
+
+    def withdraw(self, blocker_id: int) -> None: ...
+
+    def claim_follow_up(self, blocker_id: int, now: dt.datetime) -> bool:
+        """Marks an open blocker followed up unless it already was; True for the one caller
+        that marked it (the follow-up is sent once)."""
+        ...
+
+    def release_follow_up(self, blocker_id: int) -> None: ...
+
+    def claim_ask(self, blocker_id: int, now: dt.datetime) -> bool:
+        """Like claim_follow_up, for asking the pack."""
+        ...
+
+    def release_ask(self, blocker_id: int) -> None: ...
+    def set_ask_message(self, blocker_id: int, channel_id: str, ts: str) -> None: ...
+    def add_helper(self, blocker_id: int, user_id: str) -> bool:
+        """Records an offer of help; False when that person had offered already."""
+        ...
+
+
 class StatementRepository(Protocol):
     def add(
         self, pack_id: int, text: str, normalized: str, author_id: str, now: dt.datetime
@@ -340,6 +392,8 @@ class Transaction(Protocol):
     def proposals(self) -> ProposalRepository: ...
     @property
     def privacy(self) -> PrivacyRepository: ...
+    @property
+    def blockers(self) -> BlockerRepository: ...
 
 
 class Database(Protocol):
@@ -399,10 +453,31 @@ class Notifier(Protocol):
         *,
         reminder: bool,
         key: DeliveryKey,
+        follow_up: Blocker | None = None,
     ) -> tuple[str, str]:
-        """DMs the check-in prompt (or its reminder), tagged with the delivery key; returns
-        (channel, ts). Raises core.delivery.SendError."""
+        """DMs the check-in prompt (or its reminder), tagged with the delivery key, with the
+        follow-up of the member's open blocker when given; returns (channel, ts). Raises
+        core.delivery.SendError."""
         ...
+
+    def send_blocker_follow_up(
+        self, pack: Pack, person: Person, blocker: Blocker, *, key: DeliveryKey
+    ) -> tuple[str, str]:
+        """DMs the member the follow-up of their open blocker; (channel, ts). Raises
+        core.delivery.SendError."""
+        ...
+
+    def post_blocker_ask(self, view: BlockerView, thread_ts: str | None) -> tuple[str, str]:
+        """Posts the blocker in the pack channel (in that thread) with an I can help button;
+        (channel, ts)."""
+        ...
+
+    def update_blocker_ask(self, view: BlockerView) -> None:
+        """Brings the blocker's message in the channel up to date (who offered, resolved)."""
+        ...
+
+    def introduce_helper(self, view: BlockerView, helper: Person) -> None:
+        """Introduces the member and the helper in a group DM of the two."""
 
     def post_summary(self, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
         """Posts the weekly summary in the pack channel, tagged with the delivery key;

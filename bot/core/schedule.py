@@ -152,6 +152,7 @@ class DueKind(enum.StrEnum):
     PROPOSAL_REMINDER = "proposal-reminder"
     PROPOSAL_CLOSE = "proposal-close"
     LONE_WOLF = "lone-wolf"
+    BLOCKER_FOLLOW_UP = "blocker-follow-up"
 
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -211,12 +212,14 @@ _PARTS: dict[DueKind, tuple[str, ...]] = {
     DueKind.PROPOSAL_REMINDER: ("proposal_id", "user_id"),
     DueKind.PROPOSAL_CLOSE: ("proposal_id",),
     DueKind.LONE_WOLF: ("user_id", "week"),
+    DueKind.BLOCKER_FOLLOW_UP: ("blocker_id", "user_id"),
 }
 _READERS: dict[str, Callable[[str], object]] = {
     "user_id": str,
     "day": _day,
     "week": IsoWeek.parse,
     "proposal_id": _number,
+    "blocker_id": _number,
 }
 
 
@@ -230,6 +233,7 @@ class DeliveryKey:
         prompt:7:U123:2026-12-01            reminder:7:U123:2026-12-01
         summary:7:2026-W49                  lone-wolf:7:U123:2026-W49
         proposal-close:7:42                 proposal-reminder:7:42:U123
+        blocker-follow-up:7:42:U123
 
     Rows already queued hold these strings, so the format never changes; `parse` reads back
     exactly what `str` writes and refuses anything else."""
@@ -240,6 +244,7 @@ class DeliveryKey:
     day: dt.date | None = None
     week: IsoWeek | None = None
     proposal_id: int | None = None
+    blocker_id: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, DueKind):
@@ -249,7 +254,7 @@ class DeliveryKey:
             if (getattr(self, name) is not None) != (name in parts):
                 needs = ", ".join(parts)
                 raise ValueError(f"a {self.kind} key names its pack and {needs}, no more")
-        for number in (self.pack_id, self.proposal_id):
+        for number in (self.pack_id, self.proposal_id, self.blocker_id):
             if number is not None and (type(number) is not int or number < 0):
                 raise ValueError(f"not an id: {number!r}")
         if self.user_id is not None and (not self.user_id or ":" in self.user_id):
@@ -282,6 +287,10 @@ class DeliveryKey:
     @classmethod
     def lone_wolf(cls, pack_id: int, user_id: str, week: IsoWeek) -> DeliveryKey:
         return cls(DueKind.LONE_WOLF, pack_id, user_id=user_id, week=week)
+
+    @classmethod
+    def blocker_follow_up(cls, pack_id: int, blocker_id: int, user_id: str) -> DeliveryKey:
+        return cls(DueKind.BLOCKER_FOLLOW_UP, pack_id, user_id=user_id, blocker_id=blocker_id)
 
     @classmethod
     def parse(cls, text: str) -> DeliveryKey:

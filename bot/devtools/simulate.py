@@ -203,8 +203,11 @@ class SlackSide:
         user: str,
         channel: str | None = None,
         message_ts: str | None = None,
+        message: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> tuple[Reply, str]:
+        """Presses a button; `message`, when given, is the message that holds it, as Slack
+        sends it along."""
         trigger = f"{next(_counter)}.{int(self.clock())}.trigger"
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -230,6 +233,8 @@ class SlackSide:
                 "channel_id": channel,
                 "message_ts": message_ts,
             }
+        if message is not None:
+            payload["message"] = dict(message)
         return self._interactive(payload, **kwargs), trigger
 
     def event(

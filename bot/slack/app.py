@@ -16,6 +16,7 @@ from bot.core.usecases.workspace import Workspace
 from bot.slack.dedupe import DedupingApp, EventDedupe
 from bot.slack.later import Later
 from bot.slack.listeners import (
+    blockers,
     checkins,
     home,
     installs,
@@ -87,7 +88,7 @@ def build_bolt_app(
     app.dedupe = dedupe if process_before_response else None
     app.use(WorkspaceMiddleware(workspace_for, Later(listener_executor)))
     router = Router()
-    for feature in (packs, privacy, checkins, statements, proposals, summary, home):
+    for feature in (packs, privacy, checkins, blockers, statements, proposals, summary, home):
         feature.register(router)
     installs.register(router, uninstalled or (lambda team_id, enterprise_id: None))
     router.install(app)

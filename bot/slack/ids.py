@@ -31,6 +31,9 @@ class Action(enum.StrEnum):
     FORGET_CONFIRM = "forget_me_confirm"
     FORGET_CANCEL = "forget_me_cancel"
     SUMMARY_DETAILS = "summary_details"
+    BLOCKER_RESOLVE = "blocker_resolve"
+    BLOCKER_ASK = "blocker_ask"
+    BLOCKER_HELP = "blocker_help"
 
 
 class AwayField(enum.StrEnum):
@@ -60,3 +63,6 @@ class SetupField(enum.StrEnum):
 
 
 QUESTION_BLOCK_PREFIX = "q:"
+
+# The blocks of a blocker's follow-up in a direct message: replaced by a note once answered.
+BLOCKER_BLOCK_PREFIX = "blocker:"

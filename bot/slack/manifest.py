@@ -30,6 +30,7 @@ BOT_SCOPES = (
     "chat:write",
     "im:write",
     "im:history",
+    "mpim:write",
     "channels:history",
     "groups:history",
     "users:read",

@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.blockers import Blocker, BlockerView
 from bot.core.checkins import AnswerPost, RoundTally
 from bot.core.delivery import SendError
 from bot.core.export import ExportFile
@@ -18,6 +19,7 @@ from bot.core.proposals import Proposal, ProposalView
 from bot.core.schedule import DeliveryKey
 from bot.core.statements import SplitAlert
 from bot.core.summary import LoneWolf, Summary
+from bot.slack.blocks.blockers import ask_message, follow_up_message, introduction
 from bot.slack.blocks.checkins import answer_blocks, confirmation, prompt_message, round_parent
 from bot.slack.blocks.privacy import export_comment
 from bot.slack.blocks.proposals import outcome_message, proposal_message, reminder_message
@@ -184,8 +186,22 @@ class SlackNotifier:
         *,
         reminder: bool,
         key: DeliveryKey,
+        follow_up: Blocker | None = None,
     ) -> tuple[str, str]:
-        text, blocks = prompt_message(pack, local_date, reminder=reminder)
+        text, blocks = prompt_message(pack, local_date, reminder=reminder, follow_up=follow_up)
+        return self._send_dm(person, text, blocks, key)
+
+    def send_blocker_follow_up(
+        self, pack: Pack, person: Person, blocker: Blocker, *, key: DeliveryKey
+    ) -> tuple[str, str]:
+        text, blocks = follow_up_message(pack, blocker)
+        return self._send_dm(person, text, blocks, key)
+
+    def _send_dm(
+        self, person: Person, text: str, blocks: list[dict[str, Any]], key: DeliveryKey
+    ) -> tuple[str, str]:
+        """A scheduled DM tagged with its delivery key: to the stored DM channel, or else to
+        the user id (Slack answers with the DM channel). Raises SendError."""
         client = self.delivery_client_for(self.team_id)
         metadata = _tag(key)
         try:
@@ -207,6 +223,33 @@ class SlackNotifier:
         except SlackApiError as error:
             raise send_error(error) from None
         return _posted(sent)
+
+    def post_blocker_ask(self, view: BlockerView, thread_ts: str | None) -> tuple[str, str]:
+        text, blocks = ask_message(view)
+        sent = self.client_for(self.team_id).chat_postMessage(
+            channel=view.pack.channel_id,
+            thread_ts=thread_ts,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return _posted(sent)
+
+    def update_blocker_ask(self, view: BlockerView) -> None:
+        b = view.blocker
+        if b.ask_channel and b.ask_ts:
+            text, blocks = ask_message(view)
+            self.client_for(self.team_id).chat_update(
+                channel=b.ask_channel, ts=b.ask_ts, text=text, blocks=blocks
+            )
+
+    def introduce_helper(self, view: BlockerView, helper: Person) -> None:
+        client = self.client_for(self.team_id)
+        users = f"{view.member.user_id},{helper.user_id}"
+        channel = str(client.conversations_open(users=users)["channel"]["id"])
+        text, blocks = introduction(view, helper.name)
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
 
     def post_summary(self, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
         try:

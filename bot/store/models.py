@@ -165,6 +165,40 @@ class AnswerRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
+class BlockerRow(Base):
+    """A blocker a member named in a check-in, from the round that raised it until resolved.
+    `open_user` holds the member while it is open and is cleared when it is resolved: unique
+    with the pack, so a member has at most one open blocker per pack."""
+
+    __tablename__ = "blockers"
+    __table_args__ = (
+        UniqueConstraint("pack_id", "open_user"),
+        Index("ix_blockers_pack_raised", "pack_id", "raised_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    open_user: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answers.id", ondelete="SET NULL"), nullable=True
+    )
+    round_date: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    asked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ask_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    ask_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    helpers: Mapped[list[str]] = mapped_column(JSON)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    followed_up_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class DeliveryRow(Base):
     """The delivery queue: one row per message to send, its idempotency key unique, inserted
     before anything is sent."""

@@ -11,6 +11,7 @@ from bot.core.privacy import Footprint, scrub_mentions
 from bot.core.statements import normalize
 from bot.store.models import (
     AnswerRow,
+    BlockerRow,
     DeliveryRow,
     MembershipRow,
     PackRow,
@@ -61,7 +62,37 @@ class SqlPrivacy(Scoped):
             )
             .order_by(AnswerRow.id)
         ).all()
-        return tuple((str(channel), str(ts)) for channel, ts in rows)
+        asked = self.session.execute(
+            select(BlockerRow.ask_channel, BlockerRow.ask_ts)
+            .where(
+                BlockerRow.workspace_id == self.workspace_id,
+                BlockerRow.user_id == user_id,
+                BlockerRow.ask_ts.is_not(None),
+                BlockerRow.ask_channel.is_not(None),
+            )
+            .order_by(BlockerRow.id)
+        ).all()
+        return tuple((str(channel), str(ts)) for channel, ts in [*rows, *asked])
+
+    def _forget_blockers(self, user_id: str) -> None:
+        """Deletes the user's blockers, and takes them off others' (their offers of help, a
+        mention in the text)."""
+        self.session.execute(
+            delete(BlockerRow)
+            .where(BlockerRow.workspace_id == self.workspace_id, BlockerRow.user_id == user_id)
+            .execution_options(synchronize_session=False)
+        )
+        for row in self.session.scalars(
+            select(BlockerRow).where(
+                BlockerRow.workspace_id == self.workspace_id,
+                or_(
+                    cast(BlockerRow.helpers, String).contains(user_id, autoescape=True),
+                    BlockerRow.text.contains(user_id, autoescape=True),
+                ),
+            )
+        ):
+            row.helpers = [u for u in row.helpers or [] if u != user_id]
+            row.text = scrub_mentions(row.text, user_id)
 
     def _away(self, user_id: str) -> int:
         found = self.session.scalar(
@@ -228,6 +259,7 @@ class SqlPrivacy(Scoped):
             return Footprint()
         posts, away = self._posts(user_id), self._away(user_id)
         naming, packs = self._naming(user_id), self._packs_naming(user_id)
+        self._forget_blockers(user_id)
         for row, changes in [*naming, *packs]:
             for name, value in changes.items():
                 setattr(row, name, value)

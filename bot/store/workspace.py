@@ -8,6 +8,7 @@ from functools import cached_property
 
 from sqlalchemy import Connection, select
 
+from bot.store.blockers import SqlBlockers
 from bot.store.checkins import SqlAnswers, SqlRounds
 from bot.store.deliveries import SqlDeliveries
 from bot.store.models import WorkspaceRow
@@ -74,3 +75,7 @@ class SqlTransaction(Unit):
     @cached_property
     def privacy(self) -> SqlPrivacy:
         return SqlPrivacy(self)
+
+    @cached_property
+    def blockers(self) -> SqlBlockers:
+        return SqlBlockers(self)

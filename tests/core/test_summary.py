@@ -226,6 +226,35 @@ def test_blockers_are_those_still_in_each_members_latest_answer() -> None:
     assert [(b.name, b.text) for b in summary.blockers] == [("name-U2", "waiting on legal")]
 
 
+def test_the_weeks_blockers_are_counted_and_a_resolved_one_is_not_listed_as_open() -> None:
+    from bot.core.blockers import Blocker as Raised
+    from bot.core.blockers import BlockerStatus
+
+    done = BlockerStatus.RESOLVED
+
+    members = [member("U1"), member("U2")]
+    answers = [
+        answer("U1", MONDAY, blockers="staging is down"),
+        answer("U2", MONDAY + dt.timedelta(days=2), blockers="waiting on legal"),
+    ]
+    monday_at = dt.datetime.combine(MONDAY, dt.time(10), UTC)
+    raised = [
+        # Resolved with the button on Wednesday: no longer open, though Monday's answer named it.
+        Raised(1, 1, "U1", "staging is down", 1, 1, MONDAY, monday_at, helpers=("U2",),
+               status=done, resolved_at=monday_at + dt.timedelta(days=2)),
+        Raised(2, 1, "U2", "waiting on legal", 2, 2, MONDAY, monday_at + dt.timedelta(days=2)),
+        # Raised last week, resolved this Tuesday after 4 days.
+        Raised(3, 1, "U2", "old", 0, 0, MONDAY, monday_at - dt.timedelta(days=3),
+               status=done, resolved_at=monday_at + dt.timedelta(days=1)),
+    ]  # fmt: skip
+    inputs = SummaryInputs(pack(), members, answers, [], [], [], blockers=raised)
+    summary = build_summary(inputs, NOW)
+    assert [b.text for b in summary.blockers] == ["waiting on legal"]
+    figures = summary.blocker_figures
+    assert (figures.raised, figures.helped, figures.resolved) == (2, 1, 2)
+    assert figures.typically_open == dt.timedelta(days=3)
+
+
 def test_lone_wolves_are_found_with_evidence_and_a_partner_who_is_not_one() -> None:
     members = [member(f"U{i}") for i in range(4)]
     days = weekdays(MONDAY - dt.timedelta(days=14), NOW.date())

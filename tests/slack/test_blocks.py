@@ -107,3 +107,40 @@ def test_views_fit() -> None:
         ),
     )
     check_view(home_view(home))
+
+
+def test_blocker_surfaces_fit_and_escape() -> None:
+    from bot.core.blockers import Blocker, BlockerStatus, BlockerView
+    from bot.slack.blocks.blockers import (
+        answered_follow_up,
+        ask_message,
+        follow_up_message,
+        introduction,
+    )
+    from bot.slack.blocks.checkins import prompt_message
+
+    at = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    blocker = Blocker(9, 1, "U1", HUGE[:1500], 3, 7, DAY, at, helpers=("U2",))
+    helpers = tuple(Person(f"U{i}", HUGE, "UTC") for i in range(30))
+    view = BlockerView(blocker, PACK, Person("U1", HUGE, "UTC"), helpers)
+    resolved = BlockerView(
+        Blocker(9, 1, "U1", HUGE[:1500], 3, 7, DAY, at, status=BlockerStatus.RESOLVED),
+        PACK,
+        Person("U1", HUGE, "UTC"),
+        helpers,
+    )
+    text, blocks = prompt_message(PACK, DAY, reminder=False, follow_up=blocker)
+    check_message(blocks, text)
+    check_message(answered_follow_up(blocks, "Marked resolved."), text)
+    text, blocks = follow_up_message(PACK, blocker)
+    check_message(blocks, text)
+    assert "&lt;!channel&gt;" in str(blocks) and "<!channel>" not in str(blocks)
+    for text, blocks in (ask_message(view), ask_message(resolved), introduction(view, HUGE)):
+        check_message(blocks, text)
+        assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    # A form that asks again about an open blocker.
+    still = CheckinForm(PACK, DAY, None, open_blocker=blocker)
+    modal = checkin_modal(still)
+    check_view(modal)
+    question = next(b for b in modal["blocks"] if b.get("block_id") == "q:blockers")
+    assert question["element"]["initial_value"] == HUGE[:1500]

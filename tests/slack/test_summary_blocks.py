@@ -595,3 +595,19 @@ def test_a_starting_pack_gets_a_short_escaped_note_and_no_figures() -> None:
     assert "No member has a check-in coming up yet; the next summary comes Friday 4 Dec." in (
         texts(summary_blocks(nobody))
     )
+
+
+def test_the_weeks_blocker_figures_open_the_blockers_part() -> None:
+    from bot.core.blockers import BlockerFigures
+
+    quiet = texts(summary_blocks(make_summary(blockers=0)))
+    assert "No open blockers." in quiet and "raised" not in quiet
+    figures = BlockerFigures(raised=3, helped=1, resolved=2, typically_open=dt.timedelta(days=2))
+    busy = make_with(make_summary(blockers=2), blocker_figures=figures)
+    body = texts(summary_blocks(busy))
+    assert "3 blockers raised · 1 got help · 2 resolved · typically open 2 days" in body
+    assert "blocker 1" in body  # still-open ones are listed after the figures
+    one = BlockerFigures(raised=1)
+    body = texts(summary_blocks(make_with(make_summary(blockers=0), blocker_figures=one)))
+    assert "1 blocker raised · 0 got help · 0 resolved" in body and "typically" not in body
+    assert "None still open." in body

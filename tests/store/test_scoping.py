@@ -64,6 +64,8 @@ class Seeded:
     failed: int
     pending: Delivery
     sent_failed: Delivery
+    blocker: int
+    claimed: int
 
 
 def seed(db: SqlDatabase, team: str, marker: str, ts: str, extra: tuple[str, ...] = ()) -> Seeded:
@@ -143,6 +145,16 @@ def seed(db: SqlDatabase, team: str, marker: str, ts: str, extra: tuple[str, ...
         tx.deliveries.add_many([(delivered, DeliveryState.PENDING)], NOW)
         (sent,) = tx.deliveries.claim(NOW, NOW + HELD, 10)
         tx.deliveries.finish(sent.id, DeliveryState.SENT, NOW)
+        # An open blocker untouched, and one followed up, asked about (its post not yet
+        # recorded), offered help and resolved.
+        blocker = tx.blockers.raise_(
+            pack.id, "U1", rnd.id, answer.id, DAY, f"{marker} blocked", NOW
+        )
+        claimed = tx.blockers.raise_(pack.id, "U2", rnd.id, skipped.id, DAY, f"{marker} wait", NOW)
+        assert tx.blockers.claim_follow_up(claimed.id, NOW)
+        assert tx.blockers.claim_ask(claimed.id, NOW)
+        assert tx.blockers.add_helper(claimed.id, "U3")
+        assert tx.blockers.resolve(claimed.id, NOW)
         for user in extra:
             # Unclaimed: the workspaces' pending counts differ.
             extra_due = Due(DeliveryKey.prompt(pack.id, user, DAY), DAY, NOW)
@@ -161,6 +173,8 @@ def seed(db: SqlDatabase, team: str, marker: str, ts: str, extra: tuple[str, ...
             failed=failed.id,
             pending=pending,
             sent_failed=sent_failed,
+            blocker=blocker.id,
+            claimed=claimed.id,
         )
 
 
@@ -173,6 +187,7 @@ PARENTS = {
     "statement_id": "statements",
     "proposal_id": "proposals",
     "revises_id": "proposals",
+    "answer_id": "answers",
 }
 
 
@@ -521,6 +536,43 @@ CASES: dict[str, Case] = {
     "proposals.close": Case(
         lambda tx, a, b: tx.proposals.close(a.proposal, Outcome.BLOCKED, LATER),
         lambda r, a, b: r is False,
+    ),
+    "blockers.get": nothing(lambda tx, a, b: tx.blockers.get(a.blocker)),
+    "blockers.open_of": nothing(lambda tx, a, b: tx.blockers.open_of(a.pack, "U1")),
+    "blockers.open_in": Case(
+        lambda tx, a, b: tx.blockers.open_in([a.pack]), lambda r, a, b: r == {}
+    ),
+    "blockers.awaiting_follow_up": Case(
+        lambda tx, a, b: tx.blockers.awaiting_follow_up(),
+        lambda r, a, b: [x.id for x in r] == [b.blocker],
+    ),
+    "blockers.of_pack_since": Case(
+        lambda tx, a, b: tx.blockers.of_pack_since(a.pack, NOW - dt.timedelta(days=1)),
+        lambda r, a, b: r == [],
+    ),
+    "blockers.raise_": refused(
+        lambda tx, a, b: tx.blockers.raise_(a.pack, "U2", a.round, a.skipped, DAY, "TB", NOW)
+    ),
+    "blockers.set_text": nothing(lambda tx, a, b: tx.blockers.set_text(a.blocker, "typed in TB")),
+    "blockers.resolve": Case(
+        lambda tx, a, b: tx.blockers.resolve(a.blocker, LATER), lambda r, a, b: r is False
+    ),
+    "blockers.withdraw": nothing(lambda tx, a, b: tx.blockers.withdraw(a.blocker)),
+    "blockers.claim_follow_up": Case(
+        lambda tx, a, b: tx.blockers.claim_follow_up(a.blocker, LATER), lambda r, a, b: r is False
+    ),
+    "blockers.release_follow_up": nothing(
+        lambda tx, a, b: tx.blockers.release_follow_up(a.claimed)
+    ),
+    "blockers.claim_ask": Case(
+        lambda tx, a, b: tx.blockers.claim_ask(a.blocker, LATER), lambda r, a, b: r is False
+    ),
+    "blockers.release_ask": nothing(lambda tx, a, b: tx.blockers.release_ask(a.claimed)),
+    "blockers.set_ask_message": nothing(
+        lambda tx, a, b: tx.blockers.set_ask_message(a.blocker, "C1", "9.9")
+    ),
+    "blockers.add_helper": Case(
+        lambda tx, a, b: tx.blockers.add_helper(a.blocker, "U3"), lambda r, a, b: r is False
     ),
     "privacy.footprint": Case(
         lambda tx, a, b: tx.privacy.footprint(ONLY_A), lambda r, a, b: r.empty

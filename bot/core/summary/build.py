@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
 from bot.core.analysis.members import SignalKind
+from bot.core.blockers import BlockerFigures, week_figures
 from bot.core.checkins import Answer
 from bot.core.schedule import IsoWeek
 from bot.core.summary.agree import common_ground
@@ -74,7 +75,7 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
         no_camps_reason=no_camps,
         decisions=decided,
         open_proposals=still_open,
-        blockers=blockers(week),
+        blockers=blockers(week, _open_users(inputs)),
         lone_wolves=wolves,
         lone_wolf_counts=dict(counts),
         delivery_problems=tuple(
@@ -87,7 +88,19 @@ def build_summary(inputs: SummaryInputs, now: dt.datetime) -> Summary:
         needs_more_votes=agreed.needs_more_votes,
         close_to_common_ground=agreed.close,
         map_points=map_points(votes.analysis),
+        blocker_figures=(
+            week_figures(inputs.blockers, week.start_at, week.start_at + dt.timedelta(days=7))
+            if inputs.blockers is not None
+            else BlockerFigures()
+        ),
     )
+
+
+def _open_users(inputs: SummaryInputs) -> set[str] | None:
+    """The members whose blocker is still open, when the blockers were read."""
+    if inputs.blockers is None:
+        return None
+    return {b.user_id for b in inputs.blockers if b.is_open}
 
 
 def _week(inputs: SummaryInputs, now: dt.datetime) -> Week:

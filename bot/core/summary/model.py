@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from bot.core import blockers as raised
 from bot.core.analysis.members import Signal, SignalKind
 from bot.core.checkins import Answer, Round
 from bot.core.delivery import Delivery
@@ -203,6 +204,9 @@ class Summary:
     close_to_common_ground: int = 0
     # Every member placed on the opinion map, in no particular order (the chart's map).
     map_points: tuple[MapPoint, ...] = ()
+    # The week's blockers counted: raised, helped, resolved, how long they typically stayed
+    # open.
+    blocker_figures: raised.BlockerFigures = field(default_factory=raised.BlockerFigures)
 
     @property
     def open_splits(self) -> tuple[Split, ...]:
@@ -254,6 +258,9 @@ class SummaryInputs:
     # Replies in split alerts' and proposals' threads lately (at least the last HEARD_DAYS
     # days): who joined a discussion, for the lone-wolf signals.
     replies: Sequence[Reply] = ()
+    # The pack's blockers still open or raised or resolved lately; None when not read (the
+    # open blockers are then those the week's latest answers name).
+    blockers: Sequence[raised.Blocker] | None = None
 
 
 @dataclass(frozen=True)

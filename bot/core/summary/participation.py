@@ -178,10 +178,14 @@ def summary_day_after(pack: Pack, at: dt.datetime) -> dt.date:
     return day if slot > at else day + dt.timedelta(days=7)
 
 
-def blockers(week: Week) -> tuple[Blocker, ...]:
-    """Blockers still open: each member's latest answer of the week, when it names one."""
+def blockers(week: Week, open_users: Set[str] | None = None) -> tuple[Blocker, ...]:
+    """Blockers still open: each member's latest answer of the week, when it names one (and,
+    given `open_users`, only for members whose blocker is still open: one resolved since is
+    not)."""
     found = []
     for member in week.members:
+        if open_users is not None and member.user_id not in open_users:
+            continue
         week_answers = sorted(
             (d, a)
             for d, a in week.answers.get(member.user_id, {}).items()

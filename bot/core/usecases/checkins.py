@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from bot.core import schedule
+from bot.core.blockers import still_blocking
 from bot.core.checkins import (
     Answer,
     AnswerInput,
@@ -24,7 +25,7 @@ from bot.core.hours import Hours
 from bot.core.packs import Away, Pack, PackChoice, PackSettings, Person, parse_away
 from bot.core.ports import Transaction
 from bot.core.statements import clean_reason, clean_statement
-from bot.core.usecases import statements
+from bot.core.usecases import blockers, statements
 from bot.core.usecases.packs import (
     NO_PACK_HERE,
     NOT_MEMBER,
@@ -76,9 +77,14 @@ def checkin_form(ws: Workspace, pack_id: int, user_id: str) -> CheckinForm:
         rnd = uow.rounds.find(pack.id, day)
         answer = uow.answers.of_member(rnd.id, user_id) if rnd is not None else None
         ballot = statements.ballot_of(uow, pack, user_id, CHECKIN_BALLOT)
+        still = still_blocking(
+            uow.blockers.open_of(pack.id, user_id), rnd.id if rnd is not None else None
+        )
     if answer is not None and answer.status is not AnswerStatus.ANSWERED:
         answer = None
-    return CheckinForm(pack=pack, round_date=day, answer=answer, ballot=tuple(ballot))
+    return CheckinForm(
+        pack=pack, round_date=day, answer=answer, ballot=tuple(ballot), open_blocker=still
+    )
 
 
 def edit_form(ws: Workspace, answer_id: int, user_id: str) -> CheckinForm:
@@ -91,11 +97,12 @@ def edit_form(ws: Workspace, answer_id: int, user_id: str) -> CheckinForm:
         pack, member = member_of(uow, answer.pack_id, user_id, gone=NO_PACK_HERE)
         assert rnd is not None
         current = schedule.current_round_date(pack.settings, member.person, ws.now())
+        still = still_blocking(uow.blockers.open_of(pack.id, user_id), rnd.id)
     if rnd.local_date != current:
         raise UserError(
             "That round has closed, so its answer stays as it is. `/checkin` opens today's."
         )
-    return CheckinForm(pack=pack, round_date=rnd.local_date, answer=answer)
+    return CheckinForm(pack=pack, round_date=rnd.local_date, answer=answer, open_blocker=still)
 
 
 def submit(
@@ -224,7 +231,9 @@ def store_answer(
     if round_date != schedule.current_round_date(pack.settings, member.person, now):
         raise UserError(ROUND_CLOSED)
     rnd = uow.rounds.get_or_create(pack.id, round_date, now)
-    return uow.answers.save(rnd.id, pack.id, user_id, AnswerStatus.ANSWERED, clean, now)
+    answer = uow.answers.save(rnd.id, pack.id, user_id, AnswerStatus.ANSWERED, clean, now)
+    blockers.record_answer(uow, answer, round_date, now)
+    return answer
 
 
 # --- after the answer: the channel ----------------------------------------------------------

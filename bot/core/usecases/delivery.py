@@ -10,13 +10,12 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from bot.core.checkins import AnswerStatus
+from bot.core.blockers import Blocker
 from bot.core.delivery import (
     BATCH,
     CLAIM_FOR,
     Delivery,
     DeliveryState,
-    Finished,
     SendError,
     TickReport,
     held,
@@ -26,7 +25,9 @@ from bot.core.packs import Member, Pack
 from bot.core.schedule import Due, DueKind, IsoWeek
 from bot.core.summary import Summary
 from bot.core.usecases import planning, proposals
+from bot.core.usecases import prompts as prompts_
 from bot.core.usecases import summary as summaries
+from bot.core.usecases.prompts import OFF_HOURS, SentPrompts
 from bot.core.usecases.workspace import Workspace
 
 ChartRenderer = Callable[[Summary], bytes]
@@ -39,14 +40,6 @@ T = TypeVar("T")
 # timezone; profiles are read again daily in case an event was lost.
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
 PROFILES_PER_TICK = 50
-
-# Sent prompts are recorded this many at a time, in one transaction: a transaction per message
-# cost a quarter of the time a send took. A prompt sent and not yet recorded is still safe:
-# its row stays claimed and marked in flight, so if this process dies, the next sender finds
-# the message in Slack (find_delivered) instead of sending it again.
-RECORD_EVERY = 50
-# Why a direct message waits, or was dropped: its recipient's working hours.
-OFF_HOURS = "outside_working_hours"
 
 
 class Ticker:
@@ -115,9 +108,12 @@ class Ticker:
             ]
             others = [d for kind in order for d in batch if d.due.kind is kind]
             prompts = [d for d in batch if d.due.kind in (DueKind.PROMPT, DueKind.REMINDER)]
+            # After the prompts: a prompt that carries a blocker's follow-up makes its own DM
+            # unneeded.
+            follow_ups = [d for d in batch if d.due.kind is DueKind.BLOCKER_FOLLOW_UP]
             for i, delivery in enumerate(others):
                 if self._stop_requested():
-                    self._release(ws, [*others[i:], *prompts])
+                    self._release(ws, [*others[i:], *prompts, *follow_ups])
                     return
                 if delivery.due.kind is DueKind.PROPOSAL_CLOSE:
                     self._close_proposal(ws, delivery, now, report)
@@ -128,20 +124,26 @@ class Ticker:
                 else:
                     self._send_lone_wolf(ws, delivery, now, report, built)
             if self._stop_requested():
-                self._release(ws, prompts)
+                self._release(ws, [*prompts, *follow_ups])
                 return
-            sendable = self._settle(ws, prompts, now, report)
-            sent = _SentPrompts(ws, now, report)
+            sendable = prompts_.settle(ws, prompts, now, report)
+            sent = SentPrompts(ws, now, report)
             try:
-                for i, (delivery, pack, member) in enumerate(sendable):
+                for i, (delivery, pack, member, follow_up) in enumerate(sendable):
                     if self._stop_requested():
-                        self._release(ws, [d for d, _, _ in sendable[i:]])
+                        self._release(ws, [d for d, _, _, _ in sendable[i:]])
+                        self._release(ws, follow_ups)
                         return
-                    self._send(ws, delivery, pack, member, now, report, sent)
+                    self._send(ws, delivery, pack, member, now, report, sent, follow_up)
             finally:
                 # Also when a send raised: what reached Slack is recorded, not left to be
                 # looked for.
                 sent.record()
+            for i, delivery in enumerate(follow_ups):
+                if self._stop_requested():
+                    self._release(ws, follow_ups[i:])
+                    return
+                self._follow_up_blocker(ws, delivery, now, report)
 
     def _stop_requested(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
@@ -341,62 +343,6 @@ class Ticker:
                 report.waiting += 1
             return True
 
-    def _settle(
-        self, ws: Workspace, batch: list[Delivery], now: dt.datetime, report: TickReport
-    ) -> list[tuple[Delivery, Pack, Member]]:
-        """Reads what the batch needs in one transaction, records the deliveries that are no
-        longer wanted (answered, skipped, away, left, too late) and returns the rest."""
-        sendable: list[tuple[Delivery, Pack, Member]] = []
-        ended: list[Finished] = []
-        with ws.unit() as tx:
-            pack_ids = sorted({d.due.pack_id for d in batch})
-            packs = {p: tx.packs.get(p) for p in pack_ids}
-            members = {
-                (m.pack_id, m.user_id): m
-                for ms in tx.members.by_pack(pack_ids, include_inactive=True).values()
-                for m in ms
-            }
-            statuses = tx.answers.statuses(pack_ids, [d.due.local_date for d in batch])
-            for delivery in batch:
-                due = delivery.due
-                pack = packs.get(due.pack_id)
-                member = members.get((due.pack_id, due.user_id or ""))
-                status = (
-                    statuses.get((due.pack_id, member.user_id, due.local_date))
-                    if member is not None
-                    else None
-                )
-                away = member.person.away if member is not None else None
-                reason = None
-                if pack is None or member is None or not member.active:
-                    reason = "not_a_member"
-                elif away is not None and away.covers(due.local_date):
-                    reason = "away"
-                elif status is AnswerStatus.ANSWERED:
-                    reason = "answered"
-                elif status is AnswerStatus.SKIPPED:
-                    reason = "skipped_round"
-                elif now - due.due_at > dt.timedelta(minutes=pack.settings.late_limit_minutes):
-                    ended.append(Finished(delivery.id, DeliveryState.MISSED, error="too_late"))
-                    report.missed += 1
-                    continue
-                if reason is not None:
-                    ended.append(Finished(delivery.id, DeliveryState.SKIPPED, error=reason))
-                    report.skipped += 1
-                    continue
-                assert pack is not None and member is not None
-                hold = held(due, pack.settings, member.person, now)
-                if hold is None:
-                    sendable.append((delivery, pack, member))
-                elif hold.until is None:
-                    ended.append(Finished(delivery.id, DeliveryState.MISSED, error=OFF_HOURS))
-                    report.missed += 1
-                else:
-                    tx.deliveries.retry(delivery.id, hold.until, OFF_HOURS, count=False)
-                    report.waiting += 1
-            tx.deliveries.finish_many(ended, now)
-        return sendable
-
     def _send(
         self,
         ws: Workspace,
@@ -405,9 +351,18 @@ class Ticker:
         member: Member,
         now: dt.datetime,
         report: TickReport,
-        sent: _SentPrompts,
+        sent: SentPrompts,
+        follow_up: Blocker | None = None,
     ) -> None:
         due = delivery.due
+        if follow_up is not None and not delivery.uncertain:
+            # Claimed before the send, so the blocker is followed up once, by this prompt.
+            with ws.unit() as tx:
+                if not tx.blockers.claim_follow_up(follow_up.id, now):
+                    follow_up = None
+        else:
+            follow_up = None
+        carried = follow_up
 
         def send() -> tuple[str, str]:
             found = (
@@ -422,11 +377,62 @@ class Ticker:
                 due.local_date,
                 reminder=due.kind is DueKind.REMINDER,
                 key=due.key,
+                follow_up=carried,
             )
 
-        done = self._attempt(ws, delivery, now, report, send)
+        try:
+            done = self._attempt(ws, delivery, now, report, send)
+        except BaseException:
+            self._unfollow(ws, carried)
+            raise
         if done is not None:
             sent.add(delivery, member, *done[0])
+        else:
+            self._unfollow(ws, carried)
+
+    def _unfollow(self, ws: Workspace, blocker: Blocker | None) -> None:
+        """Takes back the follow-up claim of a message that did not go out."""
+        if blocker is not None:
+            with ws.unit() as tx:
+                tx.blockers.release_follow_up(blocker.id)
+
+    def _follow_up_blocker(
+        self, ws: Workspace, delivery: Delivery, now: dt.datetime, report: TickReport
+    ) -> None:
+        """A blocker's own follow-up DM, when no prompt carried it: once, claimed on the
+        blocker, inside the member's working hours."""
+        blocker_id = delivery.due.key.blocker_id
+        assert blocker_id is not None  # a follow-up's key names its blocker
+        with ws.unit() as tx:
+            blocker = tx.blockers.get(blocker_id)
+        if blocker is None or not blocker.is_open or blocker.followed_up_at is not None:
+            self._skipped(ws, delivery, now, report, "not_needed")
+            return
+        if self._waits(ws, delivery, now, report):
+            return
+        with ws.unit() as tx:
+            pack = tx.packs.get(blocker.pack_id)
+            member = tx.members.get(blocker.pack_id, blocker.user_id)
+            claimed = tx.blockers.claim_follow_up(blocker.id, now)
+        if not claimed or pack is None or member is None:
+            self._skipped(ws, delivery, now, report, "not_needed")
+            return
+        person, key = member.person, delivery.due.key
+        try:
+            done = self._attempt(
+                ws,
+                delivery,
+                now,
+                report,
+                lambda: ws.notifier.send_blocker_follow_up(pack, person, blocker, key=key),
+            )
+        except BaseException:
+            self._unfollow(ws, blocker)
+            raise
+        if done is None:
+            self._unfollow(ws, blocker)
+        else:
+            self._sent(ws, delivery, now, report, done[0])
 
     def _failed(
         self,
@@ -448,34 +454,3 @@ class Ticker:
             else:
                 tx.deliveries.retry(delivery.id, at, error.code, count=counted)
                 report.retrying += 1
-
-
-class _SentPrompts:
-    """Prompts sent and not yet recorded, with the DM channels Slack named for them (stored,
-    so that later DMs go straight to the channel); recorded RECORD_EVERY at a time."""
-
-    def __init__(self, ws: Workspace, now: dt.datetime, report: TickReport) -> None:
-        self.ws = ws
-        self.now = now
-        self.report = report
-        self.sent: list[Finished] = []
-        self.dm_channels: dict[str, str] = {}
-
-    def add(self, delivery: Delivery, member: Member, channel: str, ts: str) -> None:
-        self.sent.append(
-            Finished(delivery.id, DeliveryState.SENT, channel_id=channel, message_ts=ts)
-        )
-        if channel != member.person.dm_channel:
-            self.dm_channels[member.user_id] = channel
-        if len(self.sent) >= RECORD_EVERY:
-            self.record()
-
-    def record(self) -> None:
-        if not self.sent:
-            return
-        with self.ws.unit() as tx:
-            tx.deliveries.finish_many(self.sent, self.now)
-            for user_id, channel in self.dm_channels.items():
-                tx.people.set_dm_channel(user_id, channel)
-        self.report.sent += len(self.sent)
-        self.sent, self.dm_channels = [], {}

@@ -150,4 +150,9 @@ def summary_inputs(uow: Transaction, pack: Pack, now: dt.datetime) -> SummaryInp
         failures=uow.deliveries.failures(pack.id, now - FAILURES_SINCE),
         prompted=uow.deliveries.prompted(pack.id, since, now.date() + dt.timedelta(days=1)),
         replies=uow.statements.replies(pack.id, now - HEARD_SINCE),
+        blockers=uow.blockers.of_pack_since(pack.id, _at_start(pack, first)),
     )
+
+
+def _at_start(pack: Pack, day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time()).replace(tzinfo=ZoneInfo(pack.settings.timezone))

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.blockers import Blocker
 from bot.core.checkins import Answer, AnswerInput, AnswerPost, CheckinForm, Round, RoundTally
 from bot.core.packs import PRIORITY_MAX, TEXT_ANSWER_MAX, Pack, Question, QuestionKind
 from bot.core.statements import VoteValue
+from bot.slack.blocks.blockers import follow_up_blocks
 from bot.slack.blocks.common import (
     Block,
     button,
@@ -75,13 +77,32 @@ def _question_input(q: Question, answer: Answer | None) -> Block:
     return block
 
 
+STILL_BLOCKED = "Still blocked by this?"
+
+
+def _blockers_question(q: Question, form: CheckinForm) -> Block:
+    """The blockers question; with a blocker still open from an earlier round, it asks
+    whether that still blocks, starting from its text."""
+    block = _question_input(q, form.answer)
+    if form.open_blocker is None:
+        return block
+    block["label"] = plain(STILL_BLOCKED)
+    block["hint"] = plain("Clear it if it's sorted.")
+    if not (form.answer and form.answer.texts.get(q.key)):
+        block["element"]["initial_value"] = form.open_blocker.text
+    return block
+
+
 def checkin_modal(form: CheckinForm) -> dict[str, Any]:
     heading = f"<#{form.pack.channel_id}> · {day_label(form.round_date)}"
     if form.answer is not None:
         heading += " · editing your answer"
     blocks: list[Block] = [context(heading)]
     for q in form.pack.settings.questions:
-        blocks.append(_question_input(q, form.answer))
+        if q.kind is QuestionKind.BLOCKERS:
+            blocks.append(_blockers_question(q, form))
+        else:
+            blocks.append(_question_input(q, form.answer))
         if q.kind is QuestionKind.PRIORITY:
             blocks.append(_share_block())
     if form.ballot:
@@ -265,8 +286,11 @@ def choose_pack_blocks(packs: Sequence[Pack]) -> list[Block]:
 # --- the DM prompt -----------------------------------------------------------------------------
 
 
-def prompt_message(pack: Pack, local_date: dt.date, *, reminder: bool) -> tuple[str, list[Block]]:
-    """The check-in prompt in a member's DM; the reminder says the same, gently."""
+def prompt_message(
+    pack: Pack, local_date: dt.date, *, reminder: bool, follow_up: Blocker | None = None
+) -> tuple[str, list[Block]]:
+    """The check-in prompt in a member's DM; the reminder says the same, gently. With the
+    follow-up of the member's open blocker when given."""
     when = day_label(local_date)
     if reminder:
         text = f"A gentle reminder: the check-in for {when} is still open."
@@ -283,6 +307,8 @@ def prompt_message(pack: Pack, local_date: dt.date, *, reminder: bool) -> tuple[
             ],
         },
     ]
+    if follow_up is not None:
+        blocks += follow_up_blocks(follow_up)
     return text, blocks
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.analysis.members import SOLO_STREAK, SignalKind
+from bot.core.blockers import open_for_words
 from bot.core.summary import (
     DecisionLine,
     Split,
@@ -225,11 +226,22 @@ def _open_proposals(summary: Summary, f: Fmt) -> Part:
 
 
 def _blockers(summary: Summary, f: Fmt) -> Part:
-    lines = [
+    figures = summary.blocker_figures
+    counted = []
+    if figures.raised or figures.resolved:
+        counted.append(f"{figures.raised} blocker{'' if figures.raised == 1 else 's'} raised")
+        counted.append(f"{figures.helped} got help")
+        counted.append(f"{figures.resolved} resolved")
+        if figures.typically_open is not None:
+            counted.append(f"typically open {open_for_words(figures.typically_open)}")
+    lines = [" · ".join(counted)] if counted else []
+    lines += [
         f"• {f.user(b.name, NAME_SHOWN)}, {b.local_date:%a} {b.local_date.day} "
         f"{b.local_date:%b}: {f.user(b.text, BLOCKER_SHOWN)}"
         for b in summary.blockers[:BLOCKERS_SHOWN]
     ]
+    if counted and not summary.blockers:
+        lines.append("None still open.")
     return Part(
         "Open blockers",
         lines,
