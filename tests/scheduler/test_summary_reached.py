@@ -136,7 +136,7 @@ def test_a_missed_prompt_is_nobodys_silence_and_a_sent_one_unanswered_is(bot: Ha
     assert "Ana (4 in a row)" in shown and "Bo (1 in a row)" in shown
     assert home_streak(bot, ANA) == "Streak: 4 rounds answered in a row"
     # Cy's last three rounds that reached her: Wednesday (answered), Thursday and Friday.
-    (dm,) = dms_saying(bot, CY, "missed 2 of the last 3 rounds (2026-12-03, 2026-12-04)")
+    (dm,) = dms_saying(bot, CY, "missed 2 of the last 3 rounds (Thu 3 Dec, Fri 4 Dec)")
     assert "Quiet lately" in json.dumps(dm)
     # Bo missed Thursday's of his last three (Tuesday, Thursday, Friday): not quiet.
     assert dms_saying(bot, BO, "missed") == []

@@ -46,7 +46,7 @@ HOSTILE = "<!channel> <@U123> <https://evil.example|ok> &lt;!channel&gt; & "
 HUGE = (HOSTILE * 200)[:10_000]
 NOW = dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
 WEEK_START = dt.date(2026, 11, 23)
-EVIDENCE = "no collaborator in 4 check-ins in a row (2026-11-20 to 2026-11-26)"
+EVIDENCE = "no collaborator in 4 check-ins in a row (Fri 20 Nov to Thu 26 Nov)"
 PAIR = "UPAIR1"
 
 
@@ -513,6 +513,7 @@ def test_the_dm_has_the_evidence_and_a_suggestion() -> None:
         assert "“R&amp;D statement 0”" in body
         assert "`/direction` lets you vote again" in body
         assert "Nobody else sees these details" in body
+        assert "signs that you might be working on your own" in body
     plain = lone_wolf_dm_text(summary, wolf, slack=False)
     assert "3 focus areas: R&D" in plain and "<@" not in plain and "`" not in plain
 
@@ -532,6 +533,9 @@ def test_the_views_apart_note_invites_the_members_view() -> None:
     for body in (texts(blocks), lone_wolf_dm_text(summary, wolf)):
         assert "*Your view, not heard yet*: " + invitation.format("`/direction`") in body
         assert "sided with" not in body and "Views apart" not in body
+        # Not told they work alone when the only sign is a view not heard yet.
+        assert "noticed the pack may not have heard your view yet." in body
+        assert "working on your own" not in body
     plain = lone_wolf_dm_text(summary, wolf, slack=False)
     assert "Your view, not heard yet: " + invitation.format("/direction") in plain
 

@@ -157,6 +157,11 @@ def focus_areas(text: str) -> list[str]:
     return items
 
 
+def _day(day: dt.date) -> str:
+    """A day as people write it, "Mon 30 Nov", in the evidence a member reads."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def heard(activity: Activity, now: dt.date) -> bool:
     """Whether the member said why lately: within HEARD_DAYS, a reason with a vote or a
     proposal position, or a reply in a split's or a proposal's thread."""
@@ -223,7 +228,7 @@ def lone_wolf_signals(
             Signal(
                 "solo_streak",
                 f"no collaborator in {len(longest)} check-ins in a row "
-                f"({longest[0].isoformat()} to {longest[-1].isoformat()})",
+                f"({_day(longest[0])} to {_day(longest[-1])})",
             )
         )
     apart = views_apart(
@@ -238,7 +243,7 @@ def lone_wolf_signals(
     recent = activity.checkins[-RECENT_ROUNDS:]
     missed = [c.date for c in recent if not c.answered and not c.away]
     if len(missed) >= 2:
-        dates = ", ".join(d.isoformat() for d in missed)
+        dates = ", ".join(_day(d) for d in missed)
         signals.append(
             Signal("silent", f"missed {len(missed)} of the last {len(recent)} rounds ({dates})")
         )
@@ -246,7 +251,7 @@ def lone_wolf_signals(
         signals.append(
             Signal(
                 "silent",
-                f"last voted {activity.last_vote.isoformat()}, "
+                f"last voted {_day(activity.last_vote)}, "
                 f"{(now - activity.last_vote).days} days ago",
             )
         )

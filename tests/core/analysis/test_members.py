@@ -98,7 +98,9 @@ def test_signals_with_their_evidence() -> None:
     signals = {s.kind: s for s in lone_wolf_signals(activity, NOW)}
     assert set(signals) == {"solo_streak", "spread_thin"}
     assert "3 check-ins in a row" in signals["solo_streak"].evidence
-    assert days[1].isoformat() in signals["solo_streak"].evidence
+    # Days as people write them, never ISO dates.
+    assert f"({days[1]:%a} {days[1].day} {days[1]:%b} to " in signals["solo_streak"].evidence
+    assert days[1].isoformat() not in signals["solo_streak"].evidence
     assert "3 focus areas" in signals["spread_thin"].evidence
 
 

@@ -30,10 +30,14 @@ from bot.slack.mrkdwn import clip, escape
 def _dm_pieces(summary: Summary, wolf: LoneWolf, f: Fmt) -> list[str]:
     name = " ".join(summary.pack.name.split())
     pack = clip(escape(name), PACK_NAME_SHOWN) if f.slack else clip(name, PACK_NAME_SHOWN)
+    noticed = (
+        "the pack may not have heard your view yet"
+        if all(s.kind == "outlier_views" for s in wolf.signals)
+        else "a few signs that you might be working on your own"
+    )
     intro = (
         f"{f.bold('Just for you')} · {pack} · {week_of(summary)}\n"
-        "This week's summary noticed a few signs that you might be working on your own. "
-        "Here is what it saw:"
+        f"This week's summary noticed {noticed}. Here is what it saw:"
     )
     seen = "\n".join(_signal_evidence(s, f) for s in wolf.signals[:SIGNALS_SHOWN])
     if len(wolf.signals) > SIGNALS_SHOWN:
