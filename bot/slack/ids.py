@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     FORGET_CONFIRM = "forget_me_confirm"
     FORGET_CANCEL = "forget_me_cancel"
     SUMMARY_DETAILS = "summary_details"
+    SETUP_MORE = "setup_more"
 
 
 class AwayField(enum.StrEnum):
@@ -48,7 +49,9 @@ class SetupField(enum.StrEnum):
     REMINDER = "reminder"
     SUMMARY_DAY = "summary_day"
     SUMMARY_TIME = "summary_time"
-    PRIVACY = "privacy"
+    VOTES = "votes"
+    LONE_WOLVES = "lone_wolves"
+    LATE_LIMIT = "late_limit"
     HOLIDAY_COUNTRY = "holiday_country"
     HOLIDAY_DATES = "holiday_dates"
     SPLIT = "split_sensitivity"
