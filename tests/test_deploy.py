@@ -121,6 +121,7 @@ SLACK_MANIFEST_SCHEMA: dict[str, Any] = {
                     "properties": {
                         "is_enabled": {"type": "boolean"},
                         "request_url": {"type": "string", "pattern": "^https://"},
+                        "message_menu_options_url": {"type": "string", "pattern": "^https://"},
                     },
                 },
                 "socket_mode_enabled": {"type": "boolean"},
@@ -214,13 +215,14 @@ def test_prod_manifest_sends_everything_to_https_urls() -> None:
     assert prod["settings"]["socket_mode_enabled"] is False
     assert prod["settings"]["event_subscriptions"]["request_url"] == events_url
     assert prod["settings"]["interactivity"]["request_url"] == events_url
+    assert prod["settings"]["interactivity"]["message_menu_options_url"] == events_url
     assert prod["oauth_config"]["redirect_urls"] == [f"{PROD_URL}/slack/oauth_redirect"]
     commands = prod["features"]["slash_commands"]
     assert commands
     assert all(command["url"] == events_url for command in commands)
     urls = [value for key, value in _walk(prod) if key.endswith(("url", "_url"))]
     urls += [url for key, value in _walk(prod) if key.endswith("_urls") for url in value]
-    assert len(urls) == len(commands) + 3
+    assert len(urls) == len(commands) + 4
     assert all(url.startswith(PROD_URL + "/slack/") for url in urls)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import functools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
@@ -85,7 +85,7 @@ def parse_time(value: str) -> dt.time | None:
 
 
 def is_timezone(name: str) -> bool:
-    if not name or name != name.strip() or name not in _zone_names():
+    if not name or name != name.strip() or name not in zone_names():
         return False
     try:
         ZoneInfo(name)
@@ -114,7 +114,7 @@ def is_holiday(settings: PackSettings, day: dt.date) -> bool:
 _ZONES: frozenset[str] | None = None
 
 
-def _zone_names() -> frozenset[str]:
+def zone_names() -> frozenset[str]:
     global _ZONES
     if _ZONES is None:
         _ZONES = frozenset(available_timezones())
@@ -248,6 +248,11 @@ class Member:
         return self.person.user_id
 
 
+SETTING_NAMES = frozenset(f.name for f in fields(PackSettings))
+# What a draft may leave as it is besides the settings.
+ADMINS = "admin_ids"
+
+
 @dataclass(frozen=True)
 class PackDraft:
     """What the setup form produces: a pack to create or update."""
@@ -258,6 +263,22 @@ class PackDraft:
     member_ids: tuple[str, ...]
     admin_ids: tuple[str, ...]
     created_by: str
+    # The settings (and ADMINS) the form did not show: they keep the pack's values, or, for a
+    # new pack, the defaults (its creator as admin). Those in `settings` are then ignored.
+    kept: frozenset[str] = frozenset()
+
+    def completed(self, pack: Pack | None) -> PackDraft:
+        """The draft with what it keeps taken from the pack as it is now (None: a new pack)."""
+        if not self.kept:
+            return self
+        base = pack.settings if pack is not None else PackSettings()
+        settings = replace(
+            base, **{n: getattr(self.settings, n) for n in SETTING_NAMES - self.kept}
+        )
+        admins = self.admin_ids
+        if ADMINS in self.kept:
+            admins = pack.admin_ids if pack is not None else (self.created_by,)
+        return replace(self, settings=settings, admin_ids=admins, kept=frozenset())
 
 
 def parse_away(start_text: str, end_text: str, today: dt.date) -> Away:
@@ -297,6 +318,8 @@ class SetupForm:
     settings: PackSettings
     member_ids: tuple[str, ...]
     admin_ids: tuple[str, ...]
+    # When it is shown: the timezone's offset from UTC is the one of that moment.
+    now: dt.datetime
 
 
 @dataclass(frozen=True)

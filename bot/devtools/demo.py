@@ -170,12 +170,11 @@ class Pack:
 
     def setup(self) -> None:
         self.command("/wolfpack", "setup", ALBA)
-        self.fake.wait_for(
-            lambda f: any(
-                c.args["view"].get("callback_id") == "wolfpack_setup"
-                for c in f.calls_to("views.update")
-            )
-        )
+        self.fake.wait_for(lambda f: bool(f.calls_to("views.update")))
+        # The reminder is under More settings, pressed first as a team lead would.
+        shown = self.fake.open_view(self.last_view("views.update")["external_id"])
+        self.side.view_action(shown, "setup_more", "more", user=ALBA)
+        self.fake.wait_for(lambda f: len(f.calls_to("views.update")) > 1)
         self.submit(self.last_view("views.update"), ALBA, {"reminder": "0"})
 
     def check_in(self, user: str, day_number: int) -> None:

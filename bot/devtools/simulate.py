@@ -1,6 +1,7 @@
 """Slack's side of the conversation, for the offline demo and the tests: builds the requests
-Slack sends to an app (slash commands, modal submissions, button clicks, events), signs them
-exactly as Slack does, and posts them over real HTTP."""
+Slack sends to an app (slash commands, modal submissions, button clicks in messages and in
+modals, the options requests of a select searched as one types, events), signs them exactly as
+Slack does, and posts them over real HTTP."""
 
 from __future__ import annotations
 
@@ -80,6 +81,17 @@ def state_of(
                 state["selected_option"] = next(
                     (o for o in element["options"] if o["value"] == given), None
                 )
+        elif kind == "external_select":
+            # The options came from the app; the one picked is sent back as Slack showed it
+            # (any value a test names, as a forged request could).
+            if given is ...:
+                state["selected_option"] = element.get("initial_option")
+            elif given:
+                picked = str(given)
+                text = {"type": "plain_text", "text": picked, "emoji": True}
+                state["selected_option"] = {"text": text, "value": picked}
+            else:
+                state["selected_option"] = None
         elif kind == "timepicker":
             state["selected_time"] = element.get("initial_time") if given is ... else given
         elif kind == "datepicker":
@@ -236,6 +248,77 @@ class SlackSide:
         if message is not None:
             payload["message"] = dict(message)
         return self._interactive(payload, **kwargs), trigger
+
+    def view_action(
+        self,
+        view: Mapping[str, Any],
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        values: Mapping[str, Value] | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        """Presses a button inside an open modal (`view`: as Slack keeps it, with its id and
+        hash), after changing the fields in `values`: Slack sends the whole view, with the state
+        of its inputs so far."""
+        pressed = dict(view)
+        pressed["state"] = {"values": state_of(view, values)}
+        block_id = next(
+            (
+                str(block.get("block_id", ""))
+                for block in view.get("blocks", [])
+                for element in block.get("elements", [])
+                if isinstance(element, dict) and element.get("action_id") == action_id
+            ),
+            "",
+        )
+        payload = {
+            "type": "block_actions",
+            "team": {"id": self.team_id, "domain": "acme"},
+            "user": {"id": user, "team_id": self.team_id},
+            "api_app_id": self.api_app_id,
+            "trigger_id": f"{next(_counter)}.{int(self.clock())}.trigger",
+            "container": {"type": "view", "view_id": view.get("id")},
+            "view": pressed,
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "value": value,
+                    "action_ts": f"{self.clock():.6f}",
+                }
+            ],
+            "is_enterprise_install": False,
+        }
+        return self._interactive(payload, **kwargs)
+
+    def suggest(
+        self,
+        action_id: str,
+        typed: str,
+        *,
+        user: str,
+        view: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        """Types `typed` into an external select of an open modal: Slack asks the app for the
+        options to show (a `block_suggestion`); the reply's JSON holds them."""
+        shown = dict(view or {})
+        payload = {
+            "type": "block_suggestion",
+            "team": {"id": self.team_id, "domain": "acme"},
+            "user": {"id": user, "team_id": self.team_id},
+            "api_app_id": self.api_app_id,
+            "container": {"type": "view", "view_id": shown.get("id", "")},
+            "action_id": action_id,
+            "block_id": action_id,
+            "value": typed,
+            "view": shown,
+            "is_enterprise_install": False,
+        }
+        return self._interactive(payload, **kwargs)
 
     def event(
         self,

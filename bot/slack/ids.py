@@ -34,6 +34,7 @@ class Action(enum.StrEnum):
     BLOCKER_RESOLVE = "blocker_resolve"
     BLOCKER_ASK = "blocker_ask"
     BLOCKER_HELP = "blocker_help"
+    SETUP_MORE = "setup_more"
 
 
 class AwayField(enum.StrEnum):
@@ -51,7 +52,9 @@ class SetupField(enum.StrEnum):
     REMINDER = "reminder"
     SUMMARY_DAY = "summary_day"
     SUMMARY_TIME = "summary_time"
-    PRIVACY = "privacy"
+    VOTES = "votes"
+    LONE_WOLVES = "lone_wolves"
+    LATE_LIMIT = "late_limit"
     HOLIDAY_COUNTRY = "holiday_country"
     HOLIDAY_DATES = "holiday_dates"
     SPLIT = "split_sensitivity"

@@ -73,6 +73,9 @@ def manifest(
     if not socket:
         events["request_url"] = events_url
         interactivity["request_url"] = events_url
+        # Where Slack asks for the options of a select searched as one types (the setup
+        # form's timezones and holiday countries).
+        interactivity["message_menu_options_url"] = events_url
     oauth: dict[str, Any] = {"scopes": {"bot": list(BOT_SCOPES)}}
     if not socket:
         oauth["redirect_urls"] = [f"{(url or '').rstrip('/')}/slack/oauth_redirect"]

@@ -3,10 +3,11 @@
 Bolt asks each registered listener's matchers in turn and builds their keyword arguments every
 time, then builds the chosen listener's arguments again: with a listener per command, button,
 form and event, that was most of what an answer costs that needs neither the database nor
-Slack. The router finds the feature's listener by the request's command, action id, callback id
-or event type, gives it the few values it names (`handled`), and answers with its `ack`, as
-Bolt's listener runner would with `process_before_response`. A request of a kind no feature
-handles goes on to Bolt (which answers 404; the HTTP front acknowledges it)."""
+Slack. The router finds the feature's listener by the request's command, action id (a button's,
+or a select's whose options Slack asks for as the person types), callback id or event type,
+gives it the few values it names (`handled`), and answers with its `ack`, as Bolt's listener
+runner would with `process_before_response`. A request of a kind no feature handles goes on to
+Bolt (which answers 404; the HTTP front acknowledges it)."""
 
 from __future__ import annotations
 
@@ -32,12 +33,17 @@ class Router(Middleware):
         self.actions: dict[str, Listener] = {}
         self.views: dict[str, Listener] = {}
         self.events: dict[str, Listener] = {}
+        self.options: dict[str, Listener] = {}
 
     def command(self, name: str, listener: Callable[..., None]) -> None:
         self.commands[name] = handled(listener)
 
     def action(self, action_id: str, listener: Callable[..., None]) -> None:
         self.actions[action_id] = handled(listener)
+
+    def options_for(self, action_id: str, listener: Callable[..., None]) -> None:
+        """The options of an external select (`block_suggestion`), as Bolt's `app.options`."""
+        self.options[action_id] = handled(listener)
 
     def view(self, callback_id: str, listener: Callable[..., None], *, title: str) -> None:
         """`title` heads the notice a refusal shows in place of the submitted form."""
@@ -79,6 +85,8 @@ class Router(Middleware):
             action = (body.get("actions") or [{}])[0]
             name = action.get("action_id") or body.get("callback_id")
             return self.actions, str(name), "action"
+        if kind == "block_suggestion":
+            return self.options, str(body.get("action_id")), "options"
         if kind in _VIEWS:
             return self.views, str((body.get("view") or {}).get("callback_id")), "form"
         return None

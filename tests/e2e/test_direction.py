@@ -172,7 +172,7 @@ def test_channel_posts_never_name_voters(bot: Harness) -> None:
 
 
 def test_open_voting_packs_show_names_and_say_so(bot: Harness) -> None:
-    setup_pack(bot, values={"members": [ANA, BO, CY], "privacy": []})
+    setup_pack(bot, values={"members": [ANA, BO, CY], "votes": "named"})
     say(bot, ANA, "add Demo every Friday")
     say(bot, ANA, "")
     assert "votes openly" in json.dumps(bot.fake.calls_to("views.open")[-1].args["view"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, HELPER_BOT, Harness
-from tests.e2e.journey import GOOD_ANSWER, last_view, open_checkin, setup_pack
+from tests.e2e.journey import GOOD_ANSWER, last_view, more_settings, open_checkin, setup_pack
 
 HOSTILE = "<!channel> ping <@U123> see <https://evil.example|ok> & more"
 
@@ -152,7 +152,7 @@ def test_setup_form_errors(bot: Harness) -> None:
     assert ack["response_action"] == "errors"
     assert set(ack["errors"]) == {"timezone", "checkin_days", "checkin_time"}
     assert "Mars/Olympus" in ack["errors"]["timezone"]
-    view = last_view(bot, "views.update", "wolfpack_setup")
+    view = more_settings(bot, last_view(bot, "views.update", "wolfpack_setup"))
     ack = bot.side.submit(
         view, user=ANA, values={"members": [ANA, HELPER_BOT], "admins": []}
     ).json()

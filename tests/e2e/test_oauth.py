@@ -107,6 +107,11 @@ def setup_pack(m: Multi, team_id: str, admin: str, channel: str) -> None:
     assert reply.status == 200, reply.body
     m.fake.wait_for(lambda f: len(f.calls_to("views.update")) > before)
     view = m.fake.calls_to("views.update")[-1].args["view"]
+    # The reminder is under More settings: the form is expanded in place first.
+    stored = m.fake.open_view(view["external_id"])
+    assert side.view_action(stored, "setup_more", "more", user=admin).status == 200
+    m.fake.wait_for(lambda f: len(f.calls_to("views.update")) > before + 1)
+    view = m.fake.calls_to("views.update")[-1].args["view"]
     assert side.submit(view, user=admin, values={"reminder": "0"}).status == 200
 
 

@@ -19,9 +19,10 @@ from bot.core.checkins import AnswerInput, AnswerStatus
 from bot.core.delivery import TickReport
 from bot.core.statements import VoteValue
 from bot.core.usecases import summary as summaries
+from bot.devtools.simulate import Value
 from bot.store.models import DeliveryRow
 from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, TEAM, Harness
-from tests.e2e.journey import setup_pack
+from tests.e2e.journey import full_enough, setup_pack
 from tests.slack.limits import check_message
 
 UTC = dt.UTC
@@ -100,7 +101,9 @@ def setup_second_pack(h: Harness) -> None:
     h.fake.wait_for(lambda f: len(f.calls_to("views.update")) > before)
     view = h.fake.calls_to("views.update")[-1].args["view"]
     assert view["callback_id"] == "wolfpack_setup"
-    reply = h.side.submit(view, user=ANA, values={"members": [BO, CY], "reminder": "0"})
+    values: dict[str, Value] = {"members": [BO, CY], "reminder": "0"}
+    view = full_enough(h, view, values=values)
+    reply = h.side.submit(view, user=ANA, values=values)
     assert reply.status == 200, reply.body
 
 

@@ -24,12 +24,19 @@ from bot.core.checkins import AnswerInput
 from bot.core.proposals import Outcome
 from bot.core.statements import VoteValue
 from bot.core.usecases import checkins, proposals, statements
-from bot.devtools.simulate import Reply, state_of
+from bot.devtools.simulate import Reply, Value, state_of
 from bot.slack.blocks.proposals import revise_modal, split_proposal_modal
 from bot.store.models import Base, PackRow, ProposalRow, StatementRow
 from bot.wiring import LISTENER_THREADS
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, TEAM, Harness
-from tests.e2e.journey import GOOD_ANSWER, last_view, setup_pack
+from tests.e2e.journey import (
+    GOOD_ANSWER,
+    full_enough,
+    last_view,
+    more_settings,
+    setup_pack,
+    stored_view,
+)
 
 BRAVO = "CBRAVO"
 # In every text of the second pack: none of it may reach the first pack's member.
@@ -106,8 +113,9 @@ def setup_bravo(h: Harness) -> None:
     before = len(h.fake.calls_to("views.update"))
     say(h, DEE, "/wolfpack", "setup", BRAVO)
     h.fake.wait_for(lambda f: len(f.calls_to("views.update")) > before)
-    view = setup_view(h, BRAVO)
-    reply = h.side.submit(view, user=DEE, values={"members": [CY, DEE], "reminder": "0"})
+    values: dict[str, Value] = {"members": [CY, DEE], "reminder": "0"}
+    view = full_enough(h, setup_view(h, BRAVO), admin=DEE, values=values)
+    reply = h.side.submit(view, user=DEE, values=values)
     assert reply.status == 200 and "Pack saved" in reply.body, reply.body
 
 
@@ -210,17 +218,24 @@ def test_a_member_who_is_not_an_admin_cannot_set_up_change_hide_or_export(
     def setup_modal() -> Reply | None:
         return say(bot, BO, "/wolfpack", "setup")
 
+    # The admin's own full form (after More settings), submitted by Bo with fields changed.
+    full = more_settings(bot, setup_view(bot, CHANNEL))
+
     def forged_setup() -> Reply:
-        # The admin's own form, submitted by Bo with every field changed.
-        view = setup_view(bot, CHANNEL)
         values = {"members": [BO], "admins": [BO], "checkin_time": "06:00", "timezone": "UTC"}
-        return bot.side.submit(view, user=BO, values=values)
+        return bot.side.submit(full, user=BO, values=values)
 
     problems = refusals(
         bot,
         {
             "/wolfpack setup": (setup_modal, NOT_SETUP_ADMIN),
             "setup form": (forged_setup, NOT_SETUP_ADMIN),
+            "More settings": (
+                lambda: bot.side.view_action(
+                    stored_view(bot, full), "setup_more", "more", user=BO, values={"members": [BO]}
+                ),
+                NOT_SETUP_ADMIN,
+            ),
             "/direction hide": (
                 lambda: say(bot, BO, "/direction", f"hide {packs.a_statement}"),
                 "Only the pack's admins can hide or show statements",

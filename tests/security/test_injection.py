@@ -25,6 +25,7 @@ from bot.core.statements import REASON_MAX, STATEMENT_MAX, normalize
 from bot.devtools.fake_slack import Call
 from bot.devtools.simulate import Reply, Value
 from tests.conftest import ANA, BO, CHANNEL, CY, Harness
+from tests.e2e.journey import full_enough
 from tests.security.scan import Scanner, call_texts, reply_texts
 
 TOKENS = (
@@ -195,7 +196,7 @@ def setup(s: Session, values: dict[str, Value]) -> None:
     s.command(ANA, "/wolfpack", "setup")
     view = s.opened(before, "views.update")
     assert view["callback_id"] == "wolfpack_setup"
-    reply = s.submit(view, ANA, values)
+    reply = s.submit(full_enough(s.h, view, values=values), ANA, values)
     assert reply.json()["response_action"] == "update", reply.body
 
 

@@ -446,8 +446,8 @@ def export_document(h: Harness) -> dict[str, Any]:
 
 @pytest.mark.parametrize("open_votes", [False, True], ids=["anonymous", "open"])
 def test_an_anonymous_pack_never_pairs_a_voter_with_a_vote(bot: Harness, open_votes: bool) -> None:
-    privacy = [] if open_votes else ["anonymous"]
-    setup_pack(bot, values={"members": [ANA, BO, CY], "privacy": privacy})
+    votes = "named" if open_votes else "anonymous"
+    setup_pack(bot, values={"members": [ANA, BO, CY], "votes": votes})
     replies: list[Reply] = []
     for user in (ANA, BO, CY):
         check_in(bot, user, collaborators=[ANA if user != ANA else BO])

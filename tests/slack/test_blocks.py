@@ -25,7 +25,7 @@ from bot.slack.blocks.checkins import (
     round_parent,
 )
 from bot.slack.blocks.home import home_view
-from bot.slack.blocks.packs import setup_modal
+from bot.slack.blocks.setup import setup_modal
 from tests.slack.limits import check_message, check_view
 
 HUGE = "<!channel> & " * 1000
@@ -94,9 +94,10 @@ def test_views_fit() -> None:
         PACK.settings,
         tuple(f"U{i}" for i in range(500)),
         ("U1",),
+        dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC),
     )
-    view = setup_modal(form, external_id="wp-" + "a" * 32)
-    check_view(view)
+    check_view(setup_modal(form, external_id="wp-" + "a" * 32))
+    check_view(setup_modal(form, more=True, external_id="wp-" + "a" * 32))
     home = Home(
         Person("U1", HUGE, "UTC"),
         tuple(

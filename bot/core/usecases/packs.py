@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core import choices
 from bot.core.errors import FieldErrors, NotAllowed, NotFound, UserError
 from bot.core.packs import (
+    ChannelInfo,
     Member,
     Pack,
     PackDraft,
@@ -28,6 +30,7 @@ NO_PACK_HERE = "This channel has no pack yet. An admin can create one here with 
 NO_PACK = "You're not in a pack yet. An admin can start one with `/wolfpack setup`."
 PACK_GONE = "This pack is gone."
 NOT_MEMBER = "You're not a member of this pack. A pack admin can add you with `/wolfpack setup`."
+NOT_SETUP_ADMIN = "Only this pack's admins can change its setup. `/wolfpack members` lists them."
 
 
 def existing_pack(uow: Transaction, pack_id: int, *, gone: str = PACK_GONE) -> Pack:
@@ -139,15 +142,14 @@ def setup_form(ws: Workspace, channel_id: str, user_id: str) -> SetupForm:
     admin = people(ws, [user_id]).get(user_id)
     if pack is not None:
         if admin is None or not pack.is_admin(admin):
-            raise NotAllowed(
-                "Only this pack's admins can change its setup. `/wolfpack members` lists them."
-            )
+            raise NotAllowed(NOT_SETUP_ADMIN)
         return SetupForm(
             channel=channel,
             pack=pack,
             settings=pack.settings,
             member_ids=tuple(m.user_id for m in members),
             admin_ids=pack.admin_ids,
+            now=ws.now(),
         )
     channel_ids = ws.directory.channel_member_ids(channel_id)[:MAX_PACK_MEMBERS]
     known = people(ws, channel_ids)
@@ -158,12 +160,49 @@ def setup_form(ws: Workspace, channel_id: str, user_id: str) -> SetupForm:
         settings=PackSettings(timezone=admin.tz if admin is not None else "UTC"),
         member_ids=humans,
         admin_ids=(user_id,),
+        now=ws.now(),
     )
 
 
-def save_pack(ws: Workspace, user_id: str, draft: PackDraft) -> tuple[Pack, bool]:
+def more_settings(ws: Workspace, user_id: str, typed: PackDraft) -> SetupForm:
+    """The setup form's **More settings**: the full form, with what was typed so far and the
+    rest as the pack has it now (a new pack: the defaults). Only the pack's admins may see an
+    existing pack's; nothing of the channel is read for a new one (the typed form names the
+    channel, and the sender may have changed it)."""
+    with ws.unit() as uow:
+        pack = uow.packs.by_channel(typed.channel_id)
+    if pack is not None:
+        admin = people(ws, [user_id]).get(user_id)
+        if admin is None or not pack.is_admin(admin):
+            raise NotAllowed(NOT_SETUP_ADMIN)
+    draft = typed.completed(pack)
+    return SetupForm(
+        channel=ChannelInfo(typed.channel_id, typed.name, bot_is_member=pack is not None),
+        pack=pack,
+        settings=draft.settings,
+        member_ids=typed.member_ids,
+        admin_ids=draft.admin_ids,
+        now=ws.now(),
+    )
+
+
+def timezone_choices(ws: Workspace, query: str) -> list[choices.Choice]:
+    """The setup form's timezone list as the person types, with each zone's offset now."""
+    return choices.search_timezones(query, ws.now())
+
+
+def holiday_country_choices(query: str) -> list[choices.Choice]:
+    """The setup form's list of countries whose public holidays the bot knows."""
+    return choices.search_countries(query)
+
+
+def save_pack(ws: Workspace, user_id: str, submitted: PackDraft) -> tuple[Pack, bool]:
     """The setup form's submission: validates it (FieldErrors keyed by form field) and stores
-    the pack and its members; True when the pack is new."""
+    the pack and its members; True when the pack is new. What the form did not show keeps the
+    pack's values (a new pack: the defaults)."""
+    with ws.unit() as uow:
+        current = uow.packs.by_channel(submitted.channel_id)
+    draft = submitted.completed(current)
     errors: dict[str, str] = {}
     try:
         draft.settings.validated()
@@ -185,9 +224,7 @@ def save_pack(ws: Workspace, user_id: str, draft: PackDraft) -> tuple[Pack, bool
         errors["admins"] = "Admins must be people, not bots or deactivated accounts."
     if errors:
         raise FieldErrors(errors)
-    with ws.unit() as uow:
-        new = uow.packs.by_channel(draft.channel_id) is None
-    if new:
+    if current is None:
         # The channel comes back in the form, which the sender may have changed: a new pack is
         # made only where the bot is and the person setting it up is too.
         channel = ws.directory.channel(draft.channel_id)
@@ -203,7 +240,8 @@ def save_pack(ws: Workspace, user_id: str, draft: PackDraft) -> tuple[Pack, bool
         editor = known.get(user_id)
         if existing is not None and (editor is None or not existing.is_admin(editor)):
             raise NotAllowed("Only this pack's admins can change its setup.")
-        pack, created = uow.packs.save(draft, now)
+        # Completed again from the pack as this transaction reads it.
+        pack, created = uow.packs.save(submitted.completed(existing), now)
         uow.members.replace(pack.id, draft.member_ids, now)
     return pack, created
 

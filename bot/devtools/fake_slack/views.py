@@ -52,6 +52,14 @@ class ViewMethods(Workspace):
         self.views[view_id] = stored
         return copy.deepcopy(stored)
 
+    def open_view(self, external_id: str) -> dict[str, Any]:
+        """A modal as Slack keeps it (with its id and hash, as a button pressed in it sends it),
+        found by the external_id the app gave it."""
+        found = [v for v in list(self.views.values()) if v["external_id"] == external_id]
+        if not found:
+            raise KeyError(f"no open view {external_id}")
+        return copy.deepcopy(found[-1])
+
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         trigger_id = text_arg(args, "trigger_id")
         if not trigger_id:

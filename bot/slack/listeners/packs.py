@@ -1,5 +1,6 @@
 """`/wolfpack`: setup (a modal opened at once in a loading state, then filled in), members,
-settings, export, forget-me and help; the setup form's submission; and the events that keep
+settings, export, forget-me and help; the setup form's More settings button, the timezone and
+holiday country lists it searches, and its submission; and the events that keep
 packs in step with Slack (people joining or leaving a pack's channel, profile changes), each
 idempotent, so a redelivered event has no second effect."""
 
@@ -11,20 +12,18 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.choices import Choice
 from bot.core.errors import FieldErrors, UserError
 from bot.core.usecases import packs
 from bot.core.usecases.workspace import Workspace
-from bot.slack.blocks.common import notice_modal
+from bot.slack.blocks.common import notice_modal, option
 from bot.slack.blocks.help import WOLFPACK_HELP
-from bot.slack.blocks.packs import (
-    members_message,
-    read_setup,
-    settings_message,
-    setup_block_for,
-    setup_modal,
-)
+from bot.slack.blocks.packs import members_message, settings_message
+from bot.slack.blocks.setup import setup_modal
+from bot.slack.blocks.setup_reader import read_setup, read_typed, setup_block_for
 from bot.slack.commands import Command, SubCommands
-from bot.slack.ids import View
+from bot.slack.ids import Action, SetupField, View
+from bot.slack.later import Later
 from bot.slack.listeners import privacy
 from bot.slack.listeners.support import external_id_for
 from bot.slack.middleware import log
@@ -90,15 +89,58 @@ WOLFPACK = SubCommands(
 )
 
 
+def setup_more(
+    ack: Ack, body: dict[str, Any], workspace: Workspace, client: WebClient, later: Later
+) -> None:
+    """**More settings**: the same modal again with every setting, what was typed kept."""
+    ack()
+    view = body.get("view") or {}
+    user_id = body["user"]["id"]
+    if view.get("callback_id") != View.SETUP or not isinstance(view.get("id"), str):
+        return
+    external_id = view.get("external_id") or None
+    try:
+        form = packs.more_settings(workspace, user_id, read_typed(view, user_id))
+        full = setup_modal(form, more=True, external_id=external_id)
+    except UserError as error:
+        full = notice_modal("Pack setup", error.message, external_id=external_id)
+    later(_update_view, client, view["id"], view.get("hash"), full)
+
+
+def _update_view(client: WebClient, view_id: str, hash_: str | None, view: dict[str, Any]) -> None:
+    try:
+        client.views_update(view_id=view_id, hash=hash_, view=view)
+    except SlackApiError as error:
+        # hash_conflict: the form changed meanwhile (a second click); that update stands.
+        log.info("setup form not expanded: %s", error.response.get("error"))
+
+
+def _options(choices: list[Choice]) -> list[dict[str, Any]]:
+    return [option(c.label, c.value) for c in choices]
+
+
+def timezone_options(ack: Ack, body: dict[str, Any], workspace: Workspace) -> None:
+    ack(options=_options(packs.timezone_choices(workspace, str(body.get("value") or ""))))
+
+
+def holiday_country_options(ack: Ack, body: dict[str, Any]) -> None:
+    ack(options=_options(packs.holiday_country_choices(str(body.get("value") or ""))))
+
+
 def setup_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace) -> None:
     user_id = body["user"]["id"]
     try:
         draft = read_setup(body["view"], user_id)
         pack, created = packs.save_pack(workspace, user_id, draft)
     except FieldErrors as bad:
+        shown = {b.get("block_id") for b in body["view"].get("blocks") or [] if isinstance(b, dict)}
         errors: dict[str, str] = {}
         for key, message in bad.errors.items():
-            errors.setdefault(setup_block_for(key), message)
+            block = setup_block_for(key)
+            if block not in shown:
+                # A setting the short form hides (Slack refuses errors for a block not shown).
+                block, message = SetupField.MEMBERS, f"More settings: {message}"
+            errors.setdefault(block, message)
         ack(response_action="errors", errors=errors)
         return
     verb = "created" if created else "updated"
@@ -137,6 +179,9 @@ def acknowledged(event: dict[str, Any]) -> None:
 def register(router: Router) -> None:
     router.command("/wolfpack", WOLFPACK)
     router.view(View.SETUP, setup_submitted, title="Pack setup")
+    router.action(Action.SETUP_MORE, setup_more)
+    router.options_for(SetupField.TIMEZONE, timezone_options)
+    router.options_for(SetupField.HOLIDAY_COUNTRY, holiday_country_options)
     router.event("member_joined_channel", member_joined)
     router.event("member_left_channel", member_left)
     router.event("user_change", user_changed)
