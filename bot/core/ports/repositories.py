@@ -1,36 +1,20 @@
-"""What the core needs from the outside world, as Protocols the adapters implement."""
+"""The repositories a unit of work offers: each sees only its workspace's rows."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from typing import Protocol
 
-from bot.core.blockers import Blocker, BlockerView
-from bot.core.checkins import (
-    Answer,
-    AnswerInput,
-    AnswerPost,
-    AnswerStatus,
-    Round,
-    RoundTally,
-)
+from bot.core.blockers import Blocker
+from bot.core.checkins import Answer, AnswerInput, AnswerStatus, Round
 from bot.core.delivery import Delivery, DeliveryState, Finished
-from bot.core.export import ExportFile
 from bot.core.hours import Hours
-from bot.core.packs import Away, ChannelInfo, Member, Pack, PackDraft, Person
+from bot.core.packs import Away, Member, Pack, PackDraft, Person
 from bot.core.privacy import Footprint
-from bot.core.proposals import Counts, Outcome, Position, Proposal, ProposalView, Response
+from bot.core.proposals import Counts, Outcome, Position, Proposal, Response
 from bot.core.schedule import DeliveryKey, Due
-from bot.core.statements import Reply, SplitAlert, Statement, StatementView, Vote, VoteValue
-from bot.core.summary import LoneWolf, Summary
-
-
-class Clock(Protocol):
-    def now(self) -> dt.datetime:
-        """An aware datetime."""
-        ...
+from bot.core.statements import Reply, Statement, StatementView, Vote, VoteValue
 
 
 class PackRepository(Protocol):
@@ -366,149 +350,4 @@ class PrivacyRepository(Protocol):
         statements and proposals they wrote without an author; takes them off packs' admins
         and creator and out of other members' rows that name them. This workspace only.
         Returns what there was, with the channel posts of their check-ins."""
-        ...
-
-
-class Transaction(Protocol):
-    """One unit of work inside one workspace: every repository here sees only its rows."""
-
-    @property
-    def workspace_id(self) -> int: ...
-    @property
-    def packs(self) -> PackRepository: ...
-    @property
-    def people(self) -> PersonRepository: ...
-    @property
-    def members(self) -> MemberRepository: ...
-    @property
-    def rounds(self) -> RoundRepository: ...
-    @property
-    def answers(self) -> AnswerRepository: ...
-    @property
-    def deliveries(self) -> DeliveryRepository: ...
-    @property
-    def statements(self) -> StatementRepository: ...
-    @property
-    def proposals(self) -> ProposalRepository: ...
-    @property
-    def privacy(self) -> PrivacyRepository: ...
-    @property
-    def blockers(self) -> BlockerRepository: ...
-
-
-class Database(Protocol):
-    def team_ids(self) -> list[str]:
-        """Every workspace the app is installed in."""
-        ...
-
-    def transaction(
-        self, team_id: str, enterprise_id: str | None = None
-    ) -> AbstractContextManager[Transaction]:
-        """Commits on a clean exit and rolls back on an exception."""
-        ...
-
-    def reading(
-        self, team_id: str, enterprise_id: str | None = None
-    ) -> AbstractContextManager[Transaction]:
-        """A unit of work that only reads: it writes nothing and holds no write lock."""
-        ...
-
-
-class Directory(Protocol):
-    """Reads from Slack: who is who."""
-
-    def person(self, user_id: str) -> Person | None: ...
-    def channel(self, channel_id: str) -> ChannelInfo | None: ...
-    def channel_member_ids(self, channel_id: str) -> list[str]: ...
-
-
-class Notifier(Protocol):
-    """Writes to Slack, in the domain's words; the adapter chooses the Block Kit."""
-
-    def post_round_parent(self, pack: Pack, tally: RoundTally) -> str:
-        """Returns the message ts."""
-        ...
-
-    def update_round_parent(self, pack: Pack, ts: str, tally: RoundTally) -> None: ...
-    def post_answer(self, post: AnswerPost, thread_ts: str) -> str: ...
-    def update_answer(self, post: AnswerPost, ts: str) -> None: ...
-    def confirm_answer(self, post: AnswerPost) -> None: ...
-    def post_split_alert(self, pack: Pack, alert: SplitAlert) -> str: ...
-    def post_proposal(self, view: ProposalView) -> tuple[str, str]:
-        """Posts the proposal with its buttons; returns (channel, ts)."""
-        ...
-
-    def update_proposal(self, view: ProposalView) -> None: ...
-    def post_outcome(self, view: ProposalView) -> None: ...
-    def remind_proposal(self, pack: Pack, person: Person, proposal: Proposal) -> tuple[str, str]:
-        """DMs a member who has not answered that the proposal closes soon; (channel, ts).
-        Raises core.delivery.SendError."""
-        ...
-
-    def send_prompt(
-        self,
-        pack: Pack,
-        person: Person,
-        local_date: dt.date,
-        *,
-        reminder: bool,
-        key: DeliveryKey,
-        follow_up: Blocker | None = None,
-    ) -> tuple[str, str]:
-        """DMs the check-in prompt (or its reminder), tagged with the delivery key, with the
-        follow-up of the member's open blocker when given; returns (channel, ts). Raises
-        core.delivery.SendError."""
-        ...
-
-    def send_blocker_follow_up(
-        self, pack: Pack, person: Person, blocker: Blocker, *, key: DeliveryKey
-    ) -> tuple[str, str]:
-        """DMs the member the follow-up of their open blocker; (channel, ts). Raises
-        core.delivery.SendError."""
-        ...
-
-    def post_blocker_ask(self, view: BlockerView, thread_ts: str | None) -> tuple[str, str]:
-        """Posts the blocker in the pack channel (in that thread) with an I can help button;
-        (channel, ts)."""
-        ...
-
-    def update_blocker_ask(self, view: BlockerView) -> None:
-        """Brings the blocker's message in the channel up to date (who offered, resolved)."""
-        ...
-
-    def introduce_helper(self, view: BlockerView, helper: Person) -> None:
-        """Introduces the member and the helper in a group DM of the two."""
-
-    def post_summary(self, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:
-        """Posts the weekly summary in the pack channel, tagged with the delivery key;
-        (channel, ts). Raises SendError."""
-        ...
-
-    def find_posted(self, channel_id: str, key: DeliveryKey) -> str | None:
-        """The ts of a channel message already posted under this delivery key, if Slack has
-        it among the latest messages. Raises SendError."""
-        ...
-
-    def upload_chart(self, summary: Summary, png: bytes, thread_ts: str) -> None:
-        """Shares the summary's chart in the pack channel, in the summary's thread.
-        Raises SendError."""
-        ...
-
-    def send_lone_wolf(self, summary: Summary, wolf: LoneWolf) -> tuple[str, str]:
-        """DMs a flagged member their evidence and a suggestion; (channel, ts).
-        Raises SendError."""
-        ...
-
-    def find_delivered(self, user_id: str, key: DeliveryKey) -> tuple[str, str] | None:
-        """The (channel, ts) of a DM already sent under this delivery key, if Slack has it.
-        Raises core.delivery.SendError."""
-        ...
-
-    def send_export(self, user_id: str, pack: Pack, files: Sequence[ExportFile]) -> None:
-        """Uploads a pack's export to the user's DM."""
-        ...
-
-    def delete_messages(self, messages: Sequence[tuple[str, str]]) -> int:
-        """Deletes the bot's messages at these (channel, ts); those already gone are skipped.
-        Returns how many were deleted."""
         ...
