@@ -13,6 +13,7 @@ from bot.core.checkins import (
     AnswerPost,
     AnswerStatus,
     Round,
+    RoundProgress,
     RoundTally,
 )
 from bot.core.delivery import Delivery, DeliveryState, Finished
@@ -385,9 +386,10 @@ class Notifier(Protocol):
         *,
         reminder: bool,
         key: DeliveryKey,
+        progress: RoundProgress | None = None,
     ) -> tuple[str, str]:
-        """DMs the check-in prompt (or its reminder), tagged with the delivery key; returns
-        (channel, ts). Raises core.delivery.SendError."""
+        """DMs the check-in prompt (or its reminder, with how far the round is), tagged with
+        the delivery key; returns (channel, ts). Raises core.delivery.SendError."""
         ...
 
     def post_summary(self, summary: Summary, *, key: DeliveryKey) -> tuple[str, str]:

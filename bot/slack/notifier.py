@@ -10,7 +10,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.checkins import AnswerPost, RoundTally
+from bot.core.checkins import AnswerPost, RoundProgress, RoundTally
 from bot.core.delivery import SendError
 from bot.core.export import ExportFile
 from bot.core.packs import ChannelInfo, Pack, Person
@@ -183,8 +183,9 @@ class SlackNotifier:
         *,
         reminder: bool,
         key: DeliveryKey,
+        progress: RoundProgress | None = None,
     ) -> tuple[str, str]:
-        text, blocks = prompt_message(pack, local_date, reminder=reminder)
+        text, blocks = prompt_message(pack, local_date, reminder=reminder, progress=progress)
         client = self.delivery_client_for(self.team_id)
         metadata = _tag(key)
         try:

@@ -17,7 +17,7 @@ from bot.core.analysis.members import (
 )
 from bot.core.analysis.report import Analysis
 from bot.core.checkins import Answer, AnswerStatus
-from bot.core.packs import Member, Pack, QuestionKind
+from bot.core.packs import Member, Pack
 from bot.core.schedule import member_zone
 from bot.core.statements import Vote
 from bot.core.summary.model import LoneWolf, Split
@@ -39,7 +39,7 @@ def lone_wolves(
 ) -> tuple[LoneWolf, ...]:
     """Members with a lone-wolf signal. Their check-ins are the rounds that reached them
     (`reached_days`): a round whose prompt never reached a member is no silence of theirs."""
-    asks_collaborators = any(q.kind is QuestionKind.COLLABORATORS for q in pack.settings.questions)
+    asks_collaborators = pack.settings.asks_collaborators
     # "Alone in a group of their own" only means something where the pack has groups; without
     # them the majority-alignment evidence says it better.
     outliers = (

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from bot.core.checkins import AnswerStatus
+from bot.core.checkins import AnswerStatus, RoundProgress, round_progress
 from bot.core.delivery import (
     BATCH,
     CLAIM_FOR,
@@ -133,11 +133,11 @@ class Ticker:
             sendable = self._settle(ws, prompts, now, report)
             sent = _SentPrompts(ws, now, report)
             try:
-                for i, (delivery, pack, member) in enumerate(sendable):
+                for i, (delivery, pack, member, progress) in enumerate(sendable):
                     if self._stop_requested():
-                        self._release(ws, [d for d, _, _ in sendable[i:]])
+                        self._release(ws, [d for d, *_ in sendable[i:]])
                         return
-                    self._send(ws, delivery, pack, member, now, report, sent)
+                    self._send(ws, delivery, pack, member, progress, now, report, sent)
             finally:
                 # Also when a send raised: what reached Slack is recorded, not left to be
                 # looked for.
@@ -343,20 +343,21 @@ class Ticker:
 
     def _settle(
         self, ws: Workspace, batch: list[Delivery], now: dt.datetime, report: TickReport
-    ) -> list[tuple[Delivery, Pack, Member]]:
+    ) -> list[tuple[Delivery, Pack, Member, RoundProgress | None]]:
         """Reads what the batch needs in one transaction, records the deliveries that are no
-        longer wanted (answered, skipped, away, left, too late) and returns the rest."""
-        sendable: list[tuple[Delivery, Pack, Member]] = []
+        longer wanted (answered, skipped, away, left, too late) and returns the rest, each
+        reminder with how far its round is."""
+        sendable: list[tuple[Delivery, Pack, Member, RoundProgress | None]] = []
         ended: list[Finished] = []
         with ws.unit() as tx:
             pack_ids = sorted({d.due.pack_id for d in batch})
             packs = {p: tx.packs.get(p) for p in pack_ids}
-            members = {
-                (m.pack_id, m.user_id): m
-                for ms in tx.members.by_pack(pack_ids, include_inactive=True).values()
-                for m in ms
-            }
+            by_pack = tx.members.by_pack(pack_ids, include_inactive=True)
+            members = {(m.pack_id, m.user_id): m for ms in by_pack.values() for m in ms}
             statuses = tx.answers.statuses(pack_ids, [d.due.local_date for d in batch])
+            of_round: dict[tuple[int, dt.date], dict[str, AnswerStatus]] = {}
+            for (p, u, d), given in statuses.items():
+                of_round.setdefault((p, d), {})[u] = given
             for delivery in batch:
                 due = delivery.due
                 pack = packs.get(due.pack_id)
@@ -387,7 +388,16 @@ class Ticker:
                 assert pack is not None and member is not None
                 hold = held(due, pack.settings, member.person, now)
                 if hold is None:
-                    sendable.append((delivery, pack, member))
+                    progress = (
+                        round_progress(
+                            due.local_date,
+                            by_pack.get(pack.id, []),
+                            of_round.get((pack.id, due.local_date), {}),
+                        )
+                        if due.kind is DueKind.REMINDER
+                        else None
+                    )
+                    sendable.append((delivery, pack, member, progress))
                 elif hold.until is None:
                     ended.append(Finished(delivery.id, DeliveryState.MISSED, error=OFF_HOURS))
                     report.missed += 1
@@ -403,6 +413,7 @@ class Ticker:
         delivery: Delivery,
         pack: Pack,
         member: Member,
+        progress: RoundProgress | None,
         now: dt.datetime,
         report: TickReport,
         sent: _SentPrompts,
@@ -422,6 +433,7 @@ class Ticker:
                 due.local_date,
                 reminder=due.kind is DueKind.REMINDER,
                 key=due.key,
+                progress=progress,
             )
 
         done = self._attempt(ws, delivery, now, report, send)

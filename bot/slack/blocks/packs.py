@@ -12,6 +12,7 @@ from bot.core.errors import FieldErrors
 from bot.core.packs import (
     DEFAULT_QUESTIONS,
     MAX_EXTRA_QUESTIONS,
+    OPTIONAL_QUESTIONS,
     QUESTION_MAX,
     WEEKDAY_NAMES,
     Member,
@@ -40,7 +41,7 @@ _OPTIONAL_KINDS = {
     "alignment": QuestionKind.ALIGNMENT,
     "priority": QuestionKind.PRIORITY,
 }
-_DEFAULTS = {q.key: q for q in DEFAULT_QUESTIONS}
+_DEFAULTS = {q.key: q for q in (*DEFAULT_QUESTIONS, *OPTIONAL_QUESTIONS)}
 
 
 def _input(
