@@ -107,7 +107,7 @@ def submit(
     now = ws.now()
     with ws.unit() as uow:
         answer = store_answer(uow, pack_id, user_id, round_date, given, now)
-    return Done(answer, partial(_answered, ws, answer, []))
+    return Done(answer, partial(_answered, ws, answer))
 
 
 def direction_step(ws: Workspace, answer_id: int, user_id: str) -> DirectionStep:
@@ -285,12 +285,9 @@ def _last_focus(uow: Transaction, pack_id: int, user_id: str, before: dt.date) -
 # --- after the answer: the channel ----------------------------------------------------------
 
 
-def _answered(ws: Workspace, answer: Answer, alerts: list[int]) -> None:
+def _answered(ws: Workspace, answer: Answer) -> None:
     publish_round(ws, answer.round_id)
     confirm(ws, answer.id)
-    post_alerts = statements.split_alerts(ws, answer.pack_id, alerts)
-    if post_alerts is not None:
-        post_alerts()
 
 
 def _stepped(ws: Workspace, pack_id: int, round_id: int, alerts: list[int]) -> None:
