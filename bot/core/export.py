@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.checkins import Answer, AnswerStatus, Round
-from bot.core.packs import WEEKDAY_NAMES, Member, Pack, PackSettings, QuestionKind
+from bot.core.packs import WEEKDAY_NAMES, WRITTEN_KINDS, Member, Pack, PackSettings
 from bot.core.proposals import Proposal, Response, count, latest
 from bot.core.statements import K_ANONYMITY, Statement, Vote, VoteValue, latest_votes, tally
 
@@ -221,11 +221,7 @@ def export_files(data: ExportData) -> list[ExportFile]:
     """The export as files: everything in one JSON document, and one CSV per kind of row."""
     doc = export_document(data)
     prefix = f"wolfpack-{_slug(data.pack.name)}-{data.at.date().isoformat()}"
-    text_keys = [
-        q.key
-        for q in data.pack.settings.questions
-        if q.kind in (QuestionKind.TEXT, QuestionKind.BLOCKERS, QuestionKind.PRIORITY)
-    ]
+    text_keys = [q.key for q in data.pack.settings.questions if q.kind in WRITTEN_KINDS]
     member_keys = ["user_id", "name", "timezone", "role", "active", "away_from", "away_to"]
     statement_keys = ["id", "text", "author_id", "hidden", "agree", "disagree", "pass"]
     proposal_keys = ["id", "text", "author_id", "closes_at", "outcome"]

@@ -33,6 +33,8 @@ class TimezoneMode(enum.StrEnum):
 
 class QuestionKind(enum.StrEnum):
     TEXT = "text"
+    # Written, and whoever it @mentions is who the member worked with (their collaborators).
+    PROGRESS = "progress"
     BLOCKERS = "blockers"
     COLLABORATORS = "collaborators"
     ALIGNMENT = "alignment"
@@ -47,12 +49,26 @@ class Question:
     required: bool
 
 
+# The default check-in: four inputs, done in under a minute. Who the member worked with comes
+# from the @mentions in what moved forward, not from a question of its own.
 DEFAULT_QUESTIONS: tuple[Question, ...] = (
     Question(
-        "progress", QuestionKind.TEXT, "What did you move forward since the last check-in?", True
+        "progress",
+        QuestionKind.PROGRESS,
+        "What did you move forward since the last check-in?",
+        True,
     ),
     Question("focus", QuestionKind.TEXT, "What will you focus on next?", True),
     Question("blockers", QuestionKind.BLOCKERS, "Anything blocking you?", False),
+    Question(
+        "alignment",
+        QuestionKind.ALIGNMENT,
+        "How aligned do you feel with where the project is heading?",
+        True,
+    ),
+)
+# Questions an admin can add to the check-in in the setup form.
+OPTIONAL_QUESTIONS: tuple[Question, ...] = (
     Question(
         "collaborators",
         QuestionKind.COLLABORATORS,
@@ -60,17 +76,15 @@ DEFAULT_QUESTIONS: tuple[Question, ...] = (
         False,
     ),
     Question(
-        "alignment",
-        QuestionKind.ALIGNMENT,
-        "How aligned do you feel with where the project is heading?",
-        True,
-    ),
-    Question(
         "priority",
         QuestionKind.PRIORITY,
         "What should the team's top priority be right now?",
         False,
     ),
+)
+PRIORITY_QUESTION = OPTIONAL_QUESTIONS[1]
+WRITTEN_KINDS = frozenset(
+    {QuestionKind.TEXT, QuestionKind.PROGRESS, QuestionKind.BLOCKERS, QuestionKind.PRIORITY}
 )
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -168,7 +182,11 @@ class PackSettings:
             errors["late_limit"] = "A late prompt is sent at most 24 hours after its time."
         if not 0 <= self.summary_day <= 6:
             errors["summary_day"] = "The summary day is Monday to Sunday."
-        texts = [q for q in self.questions if q.kind in (QuestionKind.TEXT, QuestionKind.BLOCKERS)]
+        texts = [
+            q
+            for q in self.questions
+            if q.kind in (QuestionKind.TEXT, QuestionKind.PROGRESS, QuestionKind.BLOCKERS)
+        ]
         if not texts:
             errors["questions"] = "Keep at least one written question."
         for q in self.questions:
@@ -184,6 +202,14 @@ class PackSettings:
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
+
+    @property
+    def asks_collaborators(self) -> bool:
+        """Whether a check-in says who the member worked with: a question of its own, or the
+        @mentions of what moved forward."""
+        return any(
+            q.kind in (QuestionKind.COLLABORATORS, QuestionKind.PROGRESS) for q in self.questions
+        )
 
     def with_changes(self, **changes: object) -> PackSettings:
         return replace(self, **changes)  # type: ignore[arg-type]

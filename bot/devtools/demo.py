@@ -23,7 +23,7 @@ from sqlalchemy import func, or_, select
 from bot.config import ConfigError, StartupError, load_settings
 from bot.devtools.blocks_text import posted_message, posted_text
 from bot.devtools.fake_slack import FakeSlack
-from bot.devtools.simulate import SlackSide, Value
+from bot.devtools.simulate import SlackSide, Value, mention, rich_text
 from bot.store.models import AnswerRow
 from bot.wiring import Wolfpack, build
 
@@ -195,10 +195,13 @@ class Pack:
         self.click("checkin_open", self.pack_value(prompt), user, f"D{user}", prompt["ts"])
         self.fake.wait_for(lambda f: len(f.calls_to("views.open")) > opened)
         progress, focus, partners, alignment = WORK[user]
+        with_partners: list[str | dict[str, Any]] = [progress]
+        for partner in partners:
+            with_partners += [" with " if len(with_partners) == 1 else " and ", mention(partner)]
         values: dict[str, Value] = {
-            "q:progress": progress,
+            # Who they worked with: the people @mentioned in what moved forward.
+            "q:progress": rich_text(*with_partners),
             "q:focus": focus,
-            "q:collaborators": list(partners),
             "q:alignment": str(alignment[0 if day_number < 5 else 1]),
         }
         blocker = BLOCKERS.get((user, day_number))

@@ -19,7 +19,18 @@ from urllib.parse import urlencode
 
 _counter = itertools.count(1)
 
-Value = str | list[str] | None
+Value = str | list[str] | dict[str, Any] | None
+
+
+def mention(user_id: str) -> dict[str, Any]:
+    """An @mention inside `rich_text`."""
+    return {"type": "user", "user_id": user_id}
+
+
+def rich_text(*parts: str | dict[str, Any]) -> dict[str, Any]:
+    """A `rich_text_input`'s value as Slack sends it: text pieces and `mention`s, in order."""
+    elements = [{"type": "text", "text": p} if isinstance(p, str) else p for p in parts if p]
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
 
 
 @dataclass(frozen=True)
@@ -49,8 +60,8 @@ def state_of(
     view: Mapping[str, Any], overrides: Mapping[str, Value] | None = None
 ) -> dict[str, Any]:
     """`view.state.values` as Slack builds it when the user presses Submit: each input holds
-    its initial value unless `overrides` (block_id -> text, user ids, option values or a time)
-    says what the user changed."""
+    its initial value unless `overrides` (block_id -> text, user ids, option values, a time,
+    or `rich_text(...)` for a rich-text input) says what the user changed."""
     overrides = overrides or {}
     values: dict[str, Any] = {}
     for block in view.get("blocks", []):
@@ -64,6 +75,13 @@ def state_of(
         state: dict[str, Any] = {"type": kind}
         if kind == "plain_text_input":
             state["value"] = element.get("initial_value") if given is ... else given
+        elif kind == "rich_text_input":
+            if given is ...:
+                state["rich_text_value"] = element.get("initial_value") or rich_text()
+            elif isinstance(given, str):
+                state["rich_text_value"] = rich_text(given)
+            else:
+                state["rich_text_value"] = given or rich_text()
         elif kind in ("multi_users_select",):
             state["selected_users"] = (
                 list(element.get("initial_users", [])) if given is ... else list(given or [])

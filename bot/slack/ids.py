@@ -11,6 +11,7 @@ class View(enum.StrEnum):
     CHECKIN = "checkin"
     AWAY = "away"
     DIRECTION = "direction"
+    DIRECTION_STEP = "direction_step"
     PROPOSAL_REASON = "proposal_reason"
     NOTICE = "notice"
     PROPOSAL_ANSWER = "proposal_answer"
@@ -20,6 +21,7 @@ class View(enum.StrEnum):
 class Action(enum.StrEnum):
     CHECKIN_OPEN = "checkin_open"
     CHECKIN_EDIT = "checkin_edit"
+    DIRECTION_STEP = "direction_step"
     PROMPT_SKIP = "prompt_skip"
     PROMPT_AWAY = "prompt_away"
     SPLIT_DISCUSS = "split_discuss"

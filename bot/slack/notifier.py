@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.blockers import Blocker, BlockerView
-from bot.core.checkins import AnswerPost, RoundTally
+from bot.core.checkins import AnswerPost, RoundProgress, RoundTally
 from bot.core.delivery import SendError
 from bot.core.export import ExportFile
 from bot.core.packs import ChannelInfo, Pack, Person
@@ -187,8 +187,11 @@ class SlackNotifier:
         reminder: bool,
         key: DeliveryKey,
         follow_up: Blocker | None = None,
+        progress: RoundProgress | None = None,
     ) -> tuple[str, str]:
-        text, blocks = prompt_message(pack, local_date, reminder=reminder, follow_up=follow_up)
+        text, blocks = prompt_message(
+            pack, local_date, reminder=reminder, follow_up=follow_up, progress=progress
+        )
         return self._send_dm(person, text, blocks, key)
 
     def send_blocker_follow_up(

@@ -9,7 +9,7 @@ import itertools
 
 from bot.core.checkins import Answer, AnswerStatus, Round
 from bot.core.delivery import Delivery, DeliveryState
-from bot.core.packs import Away, Member, Pack, PackSettings, Person, Role
+from bot.core.packs import Away, Member, Pack, PackSettings, Person, Question, QuestionKind, Role
 from bot.core.proposals import Outcome, Position, Proposal, Response
 from bot.core.schedule import DeliveryKey, Due
 from bot.core.statements import Statement, Vote, VoteValue
@@ -365,3 +365,19 @@ def test_a_pack_no_round_has_reached_yet_is_starting() -> None:
     # Without a member to prompt: no first round, and the next summary slot, a week on.
     alone = dataclasses.replace(inputs, members=[])
     assert build_summary(alone, NOW).starting == Starting(None, dt.date(2026, 12, 4))
+
+
+def test_the_default_checkin_asks_who_one_worked_with_and_plain_questions_do_not() -> None:
+    """The default check-in's @mentions say who a member worked with, so a solo streak counts;
+    a pack whose questions ask nothing of the kind has no solo streaks at all."""
+    members = [member("U0"), member("U1")]
+    days = weekdays(MONDAY - dt.timedelta(days=14), NOW.date())
+    answers = [answer(u, d, collaborators=()) for u in ("U0", "U1") for d in days]
+    prompted = {m.user_id: set(days) for m in members}
+    inputs = SummaryInputs(pack(), members, answers, [], [], [], prompted=prompted)
+    assert pack().settings.asks_collaborators
+    assert build_summary(inputs, NOW).lone_wolf_counts == {"solo_streak": 2}
+    plain = (Question("progress", QuestionKind.TEXT, "What moved?", True),)
+    quiet = dataclasses.replace(inputs, pack=pack(questions=plain))
+    assert not quiet.pack.settings.asks_collaborators
+    assert build_summary(quiet, NOW).lone_wolf_counts == {}

@@ -7,8 +7,9 @@ import json
 
 from bot.core.statements import VoteValue
 from bot.core.usecases import statements
+from bot.devtools.simulate import Value
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, Harness
-from tests.e2e.journey import setup_pack
+from tests.e2e.journey import GOOD_ANSWER, open_checkin, setup_pack
 
 HOSTILE = "Ship <!channel> first & <https://evil.example|now>"
 
@@ -80,21 +81,47 @@ def test_only_members_take_part(bot: Harness) -> None:
     assert "I don't know `/direction dance`" in say(bot, ANA, "dance")
 
 
-def test_checkin_asks_three_statements_and_shares_the_priority(bot: Harness) -> None:
-    from tests.e2e.journey import GOOD_ANSWER, open_checkin
+def direction_step(h: Harness, user: str, answer: dict[str, Value] | None = None) -> dict:
+    """Checks in and opens the direction step from the confirmation's button; its view."""
+    confirmed = len(h.fake.messages(f"D{user}"))
+    reply = h.side.submit(open_checkin(h, user), user=user, values=answer or GOOD_ANSWER)
+    assert reply.status == 200 and reply.body == "", reply.body
+    h.fake.wait_for(lambda f: len(f.messages(f"D{user}")) > confirmed)
+    return open_step(h, user)
 
+
+def open_step(h: Harness, user: str) -> dict:
+    """Presses the direction step's button in the member's latest confirmation."""
+    step = next(
+        e
+        for m in reversed(h.fake.messages(f"D{user}"))
+        for b in m.get("blocks", [])
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "direction_step"
+    )
+    opened = len(h.fake.calls_to("views.open"))
+    h.side.click("direction_step", step["value"], user=user, channel=f"D{user}")
+    h.fake.wait_for(lambda f: len(f.calls_to("views.open")) > opened)
+    view: dict = h.fake.calls_to("views.open")[-1].args["view"]
+    assert view["callback_id"] == "direction_step"
+    return view
+
+
+def test_the_direction_step_asks_three_statements_and_shares_the_priority(bot: Harness) -> None:
     setup_pack(bot, values={"members": [ANA, BO, CY, DEE]})
     for n in range(4):
         say(bot, ANA, f"add Statement number {n}")
-    view = open_checkin(bot, BO)
+    checkin = open_checkin(bot, BO)
+    assert not any(b.get("block_id", "").startswith("vote:") for b in checkin["blocks"])
+    view = direction_step(bot, BO)
     asked = [
         b["label"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith("vote:")
     ]
     assert len(asked) == 3
     sid = next(b["block_id"] for b in view["blocks"] if b.get("block_id", "").startswith("vote:"))
-    values = {
-        **GOOD_ANSWER,
-        "q:priority": "Fix onboarding before anything else",
+    values: dict[str, Value] = {
+        "priority": "Fix onboarding before anything else",
         "share_priority": ["share"],
         sid: "-1",
         sid.replace("vote:", "reason:"): "Too vague",
@@ -105,11 +132,42 @@ def test_checkin_asks_three_statements_and_shares_the_priority(bot: Harness) -> 
     assert "Fix onboarding before anything else" in listing
     assert "you: disagree" in listing
     # Voted statements are not asked again; the shared one is Bo's own and counts as new.
-    view = open_checkin(bot, BO)
+    again_view = open_step(bot, BO)
     again = [
-        b["label"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith("vote:")
+        b["label"]["text"]
+        for b in again_view["blocks"]
+        if b.get("block_id", "").startswith("vote:")
     ]
     assert asked[0] not in again and len(again) == 3
+    # The priority is kept on the answer and shown again in the step.
+    field = next(b for b in again_view["blocks"] if b.get("block_id") == "priority")
+    assert field["element"]["initial_value"] == "Fix onboarding before anything else"
+
+
+def test_a_shared_priority_that_cannot_be_a_statement_is_a_field_error(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY]})
+    say(bot, ANA, "add Statement number one")
+    view = direction_step(bot, BO)
+    sid = next(b["block_id"] for b in view["blocks"] if b.get("block_id", "").startswith("vote:"))
+    values: dict[str, Value] = {"priority": "<> & !!", "share_priority": ["share"], sid: "1"}
+    body = bot.side.submit(view, user=BO, values=values).json()
+    # Refused on the priority's own field, and nothing stored: not even the vote.
+    assert body["response_action"] == "errors" and set(body["errors"]) == {"priority"}
+    assert "you: agree" not in say(bot, BO, "list")
+    # Not shared, the same text is a fine priority.
+    ok = bot.side.submit(view, user=BO, values={**values, "share_priority": []})
+    assert ok.status == 200 and ok.body == ""
+    listing = say(bot, BO, "list")
+    assert "you: agree" in listing and "&lt;&gt;" not in listing
+
+
+def test_no_direction_step_when_nothing_waits(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO, CY]})
+    reply = bot.side.submit(open_checkin(bot, BO), user=BO, values=GOOD_ANSWER)
+    assert reply.body == ""
+    bot.fake.wait_for(lambda f: bool(f.messages(f"D{BO}")))
+    assert "direction_step" not in json.dumps(bot.fake.messages(f"D{BO}"))
+    assert "checkin_edit" in json.dumps(bot.fake.messages(f"D{BO}"))
 
 
 def test_admins_hide_statements(bot: Harness) -> None:
@@ -184,8 +242,6 @@ def test_open_voting_packs_show_names_and_say_so(bot: Harness) -> None:
 
 
 def test_one_split_alert_however_many_votes_follow(bot: Harness) -> None:
-    from tests.e2e.journey import GOOD_ANSWER, open_checkin
-
     extra = [f"UX{i}" for i in range(6)]
     for user in extra:
         bot.fake.add_user(user, name=user, tz="UTC")
@@ -195,13 +251,13 @@ def test_one_split_alert_however_many_votes_follow(bot: Harness) -> None:
     for user, value in ((ANA, "1"), (BO, "-1"), (CY, "1")):
         vote(bot, user, {text: (value, "")})
     bot.fake.wait_for(lambda f: bool(f.messages(CHANNEL)))
-    # Six more votes, half through the check-in's question 7, half through /direction.
+    # Six more votes, half through the check-in's direction step, half through /direction.
     for n, user in enumerate(extra):
         value = "1" if n % 2 else "-1"
         if n < 3:
-            view = open_checkin(bot, user)
+            view = direction_step(bot, user)
             block = next(b for b in view["blocks"] if b.get("block_id", "").startswith("vote:"))
-            bot.side.submit(view, user=user, values={**GOOD_ANSWER, block["block_id"]: value})
+            bot.side.submit(view, user=user, values={block["block_id"]: value})
         else:
             vote(bot, user, {text: (value, "")})
     bot.fake.wait_for(lambda f: len([m for m in f.messages(CHANNEL) if m.get("thread_ts")]) == 3)

@@ -104,6 +104,10 @@ def rendered(value: Any, where: str) -> Iterator[Rendered]:
     if kind in ("mrkdwn", "plain_text") and isinstance(value.get("text"), str):
         yield Rendered("mrkdwn" if kind == "mrkdwn" else "plain", value["text"], where)
         return
+    if kind == "text" and isinstance(value.get("text"), str):
+        # A piece of rich text (a rich_text_input's initial_value): shown exactly as it is.
+        yield Rendered("plain", value["text"], where)
+        return
     for key, item in value.items():
         here = f"{where}.{key}"
         if key in HIDDEN:

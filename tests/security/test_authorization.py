@@ -26,6 +26,7 @@ from bot.core.statements import VoteValue
 from bot.core.usecases import checkins, proposals, statements
 from bot.devtools.simulate import Reply, Value, state_of
 from bot.slack.blocks.proposals import revise_modal, split_proposal_modal
+from bot.slack.blocks.statements import direction_step_modal
 from bot.store.models import Base, PackRow, ProposalRow, StatementRow
 from bot.wiring import LISTENER_THREADS
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, TEAM, Harness
@@ -328,6 +329,10 @@ def test_buttons_carrying_another_packs_ids_are_refused(bot: Harness, packs: Pac
                 click("checkin_edit", str(packs.b_answer)),
                 "That check-in is gone",
             ),
+            "the direction step of a check-in": (
+                click("direction_step", str(packs.b_answer)),
+                "That check-in is gone",
+            ),
             "skip today": (
                 click("prompt_skip", f"{packs.b}:{packs.b_day}", dm["channel"], dm["ts"]),
                 NOT_IN_CHECKINS,
@@ -368,6 +373,11 @@ def test_forms_carrying_another_packs_ids_are_refused(bot: Harness, packs: Packs
         a_statement = tx.statements.get(packs.a_statement)
     assert a_statement is not None
     split = split_proposal_modal(a_view.pack, a_statement)
+    ws = bot.wolfpack.workspace(TEAM)
+    a_day = checkins.checkin_form(ws, packs.a, BO).round_date
+    given = AnswerInput({"progress": "Parser", "focus": "Docs"}, (), 3)
+    bo_answer = checkins.submit(ws, packs.a, BO, a_day, given).value.id
+    step = direction_step_modal(checkins.direction_step(ws, bo_answer, BO))
     renamed = [(f"vote:{a_vote}", f"vote:{packs.b_statement}")]
     renamed += [(f"reason:{a_vote}", f"reason:{packs.b_statement}")]
     vote = {f"vote:{packs.b_statement}": "1"}
@@ -382,8 +392,12 @@ def test_forms_carrying_another_packs_ids_are_refused(bot: Harness, packs: Packs
                 submit(forged(checkin, {**checkin_meta, "p": packs.b, "s": []})),
                 NOT_IN_CHECKINS,
             ),
-            "check-in voting on the other pack's statement": (
-                submit(forged(checkin, {**checkin_meta, "s": [packs.b_statement]}, *renamed), vote),
+            "direction step of the other pack's check-in": (
+                submit(forged(step, {"a": packs.b_answer, "s": []}), {"priority": "Mine now"}),
+                "That check-in is gone",
+            ),
+            "direction step voting on the other pack's statement": (
+                submit(forged(step, {"a": bo_answer, "s": [packs.b_statement]}, *renamed), vote),
                 "That statement is gone",
             ),
             "votes for the other pack": (

@@ -23,7 +23,7 @@ from bot.core.proposals import PROPOSAL_MAX
 from bot.core.proposals import REASON_MAX as PROPOSAL_REASON_MAX
 from bot.core.statements import REASON_MAX, STATEMENT_MAX, normalize
 from bot.devtools.fake_slack import Call
-from bot.devtools.simulate import Reply, Value
+from bot.devtools.simulate import Reply, Value, mention, rich_text
 from tests.conftest import ANA, BO, CHANNEL, CY, Harness
 from tests.e2e.journey import full_enough
 from tests.security.scan import Scanner, call_texts, reply_texts
@@ -330,7 +330,8 @@ def checkin_texts(draw: st.DrawFn) -> dict[str, str]:
         "focus_label": label(),
         "blockers_label": label(),
         "extra_label": label(),
-        "progress": fit(draw(hostile()), TEXT_ANSWER_MAX),
+        # Room for the " with <@UANA>" the check-in adds.
+        "progress": fit(draw(hostile()), TEXT_ANSWER_MAX - 20),
         "focus": fit(draw(hostile()), TEXT_ANSWER_MAX),
         "blockers": fit(draw(hostile()), TEXT_ANSWER_MAX),
         "extra": fit(draw(hostile()), TEXT_ANSWER_MAX),
@@ -368,6 +369,9 @@ def test_checkins_question_labels_names_and_command_replies(bot: Harness) -> Non
             },
         )
 
+        # A statement waits, so the confirmation offers the direction step.
+        added = s.command(ANA, "/direction", f"add Statement number {next(counter)}")
+        assert "Added" in added["text"], added
         before = len(bot.fake.calls_to("views.open"))
         s.command(newcomer, "/checkin", "")
         view = s.opened(before)
@@ -375,20 +379,26 @@ def test_checkins_question_labels_names_and_command_replies(bot: Harness) -> Non
         labels = {b["block_id"]: b["label"]["text"] for b in view["blocks"] if "label" in b}
         assert labels["q:progress"] == texts["progress_label"].strip()
         since = len(bot.fake.calls)
+        s.typed(texts["progress"])
         answer: dict[str, Value] = {
-            "q:progress": texts["progress"],
+            "q:progress": rich_text(texts["progress"], " with ", mention(ANA)),
             "q:focus": texts["focus"],
             "q:blockers": texts["blockers"],
             "q:extra_1": texts["extra"],
-            "q:priority": texts["priority"],
-            "share_priority": ["share"],
             "q:alignment": "3",
-            "q:collaborators": [ANA],
         }
         assert s.submit(view, newcomer, answer).body == ""
         s.wait(lambda: len(posts_to(bot, f"D{newcomer}", since)) == 1)
         (reply,) = [p for p in posts_to(bot, CHANNEL, since) if p.get("thread_ts")]
-        assert "Working with Ana" in json.dumps(reply["blocks"])
+        assert " with @Ana" in json.dumps(reply["blocks"])
+        # The direction step: the top priority, shared as a statement.
+        (dm,) = posts_to(bot, f"D{newcomer}", since)
+        before = len(bot.fake.calls_to("views.open"))
+        step = next(v for k, v in buttons(dm).items() if k.startswith("direction_step:"))
+        bot.side.click("direction_step", step, user=newcomer, channel=f"D{newcomer}")
+        ballot = s.opened(before)
+        shared = {"priority": texts["priority"], "share_priority": ["share"]}
+        assert s.submit(ballot, newcomer, shared).body == ""
         s.command(newcomer, "/direction", "list")
         s.command(newcomer, "/checkin", "history")
 
@@ -405,7 +415,8 @@ def test_checkins_question_labels_names_and_command_replies(bot: Harness) -> Non
             for b in editing["blocks"]
             if b["type"] == "input"
         }
-        assert initial["q:progress"] == texts["progress"].strip()
+        restored = rich_text((texts["progress"] + " with ").lstrip(), mention(ANA))
+        assert initial["q:progress"] == restored
         since = len(bot.fake.calls)
         assert s.submit(editing, newcomer, {"q:progress": texts["edited"]}).body == ""
         s.wait(

@@ -25,7 +25,7 @@ from bot.core.proposals import Position
 from bot.core.schedule import DeliveryKey, Due, IsoWeek
 from bot.core.statements import VoteValue, normalize
 from bot.core.usecases.privacy import read_export
-from bot.devtools.simulate import Reply, Value
+from bot.devtools.simulate import Reply, Value, mention, rich_text
 from bot.store.installations import EncryptedInstallationStore, TokenCipher
 from bot.store.models import Base, WorkspaceRow
 from tests.conftest import ANA, BO, CHANNEL, CY, DEE, TEAM, Harness
@@ -226,8 +226,8 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
     # Cy sets the pack up, is one of its admins, checks in, writes and votes on statements,
     # proposes and answers proposals, goes away, is prompted, and installed the app.
     setup_pack(bot, admin=CY, values={"members": [ANA, BO, CY], "admins": [ANA, CY]})
-    check_in(bot, CY, collaborators=[ANA], blockers="Waiting on the review")
-    check_in(bot, ANA, collaborators=[CY], progress=f"Paired with <@{CY}> on the parser")
+    check_in(bot, CY, progress=rich_text("Reviewed with ", mention(ANA)), blockers="Waiting")
+    check_in(bot, ANA, progress=rich_text("Paired with ", mention(CY), " on the parser"))
     check_in(bot, BO)
     wait_for_thread_replies(bot, 3)
     command(bot, CY, "/direction", f"add {CLI}")

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import replace
 
-from bot.core.checkins import Answer, AnswerPost, AnswerStatus, CheckinForm, Round, RoundTally
+from bot.core.checkins import (
+    Answer,
+    AnswerPost,
+    AnswerStatus,
+    CheckinForm,
+    DirectionStep,
+    Round,
+    RoundProgress,
+    RoundTally,
+)
 from bot.core.home import Home, HomePack
 from bot.core.packs import (
     MAX_EXTRA_QUESTIONS,
@@ -16,16 +27,19 @@ from bot.core.packs import (
     QuestionKind,
     SetupForm,
 )
+from bot.core.statements import Statement, StatementView, Tally
 from bot.slack.blocks.checkins import (
     answer_blocks,
     checkin_modal,
     choose_pack_blocks,
     confirmation,
     history_blocks,
+    prompt_message,
     round_parent,
 )
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.setup import setup_modal
+from bot.slack.blocks.statements import direction_step_modal
 from tests.slack.limits import check_message, check_view
 
 HUGE = "<!channel> & " * 1000
@@ -82,12 +96,22 @@ def test_channel_messages_fit() -> None:
         RoundTally(DAY, 100, 20, 500, tuple(HUGE[:80] for _ in range(400)), 50)
     )
     check_message(blocks, text)
-    check_message(history_blocks(PACK, [(Round(i, 1, DAY), _answer()) for i in range(20)]))
+    history = [(Round(i, 1, DAY), _answer()) for i in range(20)]
+    check_message(history_blocks(PACK, history, {f"U{i}": HUGE for i in range(20)}))
+    text, blocks = confirmation(replace(_post(), waiting_statements=5))
+    check_message(blocks, text)
+    assert "5 statements" in json.dumps(blocks)
+    text, blocks = prompt_message(PACK, DAY, reminder=True, progress=RoundProgress(4, 7))
+    check_message(blocks, text)
     check_message(choose_pack_blocks([PACK] * 40))
 
 
 def test_views_fit() -> None:
-    check_view(checkin_modal(CheckinForm(PACK, DAY, _answer())))
+    check_view(checkin_modal(CheckinForm(PACK, DAY, _answer(), last_focus=HUGE)))
+    ballot = tuple(
+        StatementView(Statement(i, 1, HUGE[:280], "U1"), Tally(), None) for i in range(3)
+    )
+    check_view(direction_step_modal(DirectionStep(PACK, 7, HUGE[:280], ballot)))
     form = SetupForm(
         ChannelInfo("C1", "c" * 80, True),
         PACK,
@@ -145,3 +169,14 @@ def test_blocker_surfaces_fit_and_escape() -> None:
     check_view(modal)
     question = next(b for b in modal["blocks"] if b.get("block_id") == "q:blockers")
     assert question["element"]["initial_value"] == HUGE[:1500]
+
+
+def test_a_reminder_counts_who_checked_in_and_is_neutral_before_anyone_has() -> None:
+    pack = Pack(1, 1, "C1", "team", PackSettings(), "U1")
+    day = DAY
+    text, _ = prompt_message(pack, day, reminder=True, progress=RoundProgress(4, 7))
+    assert "4 of 7 have checked in so far" in text
+    text, _ = prompt_message(pack, day, reminder=True, progress=RoundProgress(0, 7))
+    assert "0 of" not in text and "of 7" not in text and "first" in text
+    text, _ = prompt_message(pack, day, reminder=False, progress=RoundProgress(4, 7))
+    assert "of 7" not in text and "Time to check in" in text

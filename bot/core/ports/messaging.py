@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.core.blockers import Blocker, BlockerView
-from bot.core.checkins import AnswerPost, RoundTally
+from bot.core.checkins import AnswerPost, RoundProgress, RoundTally
 from bot.core.export import ExportFile
 from bot.core.packs import ChannelInfo, Pack, Person
 from bot.core.proposals import Proposal, ProposalView
@@ -56,10 +56,11 @@ class Notifier(Protocol):
         reminder: bool,
         key: DeliveryKey,
         follow_up: Blocker | None = None,
+        progress: RoundProgress | None = None,
     ) -> tuple[str, str]:
-        """DMs the check-in prompt (or its reminder), tagged with the delivery key, with the
-        follow-up of the member's open blocker when given; returns (channel, ts). Raises
-        core.delivery.SendError."""
+        """DMs the check-in prompt (or its reminder, with how far the round is), tagged with
+        the delivery key, with the follow-up of the member's open blocker when given; returns
+        (channel, ts). Raises core.delivery.SendError."""
         ...
 
     def send_blocker_follow_up(

@@ -17,7 +17,7 @@ from bot.core.analysis.members import (
 )
 from bot.core.analysis.report import Analysis
 from bot.core.checkins import Answer, AnswerStatus
-from bot.core.packs import Member, Pack, QuestionKind
+from bot.core.packs import Member, Pack
 from bot.core.schedule import member_zone
 from bot.core.statements import Vote
 from bot.core.summary.model import LoneWolf, Split, SummaryInputs
@@ -54,7 +54,7 @@ def lone_wolves(
     (`reached_days`): a round whose prompt never reached a member is no silence of theirs.
     `heard` is when each member last said why (`heard_at`): views apart are only a signal
     while nobody has heard why."""
-    asks_collaborators = any(q.kind is QuestionKind.COLLABORATORS for q in pack.settings.questions)
+    asks_collaborators = pack.settings.asks_collaborators
     # With real opinion groups, apart means in none of them: placed on the map alone in a
     # cluster of their own. Without groups, apart from the pack's majority.
     groups_found = analysis is not None and analysis.grouping.groups is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 
 from bot.core import schedule
@@ -15,6 +16,7 @@ from bot.core.checkins import (
     AnswerPost,
     AnswerStatus,
     CheckinForm,
+    DirectionStep,
     Round,
     RoundTally,
     tally_round,
@@ -22,7 +24,7 @@ from bot.core.checkins import (
 )
 from bot.core.errors import FieldErrors, NotFound, UserError
 from bot.core.hours import Hours
-from bot.core.packs import Away, Pack, PackChoice, PackSettings, Person, parse_away
+from bot.core.packs import PRIORITY_MAX, Away, Pack, PackChoice, PackSettings, Person, parse_away
 from bot.core.ports import Transaction
 from bot.core.statements import clean_reason, clean_statement
 from bot.core.usecases import blockers, statements
@@ -30,7 +32,6 @@ from bot.core.usecases.packs import (
     NO_PACK_HERE,
     NOT_MEMBER,
     active_member,
-    existing_pack,
     member_of,
     people,
 )
@@ -39,6 +40,7 @@ from bot.core.usecases.workspace import Done, Workspace
 
 CLAIM_SECONDS = 60
 CHECKIN_BALLOT = 3
+LAST_FOCUS_LOOKBACK = 5
 HISTORY_DEFAULT = 5
 HISTORY_MAX = 20
 NOT_IN_CHANNEL_PACK = (
@@ -70,56 +72,83 @@ def choose_pack(ws: Workspace, channel_id: str, user_id: str) -> Pack | PackChoi
 
 
 def checkin_form(ws: Workspace, pack_id: int, user_id: str) -> CheckinForm:
-    """The member's check-in of the current round, with the statements it asks about."""
+    """The member's check-in of the current round, with what they planned last time."""
     with ws.unit() as uow:
         pack, member = member_of(uow, pack_id, user_id, gone=NO_PACK_HERE)
         day = schedule.current_round_date(pack.settings, member.person, ws.now())
         rnd = uow.rounds.find(pack.id, day)
         answer = uow.answers.of_member(rnd.id, user_id) if rnd is not None else None
-        ballot = statements.ballot_of(uow, pack, user_id, CHECKIN_BALLOT)
+        last_focus = _last_focus(uow, pack.id, user_id, day)
         still = still_blocking(
             uow.blockers.open_of(pack.id, user_id), rnd.id if rnd is not None else None
         )
     if answer is not None and answer.status is not AnswerStatus.ANSWERED:
         answer = None
     return CheckinForm(
-        pack=pack, round_date=day, answer=answer, ballot=tuple(ballot), open_blocker=still
+        pack=pack, round_date=day, answer=answer, last_focus=last_focus, open_blocker=still
     )
 
 
 def edit_form(ws: Workspace, answer_id: int, user_id: str) -> CheckinForm:
     """The Edit button of a confirmation: the answer, while its round is the current one."""
     with ws.unit() as uow:
-        answer = uow.answers.get(answer_id)
-        if answer is None or answer.user_id != user_id:
-            raise NotFound("That check-in is gone.")
+        answer = _own_answer(uow, answer_id, user_id)
         rnd = uow.rounds.get(answer.round_id)
         pack, member = member_of(uow, answer.pack_id, user_id, gone=NO_PACK_HERE)
         assert rnd is not None
         current = schedule.current_round_date(pack.settings, member.person, ws.now())
         still = still_blocking(uow.blockers.open_of(pack.id, user_id), rnd.id)
+        last_focus = _last_focus(uow, pack.id, user_id, rnd.local_date)
     if rnd.local_date != current:
         raise UserError(
             "That round has closed, so its answer stays as it is. `/checkin` opens today's."
         )
-    return CheckinForm(pack=pack, round_date=rnd.local_date, answer=answer, open_blocker=still)
+    return CheckinForm(
+        pack=pack,
+        round_date=rnd.local_date,
+        answer=answer,
+        last_focus=last_focus,
+        open_blocker=still,
+    )
 
 
 def submit(
-    ws: Workspace,
-    pack_id: int,
-    user_id: str,
-    round_date: dt.date,
-    given: AnswerInput,
-    votes: Sequence[VoteInput] = (),
-    share_priority: bool = False,
+    ws: Workspace, pack_id: int, user_id: str, round_date: dt.date, given: AnswerInput
 ) -> Done[Answer]:
-    """The check-in modal's submission: the answer, its votes and, when asked, the top
-    priority shared as a statement, in one unit of work (a refused vote or priority stores
-    nothing). After: the answer in the round's thread, the member's confirmation, and any
-    split alert the votes made due."""
+    """The check-in modal's submission. After: the answer in the round's thread and the
+    member's confirmation (which offers the direction step)."""
+    now = ws.now()
+    with ws.unit() as uow:
+        answer = store_answer(uow, pack_id, user_id, round_date, given, now)
+    return Done(answer, partial(_answered, ws, answer))
+
+
+def direction_step(ws: Workspace, answer_id: int, user_id: str) -> DirectionStep:
+    """The confirmation's direction step: the member's top priority for that round so far and
+    the statements waiting for their vote."""
+    with ws.unit() as uow:
+        answer = _own_answer(uow, answer_id, user_id)
+        pack, _ = member_of(uow, answer.pack_id, user_id, gone=NO_PACK_HERE)
+        ballot = statements.ballot_of(uow, pack, user_id, CHECKIN_BALLOT)
+    return DirectionStep(pack, answer.id, answer.top_priority, tuple(ballot))
+
+
+def submit_direction_step(
+    ws: Workspace,
+    answer_id: int,
+    user_id: str,
+    votes: Sequence[VoteInput],
+    priority: str,
+    share_priority: bool,
+) -> Done[None]:
+    """The direction step's submission: the votes, the top priority on the member's answer of
+    that round and, when asked, shared as a statement, in one unit of work (a refused vote or
+    priority stores nothing). After: any split alert the votes made due, and the round's
+    thread brought up to date."""
     cleaned = [(sid, value, clean_reason(reason)) for sid, value, reason in votes]
-    priority = given.texts.get("priority", "").strip()
+    priority = priority.strip()
+    if len(priority) > PRIORITY_MAX:
+        raise FieldErrors({"priority": f"Keep it under {PRIORITY_MAX} characters."})
     if share_priority and priority:
         # A priority that cannot be a statement is the form's to fix.
         try:
@@ -128,13 +157,19 @@ def submit(
             raise FieldErrors({"priority": bad.errors["text"]}) from None
     now = ws.now()
     with ws.unit() as uow:
-        pack = existing_pack(uow, pack_id, gone=NO_PACK_HERE)
+        answer = _own_answer(uow, answer_id, user_id)
+        pack, _ = member_of(uow, answer.pack_id, user_id, gone=NO_PACK_HERE, not_member=NOT_MEMBER)
         statements.check_votable(uow, pack, [sid for sid, _, _ in cleaned])
-        answer = store_answer(uow, pack_id, user_id, round_date, given, now)
+        if priority != answer.top_priority:
+            texts = {k: v for k, v in answer.texts.items() if k != "priority"}
+            if priority:
+                texts["priority"] = priority
+            given = AnswerInput(texts, answer.collaborators, answer.alignment)
+            uow.answers.save(answer.round_id, pack.id, user_id, answer.status, given, now)
         alerts = statements.record_votes(uow, pack, user_id, cleaned, now)
-        if share_priority and answer.top_priority:
-            statements.add_shared_priority(uow, pack, user_id, answer.top_priority, now)
-    return Done(answer, partial(_answered, ws, answer, alerts))
+        if share_priority and priority:
+            statements.add_shared_priority(uow, pack, user_id, priority, now)
+    return Done(None, partial(_stepped, ws, answer.pack_id, answer.round_id, alerts))
 
 
 def skip(ws: Workspace, pack_id: int, user_id: str) -> Done[dt.date]:
@@ -159,14 +194,18 @@ def skip(ws: Workspace, pack_id: int, user_id: str) -> Done[dt.date]:
 
 def history(
     ws: Workspace, pack_id: int, user_id: str, count: int | None
-) -> tuple[Pack, list[tuple[Round, Answer]]]:
-    """`/checkin history [N]`: the member's last answers."""
+) -> tuple[Pack, list[tuple[Round, Answer]], dict[str, str]]:
+    """`/checkin history [N]`: the member's last answers, and the names of the people they
+    mention, by user id."""
     limit = HISTORY_DEFAULT if count is None else count
     if not 1 <= limit <= HISTORY_MAX:
         raise UserError(f"Ask for 1 to {HISTORY_MAX} check-ins, like `/checkin history 5`.")
     with ws.unit() as uow:
         pack, _ = member_of(uow, pack_id, user_id, gone=NO_PACK_HERE)
-        return pack, uow.answers.history(pack.id, user_id, limit)
+        entries = uow.answers.history(pack.id, user_id, limit)
+    mentioned = [user_id, *(u for _, a in entries for u in a.collaborators)]
+    names = {u: p.name for u, p in people(ws, mentioned).items()}
+    return pack, entries, names
 
 
 def set_away(ws: Workspace, user_id: str, start: str, end: str) -> Away:
@@ -231,18 +270,44 @@ def store_answer(
     if round_date != schedule.current_round_date(pack.settings, member.person, now):
         raise UserError(ROUND_CLOSED)
     rnd = uow.rounds.get_or_create(pack.id, round_date, now)
+    if pack.settings.question("priority") is None:
+        # The top priority given in the direction step stays when the answer is edited.
+        earlier = uow.answers.of_member(rnd.id, user_id)
+        if earlier is not None and earlier.top_priority:
+            clean = replace(clean, texts={**clean.texts, "priority": earlier.top_priority})
     answer = uow.answers.save(rnd.id, pack.id, user_id, AnswerStatus.ANSWERED, clean, now)
     blockers.record_answer(uow, answer, round_date, now)
     return answer
 
 
+def _own_answer(uow: Transaction, answer_id: int, user_id: str) -> Answer:
+    answer = uow.answers.get(answer_id)
+    if answer is None or answer.user_id != user_id:
+        raise NotFound("That check-in is gone.")
+    return answer
+
+
+def _last_focus(uow: Transaction, pack_id: int, user_id: str, before: dt.date) -> str | None:
+    """What the member said they would focus on in their last answered round before `before`."""
+    for rnd, answer in uow.answers.history(pack_id, user_id, LAST_FOCUS_LOOKBACK):
+        if rnd.local_date < before and answer.status is AnswerStatus.ANSWERED:
+            focus = answer.texts.get("focus", "").strip()
+            if focus:
+                return focus
+    return None
+
+
 # --- after the answer: the channel ----------------------------------------------------------
 
 
-def _answered(ws: Workspace, answer: Answer, alerts: list[int]) -> None:
+def _answered(ws: Workspace, answer: Answer) -> None:
     publish_round(ws, answer.round_id)
     confirm(ws, answer.id)
-    post_alerts = statements.split_alerts(ws, answer.pack_id, alerts)
+
+
+def _stepped(ws: Workspace, pack_id: int, round_id: int, alerts: list[int]) -> None:
+    publish_round(ws, round_id)
+    post_alerts = statements.split_alerts(ws, pack_id, alerts)
     if post_alerts is not None:
         post_alerts()
 
@@ -269,14 +334,21 @@ def publish_round(ws: Workspace, round_id: int) -> None:
 
 
 def confirm(ws: Workspace, answer_id: int) -> None:
-    """DMs the member their answer with an Edit button."""
+    """DMs the member their answer with an Edit button, and the direction step's button when
+    statements wait for their vote."""
     with ws.unit() as uow:
         answer = uow.answers.get(answer_id)
         rnd = uow.rounds.get(answer.round_id) if answer is not None else None
         pack = uow.packs.get(answer.pack_id) if answer is not None else None
+        waiting = (
+            len(statements.ballot_of(uow, pack, answer.user_id, CHECKIN_BALLOT))
+            if answer is not None and pack is not None
+            else 0
+        )
     if answer is None or rnd is None or pack is None:
         return
-    ws.notifier.confirm_answer(_answer_post(ws, pack, rnd, answer))
+    post = replace(_answer_post(ws, pack, rnd, answer), waiting_statements=waiting)
+    ws.notifier.confirm_answer(post)
 
 
 def _post_parent(ws: Workspace, pack: Pack, rnd: Round) -> str | None:

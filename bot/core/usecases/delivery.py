@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from bot.core.blockers import Blocker
+from bot.core.checkins import RoundProgress
 from bot.core.delivery import (
     BATCH,
     CLAIM_FOR,
@@ -129,12 +130,12 @@ class Ticker:
             sendable = prompts_.settle(ws, prompts, now, report)
             sent = SentPrompts(ws, now, report)
             try:
-                for i, (delivery, pack, member, follow_up) in enumerate(sendable):
+                for i, (delivery, pack, member, progress, follow_up) in enumerate(sendable):
                     if self._stop_requested():
-                        self._release(ws, [d for d, _, _, _ in sendable[i:]])
+                        self._release(ws, [d for d, *_ in sendable[i:]])
                         self._release(ws, follow_ups)
                         return
-                    self._send(ws, delivery, pack, member, now, report, sent, follow_up)
+                    self._send(ws, delivery, pack, member, progress, now, report, sent, follow_up)
             finally:
                 # Also when a send raised: what reached Slack is recorded, not left to be
                 # looked for.
@@ -349,6 +350,7 @@ class Ticker:
         delivery: Delivery,
         pack: Pack,
         member: Member,
+        progress: RoundProgress | None,
         now: dt.datetime,
         report: TickReport,
         sent: SentPrompts,
@@ -378,6 +380,7 @@ class Ticker:
                 reminder=due.kind is DueKind.REMINDER,
                 key=due.key,
                 follow_up=carried,
+                progress=progress,
             )
 
         try:

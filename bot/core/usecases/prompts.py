@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core.blockers import Blocker, needs_follow_up
-from bot.core.checkins import AnswerStatus
+from bot.core.checkins import AnswerStatus, RoundProgress, round_progress
 from bot.core.delivery import Delivery, DeliveryState, Finished, TickReport, held
 from bot.core.packs import Member, Pack
 from bot.core.schedule import DueKind
@@ -23,21 +23,22 @@ OFF_HOURS = "outside_working_hours"
 
 def settle(
     ws: Workspace, batch: list[Delivery], now: dt.datetime, report: TickReport
-) -> list[tuple[Delivery, Pack, Member, Blocker | None]]:
+) -> list[tuple[Delivery, Pack, Member, RoundProgress | None, Blocker | None]]:
     """Reads what the batch needs in one transaction, records the deliveries that are no
-    longer wanted (answered, skipped, away, left, too late) and returns the rest, each
-    prompt with the member's open blocker when it is to carry its follow-up."""
-    sendable: list[tuple[Delivery, Pack, Member, Blocker | None]] = []
+    longer wanted (answered, skipped, away, left, too late) and returns the rest: each
+    reminder with how far its round is, each prompt with the member's open blocker when it is
+    to carry its follow-up."""
+    sendable: list[tuple[Delivery, Pack, Member, RoundProgress | None, Blocker | None]] = []
     ended: list[Finished] = []
     with ws.unit() as tx:
         pack_ids = sorted({d.due.pack_id for d in batch})
         packs = {p: tx.packs.get(p) for p in pack_ids}
-        members = {
-            (m.pack_id, m.user_id): m
-            for ms in tx.members.by_pack(pack_ids, include_inactive=True).values()
-            for m in ms
-        }
+        by_pack = tx.members.by_pack(pack_ids, include_inactive=True)
+        members = {(m.pack_id, m.user_id): m for ms in by_pack.values() for m in ms}
         statuses = tx.answers.statuses(pack_ids, [d.due.local_date for d in batch])
+        of_round: dict[tuple[int, dt.date], dict[str, AnswerStatus]] = {}
+        for (p, u, d), given in statuses.items():
+            of_round.setdefault((p, d), {})[u] = given
         blockers = tx.blockers.open_in(pack_ids) if batch else {}
         for delivery in batch:
             due = delivery.due
@@ -72,7 +73,16 @@ def settle(
                 blocker = blockers.get((pack.id, member.user_id))
                 if due.kind is not DueKind.PROMPT or not needs_follow_up(blocker, due.local_date):
                     blocker = None
-                sendable.append((delivery, pack, member, blocker))
+                progress = (
+                    round_progress(
+                        due.local_date,
+                        by_pack.get(pack.id, []),
+                        of_round.get((pack.id, due.local_date), {}),
+                    )
+                    if due.kind is DueKind.REMINDER
+                    else None
+                )
+                sendable.append((delivery, pack, member, progress, blocker))
             elif hold.until is None:
                 ended.append(Finished(delivery.id, DeliveryState.MISSED, error=OFF_HOURS))
                 report.missed += 1

@@ -5,14 +5,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.core.blockers import Blocker
-from bot.core.checkins import Answer, AnswerInput, AnswerPost, CheckinForm, Round, RoundTally
-from bot.core.packs import PRIORITY_MAX, TEXT_ANSWER_MAX, Pack, Question, QuestionKind
-from bot.core.statements import VoteValue
+from bot.core.checkins import (
+    MAX_COLLABORATORS,
+    Answer,
+    AnswerInput,
+    AnswerPost,
+    CheckinForm,
+    Round,
+    RoundProgress,
+    RoundTally,
+)
+from bot.core.packs import (
+    DEFAULT_QUESTIONS,
+    PRIORITY_MAX,
+    PRIORITY_QUESTION,
+    TEXT_ANSWER_MAX,
+    Pack,
+    Question,
+    QuestionKind,
+)
+from bot.slack import richtext
 from bot.slack.blocks.blockers import follow_up_blocks
 from bot.slack.blocks.common import (
     Block,
@@ -25,7 +42,6 @@ from bot.slack.blocks.common import (
     section,
     sections,
 )
-from bot.slack.blocks.statements import read_vote_values, vote_blocks
 from bot.slack.ids import QUESTION_BLOCK_PREFIX, Action, AwayField, View
 from bot.slack.mrkdwn import clip, escape
 
@@ -42,27 +58,55 @@ def question_block(key: str) -> str:
     return f"{QUESTION_BLOCK_PREFIX}{key}"
 
 
+CARRIED_LABEL = "Did it move? What moved forward since then?"
+MENTION_HINT = "@mention anyone you worked with on it."
+
+
 def _question_input(q: Question, answer: Answer | None) -> Block:
+    if q.kind is QuestionKind.BLOCKERS:
+        return blockers_input(q, answer)
     block_id = question_block(q.key)
     element: dict[str, Any]
-    if q.kind is QuestionKind.COLLABORATORS:
-        element = {"type": "multi_users_select", "max_selected_items": 20}
+    hint: str | None = None
+    if q.kind is QuestionKind.PROGRESS:
+        element = {"type": "rich_text_input"}
+        restored = richtext.to_rich_text(answer.texts.get(q.key, "")) if answer else None
+        if restored is not None:
+            element["initial_value"] = restored
+        hint = MENTION_HINT
+    elif q.kind is QuestionKind.COLLABORATORS:
+        element = {"type": "multi_users_select", "max_selected_items": MAX_COLLABORATORS}
         if answer and answer.collaborators:
             element["initial_users"] = list(answer.collaborators)
+        hint = "Leave empty if you worked on your own."
     elif q.kind is QuestionKind.ALIGNMENT:
         options = [option(label, str(n)) for n, label in ALIGNMENT_LABELS.items()]
         element = {"type": "radio_buttons", "options": options}
         if answer and answer.alignment:
             element["initial_option"] = options[answer.alignment - 1]
+        hint = "Only the pack's average is shared."
     else:
-        limit = PRIORITY_MAX if q.kind is QuestionKind.PRIORITY else TEXT_ANSWER_MAX
-        element = {
-            "type": "plain_text_input",
-            "multiline": q.kind is not QuestionKind.PRIORITY,
-            "max_length": limit,
-        }
-        if answer and answer.texts.get(q.key):
-            element["initial_value"] = answer.texts[q.key]
+        element = _text_element(q, answer)
+    return _input(block_id, q, element, hint)
+
+
+def blockers_input(q: Question, answer: Answer | None) -> Block:
+    """The blockers question: a written answer, optional by default."""
+    return _input(question_block(q.key), q, _text_element(q, answer), None)
+
+
+def _text_element(q: Question, answer: Answer | None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": q.kind is not QuestionKind.PRIORITY,
+        "max_length": PRIORITY_MAX if q.kind is QuestionKind.PRIORITY else TEXT_ANSWER_MAX,
+    }
+    if answer and answer.texts.get(q.key):
+        element["initial_value"] = answer.texts[q.key]
+    return element
+
+
+def _input(block_id: str, q: Question, element: dict[str, Any], hint: str | None) -> Block:
     block: Block = {
         "type": "input",
         "block_id": block_id,
@@ -70,10 +114,8 @@ def _question_input(q: Question, answer: Answer | None) -> Block:
         "element": {**element, "action_id": block_id},
         "optional": not q.required,
     }
-    if q.kind is QuestionKind.COLLABORATORS:
-        block["hint"] = plain("Leave empty if you worked on your own.")
-    if q.kind is QuestionKind.ALIGNMENT:
-        block["hint"] = plain("Only the pack's average is shared.")
+    if hint:
+        block["hint"] = plain(hint)
     return block
 
 
@@ -98,24 +140,20 @@ def checkin_modal(form: CheckinForm) -> dict[str, Any]:
     if form.answer is not None:
         heading += " · editing your answer"
     blocks: list[Block] = [context(heading)]
-    for q in form.pack.settings.questions:
-        if q.kind is QuestionKind.BLOCKERS:
-            blocks.append(_blockers_question(q, form))
-        else:
-            blocks.append(_question_input(q, form.answer))
-        if q.kind is QuestionKind.PRIORITY:
-            blocks.append(_share_block())
-    if form.ballot:
-        blocks.append(context("*Where is the pack heading?* Vote on a few statements:"))
-        for view in form.ballot:
-            blocks += vote_blocks(view)
-    meta = json.dumps(
-        {
-            "p": form.pack.id,
-            "d": form.round_date.isoformat(),
-            "s": [v.statement.id for v in form.ballot],
-        }
-    )
+    questions = form.pack.settings.questions
+    if form.last_focus:
+        blocks.append(context(f"Last time you planned: “{escape(clip(form.last_focus, 300))}”"))
+        # The first question asks whether that plan moved, when it is still the default one.
+        first = questions[0] if questions else None
+        if first is not None and first.label == DEFAULT_QUESTIONS[0].label:
+            questions = (replace(first, label=CARRIED_LABEL), *questions[1:])
+    blocks += [
+        _blockers_question(q, form)
+        if q.kind is QuestionKind.BLOCKERS
+        else _question_input(q, form.answer)
+        for q in questions
+    ]
+    meta = json.dumps({"p": form.pack.id, "d": form.round_date.isoformat()})
     return modal(
         "Check-in",
         blocks,
@@ -126,42 +164,6 @@ def checkin_modal(form: CheckinForm) -> dict[str, Any]:
     )
 
 
-SHARE_BLOCK = "share_priority"
-
-
-def _share_block() -> Block:
-    return {
-        "type": "input",
-        "block_id": SHARE_BLOCK,
-        "optional": True,
-        "label": plain("Share it?"),
-        "element": {
-            "type": "checkboxes",
-            "action_id": SHARE_BLOCK,
-            "options": [option("Share this as a statement for the pack to vote on", "share")],
-        },
-    }
-
-
-@dataclass(frozen=True)
-class CheckinSubmission:
-    pack_id: int
-    round_date: dt.date
-    answer: AnswerInput
-    votes: tuple[tuple[int, VoteValue, str], ...]
-    share_priority: bool
-
-
-def read_checkin_submission(view: dict[str, Any]) -> CheckinSubmission:
-    """Everything the check-in modal carries. Raises ValueError on metadata we did not write."""
-    pack_id, round_date, given = read_checkin(view)
-    meta = json.loads(view.get("private_metadata") or "{}")
-    votes = read_vote_values(view, [int(s) for s in meta.get("s", [])])
-    values: dict[str, Any] = view.get("state", {}).get("values", {})
-    share = ((values.get(SHARE_BLOCK) or {}).get(SHARE_BLOCK) or {}).get("selected_options")
-    return CheckinSubmission(pack_id, round_date, given, tuple(votes), bool(share))
-
-
 def read_checkin(view: dict[str, Any]) -> tuple[int, dt.date, AnswerInput]:
     """(pack id, round date, what was typed). Raises ValueError on metadata we did not write."""
     meta = json.loads(view.get("private_metadata") or "{}")
@@ -169,7 +171,7 @@ def read_checkin(view: dict[str, Any]) -> tuple[int, dt.date, AnswerInput]:
     round_date = dt.date.fromisoformat(str(meta["d"]))
     values: dict[str, Any] = view.get("state", {}).get("values", {})
     texts: dict[str, str] = {}
-    collaborators: tuple[str, ...] = ()
+    collaborators: list[str] = []
     alignment: int | None = None
     for block_id, actions in values.items():
         if not block_id.startswith(QUESTION_BLOCK_PREFIX) or not isinstance(actions, dict):
@@ -178,13 +180,16 @@ def read_checkin(view: dict[str, Any]) -> tuple[int, dt.date, AnswerInput]:
         state = actions.get(block_id) or {}
         kind = state.get("type")
         if kind == "multi_users_select":
-            collaborators = tuple(str(u) for u in state.get("selected_users") or [])
+            collaborators += [str(u) for u in state.get("selected_users") or []]
+        elif kind == "rich_text_input":
+            texts[key], mentioned = richtext.read(state.get("rich_text_value"))
+            collaborators += mentioned
         elif kind == "radio_buttons":
             chosen = (state.get("selected_option") or {}).get("value")
             alignment = int(chosen) if chosen is not None and str(chosen).isdigit() else None
         else:
             texts[key] = str(state.get("value") or "")
-    return pack_id, round_date, AnswerInput(texts, collaborators, alignment)
+    return pack_id, round_date, AnswerInput(texts, tuple(collaborators), alignment)
 
 
 def checkin_errors(errors: dict[str, str]) -> dict[str, str]:
@@ -219,53 +224,75 @@ def answer_blocks(post: AnswerPost) -> tuple[str, list[Block]]:
     answer = post.answer
     name = escape(clip(post.author.name, 80))
     blocks: list[Block] = [context(f"*{name}* checked in")]
-    by_kind = {q.key: q for q in post.questions}
     blockers_q = next((q for q in post.questions if q.kind is QuestionKind.BLOCKERS), None)
     if blockers_q and answer.texts.get(blockers_q.key):
         blocks += sections(
             f":warning: *{escape(blockers_q.label)}*\n{escape(answer.texts[blockers_q.key])}"
         )
+    names = post.names
     for q in post.questions:
-        if q.kind in (QuestionKind.TEXT, QuestionKind.PRIORITY) and answer.texts.get(q.key):
-            blocks += sections(f"*{escape(q.label)}*\n{escape(answer.texts[q.key])}")
-    if "collaborators" in by_kind:
+        if q.kind in SHOWN_KINDS and answer.texts.get(q.key):
+            shown = answer_text(q, answer.texts[q.key], names)
+            blocks += sections(f"*{escape(q.label)}*\n{shown}")
+    if any(q.kind is QuestionKind.COLLABORATORS for q in post.questions):
         if post.collaborators:
-            names = ", ".join(escape(clip(p.name, 80)) for p in post.collaborators[:20])
-            blocks.append(context(f"Working with {names}"))
+            listed = ", ".join(escape(clip(p.name, 80)) for p in post.collaborators[:20])
+            blocks.append(context(f"Working with {listed}"))
         else:
             blocks.append(context("Working solo"))
     # The fallback text is mrkdwn too (notifications, old clients): escaped like the blocks.
     return f"{name} checked in", blocks[:50]
 
 
+SHOWN_KINDS = (QuestionKind.TEXT, QuestionKind.PROGRESS, QuestionKind.PRIORITY)
+
+
+def answer_text(q: Question, text: str, names: Mapping[str, str]) -> str:
+    """An answer for mrkdwn: escaped, its @mentions (rich-text answers) shown as names."""
+    return richtext.to_mrkdwn(text, names) if q.kind is QuestionKind.PROGRESS else escape(text)
+
+
 def confirmation(post: AnswerPost) -> tuple[str, list[Block]]:
     when = day_label(post.round.local_date)
     _, body = answer_blocks(post)
+    buttons = [button("Edit", Action.CHECKIN_EDIT, str(post.answer.id))]
+    waiting = post.waiting_statements
+    if waiting:
+        s = "s" if waiting != 1 else ""
+        buttons.insert(
+            0,
+            button(
+                f"Where is the pack heading? · {waiting} statement{s}",
+                Action.DIRECTION_STEP,
+                str(post.answer.id),
+                style="primary",
+            ),
+        )
     blocks: list[Block] = [
         section(f"Thanks! Your check-in for <#{post.pack.channel_id}> ({when}) is in the thread."),
         *body[1:45],
-        {
-            "type": "actions",
-            "elements": [button("Edit", Action.CHECKIN_EDIT, str(post.answer.id))],
-        },
+        {"type": "actions", "elements": buttons},
     ]
     return f"Your check-in for {when} is in.", blocks
 
 
-def history_blocks(pack: Pack, entries: Sequence[tuple[Round, Answer]]) -> list[Block]:
+def history_blocks(
+    pack: Pack, entries: Sequence[tuple[Round, Answer]], names: Mapping[str, str]
+) -> list[Block]:
     if not entries:
         return [
             section(f"You have no check-ins in <#{pack.channel_id}> yet. `/checkin` starts one.")
         ]
     blocks: list[Block] = [section(f"Your last {len(entries)} check-ins in <#{pack.channel_id}>:")]
-    labels = {q.key: q.label for q in pack.settings.questions}
+    questions = {q.key: q for q in (PRIORITY_QUESTION, *pack.settings.questions)}
     for rnd, answer in entries:
         if answer.status.value == "skipped":
             blocks.append(context(f"*{day_label(rnd.local_date)}* · skipped"))
             continue
         lines = [f"*{day_label(rnd.local_date)}*"]
         for key, text in answer.texts.items():
-            lines.append(f"_{escape(labels.get(key, key))}_ {escape(clip(text, 300))}")
+            q = questions.get(key) or Question(key, QuestionKind.TEXT, key, False)
+            lines.append(f"_{escape(q.label)}_ {clip(answer_text(q, text, names), 400)}")
         blocks.append(section("\n".join(lines)))
     return blocks[:50]
 
@@ -287,13 +314,23 @@ def choose_pack_blocks(packs: Sequence[Pack]) -> list[Block]:
 
 
 def prompt_message(
-    pack: Pack, local_date: dt.date, *, reminder: bool, follow_up: Blocker | None = None
+    pack: Pack,
+    local_date: dt.date,
+    *,
+    reminder: bool,
+    follow_up: Blocker | None = None,
+    progress: RoundProgress | None = None,
 ) -> tuple[str, list[Block]]:
-    """The check-in prompt in a member's DM; the reminder says the same, gently. With the
-    follow-up of the member's open blocker when given."""
+    """The check-in prompt in a member's DM; the reminder says the same, gently, with how
+    many teammates have checked in (counts only, never who has not). With the follow-up of
+    the member's open blocker when given."""
     when = day_label(local_date)
     if reminder:
         text = f"A gentle reminder: the check-in for {when} is still open."
+        if progress is not None and progress.answered > 0:
+            text += f" {progress.answered} of {progress.expected} have checked in so far."
+        elif progress is not None:
+            text += " Yours can be the first answer in the thread."
     else:
         text = f"Time to check in for {when}."
     blocks: list[Block] = [

@@ -13,6 +13,7 @@ from bot.core.packs import (
     ADMINS,
     DEFAULT_QUESTIONS,
     MAX_EXTRA_QUESTIONS,
+    OPTIONAL_QUESTIONS,
     QUESTION_MAX,
     SETTING_NAMES,
     PackDraft,
@@ -32,7 +33,7 @@ _FIXED_TEXT = {
     SetupField.Q_BLOCKERS: "blockers",
 }
 _QUESTION_FIELDS = frozenset({*_FIXED_TEXT, SetupField.Q_EXTRA, SetupField.Q_OPTIONS})
-_DEFAULTS = {q.key: q for q in DEFAULT_QUESTIONS}
+_DEFAULTS = {q.key: q for q in (*DEFAULT_QUESTIONS, *OPTIONAL_QUESTIONS)}
 
 
 @dataclass

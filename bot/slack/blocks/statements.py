@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from bot.core.packs import Pack
+from bot.core.checkins import DirectionStep
+from bot.core.packs import PRIORITY_MAX, PRIORITY_QUESTION, Pack
 from bot.core.statements import REASON_MAX, SplitAlert, StatementView, VoteValue
 from bot.slack.blocks.common import Block, button, context, modal, option, plain, section
 from bot.slack.ids import Action, View
@@ -15,6 +17,8 @@ from bot.slack.mrkdwn import clip, escape
 
 VOTE_LABELS = {VoteValue.AGREE: "Agree", VoteValue.DISAGREE: "Disagree", VoteValue.PASS: "Pass"}
 LIST_MAX = 40
+PRIORITY_BLOCK = "priority"
+SHARE_BLOCK = "share_priority"
 
 
 def vote_blocks(view: StatementView) -> list[Block]:
@@ -50,27 +54,75 @@ def vote_blocks(view: StatementView) -> list[Block]:
 
 
 def vote_modal(pack: Pack, ballot: Sequence[StatementView]) -> dict[str, Any]:
-    anonymity = (
-        "Votes are anonymous: the pack sees counts, never who voted how."
-        if pack.settings.anonymous
-        else "This pack votes openly: names are shown with votes."
-    )
+    """`/direction`: the statements waiting for the member's vote."""
     if not ballot:
         return modal(
             "Direction",
             [section("You've voted on every statement. `/direction add &lt;text&gt;` adds one.")],
         )
-    blocks: list[Block] = [context(f"<#{pack.channel_id}> · {anonymity}")]
+    meta = {"p": pack.id, "s": [v.statement.id for v in ballot]}
+    return _ballot_modal(pack, ballot, [], meta, View.DIRECTION, "Vote")
+
+
+def direction_step_modal(step: DirectionStep) -> dict[str, Any]:
+    """The same ballot after a check-in, with the member's top priority on top (optional, and
+    shared as a statement for the pack to vote on when they tick the box)."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": PRIORITY_BLOCK,
+        "max_length": PRIORITY_MAX,
+    }
+    if step.priority:
+        element["initial_value"] = step.priority
+    top: list[Block] = [
+        {
+            "type": "input",
+            "block_id": PRIORITY_BLOCK,
+            "optional": True,
+            "label": plain(PRIORITY_QUESTION.label),
+            "element": element,
+        },
+        {
+            "type": "input",
+            "block_id": SHARE_BLOCK,
+            "optional": True,
+            "label": plain("Share it?"),
+            "element": {
+                "type": "checkboxes",
+                "action_id": SHARE_BLOCK,
+                "options": [option("Share this as a statement for the pack to vote on", "share")],
+            },
+        },
+    ]
+    meta = {"a": step.answer_id, "s": [v.statement.id for v in step.ballot]}
+    return _ballot_modal(step.pack, step.ballot, top, meta, View.DIRECTION_STEP, "Save")
+
+
+def _ballot_modal(
+    pack: Pack,
+    ballot: Sequence[StatementView],
+    top: list[Block],
+    meta: dict[str, Any],
+    callback_id: str,
+    submit: str,
+) -> dict[str, Any]:
+    anonymity = (
+        "Votes are anonymous: the pack sees counts, never who voted how."
+        if pack.settings.anonymous
+        else "This pack votes openly: names are shown with votes."
+    )
+    blocks: list[Block] = [context(f"<#{pack.channel_id}> · {anonymity}"), *top]
+    if top and ballot:
+        blocks.append(context("*Where is the pack heading?* Vote on a few statements:"))
     for view in ballot:
         blocks += vote_blocks(view)
-    meta = json.dumps({"p": pack.id, "s": [v.statement.id for v in ballot]})
     return modal(
         "Direction",
         blocks,
-        callback_id=View.DIRECTION,
-        submit="Vote",
+        callback_id=callback_id,
+        submit=submit,
         close="Cancel",
-        private_metadata=meta,
+        private_metadata=json.dumps(meta),
     )
 
 
@@ -79,6 +131,25 @@ def read_votes(view: dict[str, Any]) -> tuple[int, list[tuple[int, VoteValue, st
     meta = json.loads(view.get("private_metadata") or "{}")
     pack_id = int(meta["p"])
     return pack_id, read_vote_values(view, [int(s) for s in meta.get("s", [])])
+
+
+@dataclass(frozen=True)
+class DirectionStepSubmission:
+    answer_id: int
+    votes: list[tuple[int, VoteValue, str]]
+    priority: str
+    share_priority: bool
+
+
+def read_direction_step(view: dict[str, Any]) -> DirectionStepSubmission:
+    """What the direction step carries. Raises ValueError on metadata we did not write."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    answer_id = int(meta["a"])
+    votes = read_vote_values(view, [int(s) for s in meta.get("s", [])])
+    values: dict[str, Any] = view.get("state", {}).get("values", {})
+    priority = ((values.get(PRIORITY_BLOCK) or {}).get(PRIORITY_BLOCK) or {}).get("value")
+    share = ((values.get(SHARE_BLOCK) or {}).get(SHARE_BLOCK) or {}).get("selected_options")
+    return DirectionStepSubmission(answer_id, votes, str(priority or ""), bool(share))
 
 
 def read_vote_values(

@@ -23,7 +23,7 @@ from bot.slack.blocks.checkins import (
     choose_pack_blocks,
     history_blocks,
     read_away,
-    read_checkin_submission,
+    read_checkin,
 )
 from bot.slack.blocks.common import day_label, hours_label, notice_modal
 from bot.slack.blocks.help import CHECKIN_HELP
@@ -112,8 +112,8 @@ def history(cmd: Command) -> None:
     pack = _one_pack(cmd, "history")
     if pack is None:
         return
-    pack, entries = checkins.history(cmd.workspace, pack.id, cmd.user_id, count)
-    cmd.ack(text="Your check-ins", blocks=history_blocks(pack, entries))
+    pack, entries, names = checkins.history(cmd.workspace, pack.id, cmd.user_id, count)
+    cmd.ack(text="Your check-ins", blocks=history_blocks(pack, entries, names))
 
 
 def _one_pack(cmd: Command, sub: str) -> Pack | None:
@@ -141,7 +141,7 @@ CHECKIN = SubCommands(
 
 def checkin_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace, later: Later) -> None:
     try:
-        submitted = read_checkin_submission(body["view"])
+        pack_id, round_date, given = read_checkin(body["view"])
     except (KeyError, ValueError, TypeError):
         ack(
             response_action="update",
@@ -149,21 +149,9 @@ def checkin_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace, late
         )
         return
     try:
-        done = checkins.submit(
-            workspace,
-            submitted.pack_id,
-            body["user"]["id"],
-            submitted.round_date,
-            submitted.answer,
-            submitted.votes,
-            submitted.share_priority,
-        )
+        done = checkins.submit(workspace, pack_id, body["user"]["id"], round_date, given)
     except FieldErrors as bad:
-        errors = checkin_errors({k: v for k, v in bad.errors.items() if k != "reason"})
-        if "reason" in bad.errors:
-            for sid, _, _ in submitted.votes:
-                errors[f"reason:{sid}"] = bad.errors["reason"]
-        ack(response_action="errors", errors=errors)
+        ack(response_action="errors", errors=checkin_errors(bad.errors))
         return
     ack()
     if done.after is not None:

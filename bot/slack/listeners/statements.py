@@ -10,11 +10,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import FieldErrors, UserError
-from bot.core.usecases import statements
+from bot.core.usecases import checkins, statements
 from bot.core.usecases.workspace import Workspace
 from bot.slack.blocks.common import notice_modal
 from bot.slack.blocks.help import DIRECTION_HELP
-from bot.slack.blocks.statements import read_votes, statement_list, vote_modal
+from bot.slack.blocks.statements import (
+    PRIORITY_BLOCK,
+    direction_step_modal,
+    read_direction_step,
+    read_votes,
+    statement_list,
+    vote_modal,
+)
 from bot.slack.commands import Command, SubCommands
 from bot.slack.ids import Action, View
 from bot.slack.later import Later
@@ -105,6 +112,49 @@ def votes_submitted(ack: Ack, body: dict[str, Any], workspace: Workspace, later:
         later(done.after)
 
 
+def direction_step(ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace) -> None:
+    """The check-in confirmation's direction step: the ballot, with the top priority on top."""
+    ack()
+    try:
+        step = checkins.direction_step(
+            workspace, int(body["actions"][0]["value"]), body["user"]["id"]
+        )
+        view = direction_step_modal(step)
+    except (KeyError, ValueError):
+        view = notice_modal("Direction", "That button is out of date. Run `/direction`.")
+    except UserError as error:
+        view = notice_modal("Direction", error.message)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def direction_step_submitted(
+    ack: Ack, body: dict[str, Any], workspace: Workspace, later: Later
+) -> None:
+    try:
+        given = read_direction_step(body["view"])
+    except (KeyError, ValueError, TypeError):
+        ack(response_action="update", view=notice_modal("Direction", "This form is out of date."))
+        return
+    try:
+        done = checkins.submit_direction_step(
+            workspace,
+            given.answer_id,
+            body["user"]["id"],
+            given.votes,
+            given.priority,
+            given.share_priority,
+        )
+    except FieldErrors as bad:
+        errors = {PRIORITY_BLOCK: bad.errors["priority"]} if "priority" in bad.errors else {}
+        if "reason" in bad.errors:
+            errors.update({f"reason:{sid}": bad.errors["reason"] for sid, _, _ in given.votes})
+        ack(response_action="errors", errors=errors or {PRIORITY_BLOCK: "Please check this."})
+        return
+    ack()
+    if done.after is not None:
+        later(done.after)
+
+
 def thread_reply(event: dict[str, Any], workspace: Workspace) -> None:
     """A person's reply in a split alert's thread makes the statement discussed; one there or
     in a proposal's thread counts as the person joining the discussion. Only ids are read,
@@ -156,5 +206,7 @@ def split_discuss(ack: Ack, body: dict[str, Any], client: WebClient, workspace: 
 def register(router: Router) -> None:
     router.command("/direction", DIRECTION)
     router.view(View.DIRECTION, votes_submitted, title="Direction")
+    router.view(View.DIRECTION_STEP, direction_step_submitted, title="Direction")
+    router.action(Action.DIRECTION_STEP, direction_step)
     router.event("message", thread_reply)
     router.action(Action.SPLIT_DISCUSS, split_discuss)
