@@ -4,6 +4,8 @@ thread."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack
@@ -12,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import UserError
 from bot.core.usecases import blockers
-from bot.core.usecases.workspace import Workspace
+from bot.core.usecases.workspace import Done, Workspace
 from bot.slack.blocks.blockers import answered_follow_up
 from bot.slack.ids import Action
 from bot.slack.later import Later
@@ -58,54 +60,48 @@ def _answered(client: WebClient, body: dict[str, Any], note: str) -> None:
     )
 
 
-def resolve(
-    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
+def _press(
+    body: dict[str, Any],
+    client: WebClient,
+    later: Later,
+    use_case: Callable[[int, str], Done[Any]],
+    note: str | None = None,
 ) -> None:
-    ack()
+    """One blocker button: the use case for the blocker it names and the presser; the DM
+    that carried the follow-up shows `note` in its place, when given."""
     blocker_id = _blocker_id(body)
     if blocker_id is None:
         _tell(client, body, STALE)
         return
     try:
-        done = blockers.resolve(workspace, blocker_id, body["user"]["id"])
+        done = use_case(blocker_id, body["user"]["id"])
     except UserError as error:
         _tell(client, body, error.message)
         return
-    _answered(client, body, RESOLVED)
+    if note is not None:
+        _answered(client, body, note)
     later.after(done)
+
+
+def resolve(
+    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
+) -> None:
+    ack()
+    _press(body, client, later, partial(blockers.resolve, workspace), RESOLVED)
 
 
 def ask(
     ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
 ) -> None:
     ack()
-    blocker_id = _blocker_id(body)
-    if blocker_id is None:
-        _tell(client, body, STALE)
-        return
-    try:
-        done = blockers.ask(workspace, blocker_id, body["user"]["id"])
-    except UserError as error:
-        _tell(client, body, error.message)
-        return
-    _answered(client, body, ASKED)
-    later.after(done)
+    _press(body, client, later, partial(blockers.ask, workspace), ASKED)
 
 
 def offer_help(
     ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace, later: Later
 ) -> None:
     ack()
-    blocker_id = _blocker_id(body)
-    if blocker_id is None:
-        _tell(client, body, STALE)
-        return
-    try:
-        done = blockers.offer_help(workspace, blocker_id, body["user"]["id"])
-    except UserError as error:
-        _tell(client, body, error.message)
-        return
-    later.after(done)
+    _press(body, client, later, partial(blockers.offer_help, workspace))
 
 
 def register(router: Router) -> None:
