@@ -304,25 +304,15 @@ def parts_before_splits(summary: Summary, f: Fmt, *, chart: bool) -> list[Part]:
 
 
 def parts_after_splits(summary: Summary, f: Fmt, *, admins: bool) -> list[Part]:
-    parts = [
-        _groups(summary, f),
-        _decisions(summary, f),
-        _open_proposals(summary, f),
-        _blockers(summary, f),
-        _alone(summary, f),
-    ]
-    delivery = _delivery_problems(summary, f) if admins else None
-    if delivery is not None:
-        parts.append(delivery)
-    return parts
+    return [_groups(summary, f), *week_parts(summary, f, admins=admins)]
 
 
 def week_parts(
     summary: Summary, f: Fmt, *, admins: bool, skip_decisions: frozenset[int] = frozenset()
 ) -> list[Part]:
-    """What else happened this week, for the short summary: decisions (but those in
-    `skip_decisions`), open proposals, blockers, who may be working alone, and delivery
-    problems for admins. Parts with nothing to say have no lines."""
+    """What else happened this week: decisions (but those in `skip_decisions`), open
+    proposals, blockers, who may be working alone, and delivery problems for admins. Parts
+    with nothing to say have no lines (the short summary leaves them out)."""
     parts = [
         _decisions(summary, f, skip_decisions),
         _open_proposals(summary, f),
