@@ -161,13 +161,27 @@ def test_a_shared_priority_that_cannot_be_a_statement_is_a_field_error(bot: Harn
     assert "you: agree" in listing and "&lt;&gt;" not in listing
 
 
-def test_no_direction_step_when_nothing_waits(bot: Harness) -> None:
+def test_the_direction_step_asks_the_top_priority_when_no_statement_waits(bot: Harness) -> None:
     setup_pack(bot, values={"members": [ANA, BO, CY]})
-    reply = bot.side.submit(open_checkin(bot, BO), user=BO, values=GOOD_ANSWER)
-    assert reply.body == ""
-    bot.fake.wait_for(lambda f: bool(f.messages(f"D{BO}")))
-    assert "direction_step" not in json.dumps(bot.fake.messages(f"D{BO}"))
+    view = direction_step(bot, BO)
     assert "checkin_edit" in json.dumps(bot.fake.messages(f"D{BO}"))
+    step = next(
+        e
+        for b in bot.fake.messages(f"D{BO}")[-1]["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "direction_step"
+    )
+    # No statement waits: no count, and the step is the top priority alone.
+    assert step["text"]["text"] == "Where is the pack heading?"
+    inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert inputs == ["priority", "share_priority"]
+    reply = bot.side.submit(view, user=BO, values={"priority": "Ship the importer"})
+    assert reply.status == 200 and reply.body == "", reply.body
+    # Kept on the answer, and shown again in the step.
+    again = open_step(bot, BO)
+    field = next(b for b in again["blocks"] if b.get("block_id") == "priority")
+    assert field["element"]["initial_value"] == "Ship the importer"
 
 
 def test_admins_hide_statements(bot: Harness) -> None:

@@ -334,8 +334,8 @@ def publish_round(ws: Workspace, round_id: int) -> None:
 
 
 def confirm(ws: Workspace, answer_id: int) -> None:
-    """DMs the member their answer with an Edit button, and the direction step's button when
-    statements wait for their vote."""
+    """DMs the member their answer with an Edit button and the direction step's button (with
+    how many statements wait for their vote)."""
     with ws.unit() as uow:
         answer = uow.answers.get(answer_id)
         rnd = uow.rounds.get(answer.round_id) if answer is not None else None

@@ -255,19 +255,16 @@ def answer_text(q: Question, text: str, names: Mapping[str, str]) -> str:
 def confirmation(post: AnswerPost) -> tuple[str, list[Block]]:
     when = day_label(post.round.local_date)
     _, body = answer_blocks(post)
-    buttons = [button("Edit", Action.CHECKIN_EDIT, str(post.answer.id))]
+    # The direction step (the member's top priority, and the statements waiting for their
+    # vote) is always offered; the count says when statements wait.
     waiting = post.waiting_statements
+    label = "Where is the pack heading?"
     if waiting:
-        s = "s" if waiting != 1 else ""
-        buttons.insert(
-            0,
-            button(
-                f"Where is the pack heading? · {waiting} statement{s}",
-                Action.DIRECTION_STEP,
-                str(post.answer.id),
-                style="primary",
-            ),
-        )
+        label += f" · {waiting} statement{'s' if waiting != 1 else ''}"
+    buttons = [
+        button(label, Action.DIRECTION_STEP, str(post.answer.id), style="primary"),
+        button("Edit", Action.CHECKIN_EDIT, str(post.answer.id)),
+    ]
     blocks: list[Block] = [
         section(f"Thanks! Your check-in for <#{post.pack.channel_id}> ({when}) is in the thread."),
         *body[1:45],
