@@ -224,3 +224,27 @@ def test_a_blocker_no_prompt_followed_up_gets_one_dm_in_working_hours(bot: Harne
     (prompt,) = dms(bot, BO, "Time to check in")
     assert "blocker_ask" not in buttons(prompt)
     assert len(dms(bot, BO, "still blocking")) == 1
+
+
+def test_a_blocker_follow_up_waits_while_its_member_is_away(bot: Harness) -> None:
+    setup_pack(bot, values={**PACK_IN_UTC, "members": [ANA, BO], "reminder": "0"})
+    bot.clock.at = dt.datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # Tuesday
+    check_in(bot, BO, KEYS)
+    raised = blocker_of(bot, BO)
+    reply, _ = bot.side.command("/checkin", "away 2026-12-02 2026-12-04", user=BO, channel=CHANNEL)
+    assert reply.status == 200, reply.body
+
+    def followed_up() -> list[dict[str, Any]]:
+        return [m for m in bot.fake.messages(f"D{BO}") if "blocker_ask" in buttons(m)]
+
+    # Thursday is two working days on, but Bo is away till Friday: nothing while away.
+    for day in (3, 4):
+        bot.wolfpack.tick(dt.datetime(2026, 12, day, 10, 0, tzinfo=UTC))
+    assert followed_up() == [] and blocker(bot, raised.id).followed_up_at is None
+    # Back on Monday: one follow-up, at the start of Bo's working hours.
+    monday = dt.datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    for at in (monday, monday + dt.timedelta(minutes=5), monday.replace(hour=12)):
+        bot.wolfpack.tick(at)
+    (follow_up,) = followed_up()
+    assert buttons(follow_up)["blocker_ask"] == str(raised.id)
+    assert blocker(bot, raised.id).followed_up_at == monday

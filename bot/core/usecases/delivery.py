@@ -23,7 +23,7 @@ from bot.core.delivery import (
     next_attempt,
 )
 from bot.core.packs import Member, Pack
-from bot.core.schedule import Due, DueKind, IsoWeek
+from bot.core.schedule import Due, DueKind, IsoWeek, member_zone
 from bot.core.summary import Summary
 from bot.core.usecases import planning, proposals
 from bot.core.usecases import prompts as prompts_
@@ -411,7 +411,7 @@ class Ticker:
         if blocker is None or not blocker.is_open or blocker.followed_up_at is not None:
             self._skipped(ws, delivery, now, report, "not_needed")
             return
-        if self._waits(ws, delivery, now, report):
+        if self._away(ws, delivery, now, report) or self._waits(ws, delivery, now, report):
             return
         with ws.unit() as tx:
             pack = tx.packs.get(blocker.pack_id)
@@ -436,6 +436,29 @@ class Ticker:
             self._unfollow(ws, blocker)
         else:
             self._sent(ws, delivery, now, report, done[0])
+
+    def _away(
+        self, ws: Workspace, delivery: Delivery, now: dt.datetime, report: TickReport
+    ) -> bool:
+        """Whether the recipient is away today (their own calendar): the message is put off
+        to the day after they are back, and then waits for their working hours."""
+        due = delivery.due
+        assert due.user_id is not None  # a direct message's key names its recipient
+        with ws.unit() as tx:
+            pack = tx.packs.get(due.pack_id)
+            member = tx.members.get(due.pack_id, due.user_id)
+            if pack is None or member is None or member.person.away is None:
+                return False
+            zone = member_zone(pack.settings, member.person)
+            today = now.astimezone(zone).date()
+            if not member.person.away.covers(today):
+                return False
+            back = member.person.away.end + dt.timedelta(days=1)
+            tx.deliveries.retry(
+                delivery.id, dt.datetime.combine(back, dt.time(), zone), "away", count=False
+            )
+        report.waiting += 1
+        return True
 
     def _failed(
         self,
