@@ -14,8 +14,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.blockers import Blocker
 from bot.core.checkins import Answer, AnswerStatus, Round
-from bot.core.packs import WEEKDAY_NAMES, WRITTEN_KINDS, Member, Pack, PackSettings
+from bot.core.mentions import to_plain
+from bot.core.packs import (
+    WEEKDAY_NAMES,
+    WRITTEN_KINDS,
+    Member,
+    Pack,
+    PackSettings,
+    QuestionKind,
+)
 from bot.core.proposals import Proposal, Response, count, latest
 from bot.core.statements import K_ANONYMITY, Statement, Vote, VoteValue, latest_votes, tally
 
@@ -39,6 +48,7 @@ class ExportData:
     proposals: list[Proposal]
     responses: dict[int, list[Response]]
     at: dt.datetime
+    blockers: Sequence[Blocker] = ()
 
 
 def _settings(s: PackSettings) -> dict[str, object]:
@@ -85,6 +95,8 @@ def export_document(data: ExportData) -> dict[str, Any]:
         }
         for m in data.members
     ]
+    # Rich-text answers leave as people read them: mentions as "@Name", nothing escaped.
+    rich = {q.key for q in pack.settings.questions if q.kind is QuestionKind.PROGRESS}
     rounds: dict[dt.date, list[Answer]] = {}
     for rnd, answer in data.answers:
         rounds.setdefault(rnd.local_date, []).append(answer)
@@ -105,7 +117,9 @@ def export_document(data: ExportData) -> dict[str, Any]:
                         "user_id": a.user_id,
                         "name": names.get(a.user_id, ""),
                         "status": a.status.value,
-                        "texts": dict(a.texts),
+                        "texts": {
+                            k: to_plain(v, names) if k in rich else v for k, v in a.texts.items()
+                        },
                         "collaborators": list(a.collaborators),
                     }
                     for a in answers
@@ -187,6 +201,20 @@ def export_document(data: ExportData) -> dict[str, Any]:
         "rounds": round_list,
         "statements": statements,
         "proposals": proposals,
+        "blockers": [
+            {
+                "id": b.id,
+                "user_id": b.user_id,
+                "name": names.get(b.user_id, ""),
+                "text": b.text,
+                "raised_on": _iso(b.round_date),
+                "status": b.status.value,
+                "asked_the_pack_at": _iso(b.asked_at),
+                "helpers": list(b.helpers),
+                "resolved_at": _iso(b.resolved_at),
+            }
+            for b in data.blockers
+        ],
     }
 
 
@@ -222,6 +250,11 @@ def export_files(data: ExportData) -> list[ExportFile]:
     doc = export_document(data)
     prefix = f"wolfpack-{_slug(data.pack.name)}-{data.at.date().isoformat()}"
     text_keys = [q.key for q in data.pack.settings.questions if q.kind in WRITTEN_KINDS]
+    # The top priority given in the direction step, when the check-in does not ask it.
+    if "priority" not in text_keys and any(a.top_priority for _, a in data.answers):
+        text_keys.append("priority")
+    blocker_keys = ["id", "user_id", "name", "text", "raised_on", "status"]
+    blocker_keys += ["asked_the_pack_at", "resolved_at"]
     member_keys = ["user_id", "name", "timezone", "role", "active", "away_from", "away_to"]
     statement_keys = ["id", "text", "author_id", "hidden", "agree", "disagree", "pass"]
     proposal_keys = ["id", "text", "author_id", "closes_at", "outcome"]
@@ -260,6 +293,14 @@ def export_files(data: ExportData) -> list[ExportFile]:
             f"{prefix}-proposals.csv",
             "Proposals with outcomes (CSV)",
             _csv(proposal_keys, ([p[k] for k in proposal_keys] for p in doc["proposals"])),
+        ),
+        ExportFile(
+            f"{prefix}-blockers.csv",
+            "Blockers (CSV)",
+            _csv(
+                [*blocker_keys, "helpers"],
+                ([b[k] for k in blocker_keys] + [" ".join(b["helpers"])] for b in doc["blockers"]),
+            ),
         ),
     ]
     if not data.pack.settings.anonymous:

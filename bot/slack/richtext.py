@@ -1,24 +1,16 @@
 """Answers written in a `rich_text_input`, where an @mention names someone the member worked
-with.
-
-Such an answer is stored as Slack writes message text: what was typed with `&`, `<` and `>`
-escaped, and each mention as a `<@U…>` token. Typed text can therefore never make a token
-(`<@U1>` typed by hand is stored as `&lt;@U1&gt;`), and only real mentions are read back as
-mentions. Shown to people, a mention becomes the person's name, never a ping.
-"""
+with: read from Slack's rich text into the stored form (`bot.core.mentions`), and back into
+rich text and mrkdwn."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from bot.core.mentions import MENTION, UNKNOWN_NAME, mentions, parts, to_plain, unescape
 from bot.slack.mrkdwn import escape
 
-MENTION = re.compile(r"<@([A-Z0-9]{2,32})>")
-_ENTITY = re.compile(r"&(lt|gt|amp);")
-_UNESCAPES = {"lt": "<", "gt": ">", "amp": "&"}
-UNKNOWN_NAME = "someone"
+__all__ = ["mentions", "read", "to_mrkdwn", "to_plain", "to_rich_text"]
 
 
 def read(rich_text: Mapping[str, Any] | None) -> tuple[str, tuple[str, ...]]:
@@ -31,25 +23,12 @@ def read(rich_text: Mapping[str, Any] | None) -> tuple[str, tuple[str, ...]]:
     return text, mentions(text)
 
 
-def mentions(stored: str) -> tuple[str, ...]:
-    """The user ids a stored answer mentions, each once, in order."""
-    return tuple(dict.fromkeys(MENTION.findall(stored)))
-
-
 def to_mrkdwn(stored: str, names: Mapping[str, str]) -> str:
     """The stored answer for mrkdwn: each mention as "@Name" and everything else escaped, so
     nothing in it pings, links or formats."""
     return "".join(
-        escape(_unescape(part)) if kind == "text" else "@" + escape(names.get(part, UNKNOWN_NAME))
-        for kind, part in _parts(stored)
-    )
-
-
-def to_plain(stored: str, names: Mapping[str, str]) -> str:
-    """The stored answer as plain text (for a label or a plain_text field)."""
-    return "".join(
-        _unescape(part) if kind == "text" else "@" + names.get(part, UNKNOWN_NAME)
-        for kind, part in _parts(stored)
+        escape(unescape(part)) if kind == "text" else "@" + escape(names.get(part, UNKNOWN_NAME))
+        for kind, part in parts(stored)
     )
 
 
@@ -57,28 +36,14 @@ def to_rich_text(stored: str) -> dict[str, Any] | None:
     """The stored answer as a `rich_text_input`'s `initial_value`, its mentions restored;
     None for an empty answer."""
     elements: list[dict[str, Any]] = []
-    for kind, part in _parts(stored):
+    for kind, part in parts(stored):
         if kind == "user":
             elements.append({"type": "user", "user_id": part})
         elif part:
-            elements.append({"type": "text", "text": _unescape(part)})
+            elements.append({"type": "text", "text": unescape(part)})
     if not elements:
         return None
     return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
-
-
-def _parts(stored: str) -> Iterator[tuple[str, str]]:
-    """("text", escaped text) and ("user", user id) pieces of a stored answer, in order."""
-    at = 0
-    for match in MENTION.finditer(stored):
-        yield "text", stored[at : match.start()]
-        yield "user", match.group(1)
-        at = match.end()
-    yield "text", stored[at:]
-
-
-def _unescape(text: str) -> str:
-    return _ENTITY.sub(lambda m: _UNESCAPES[m.group(1)], text)
 
 
 def _blocks(rich_text: Mapping[str, Any]) -> list[Mapping[str, Any]]:

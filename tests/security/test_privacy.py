@@ -543,7 +543,12 @@ def queries_to_read_export(h: Harness) -> int:
 
 def test_only_admins_export_and_a_refusal_changes_nothing(bot: Harness) -> None:
     setup_pack(bot, values={"members": [ANA, BO, CY], "admins": [CY]})
-    check_in(bot, BO, progress='=HYPERLINK("https://evil.example")')
+    check_in(
+        bot,
+        BO,
+        progress=rich_text('=HYPERLINK("https://evil.example") with ', mention(CY), " & co"),
+        blockers="Waiting on <the> keys",
+    )
     before, calls = rows_of(bot, TEAM), len(bot.fake.calls)
     for user, channel, refusal in (
         (BO, CHANNEL, "Only this pack's admins can export"),
@@ -568,14 +573,23 @@ def test_only_admins_export_and_a_refusal_changes_nothing(bot: Harness) -> None:
             )
         )
     names = sorted(f["filename"] for f in bot.fake.uploaded_files.values())
-    assert len(names) == 10 and all(n.startswith("wolfpack-team-2026-12-01") for n in names)
-    answers = next(
-        f["content"].decode()
-        for f in bot.fake.uploaded_files.values()
-        if f["filename"].endswith("answers.csv")
-    )
-    # A spreadsheet shows the text instead of running it as a formula.
-    assert "'=HYPERLINK" in answers
+    assert len(names) == 12 and all(n.startswith("wolfpack-team-2026-12-01") for n in names)
+
+    def exported(suffix: str) -> str:
+        return next(
+            f["content"].decode()
+            for f in bot.fake.uploaded_files.values()
+            if f["filename"].endswith(suffix)
+        )
+
+    # A spreadsheet shows the text instead of running it as a formula; a mention leaves as
+    # the name people read, and nothing in it stays escaped.
+    answers = exported("answers.csv")
+    assert '''"'=HYPERLINK(""https://evil.example"") with @Cy & co"''' in answers
+    assert "&amp;" not in answers and f"<@{CY}>" not in answers
+    blockers = exported("blockers.csv")
+    assert blockers.splitlines()[0].startswith("id,user_id,name,text,raised_on,status,")
+    assert f"{BO},Bo,Waiting on <the> keys,2026-12-01,open," in blockers
 
 
 def test_settings_show_the_pack_to_its_members_escaped(bot: Harness) -> None:

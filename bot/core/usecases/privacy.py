@@ -16,6 +16,8 @@ NOT_ADMIN = (
     "Only this pack's admins can export its data. `/wolfpack members` shows who they are; "
     "`/wolfpack forget-me` deletes your own data."
 )
+# Every blocker a pack ever had: the export reads them all.
+ALL_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 EXPORT_ELSEWHERE = "Run `/wolfpack export` in the channel of the pack you want to export."
 
 
@@ -74,7 +76,7 @@ def _take_down(ws: Workspace, posts: tuple[tuple[str, str], ...]) -> None:
 
 
 def read_export(uow: Transaction, pack: Pack, now: dt.datetime) -> ExportData:
-    """Seven reads whatever the size of the pack: one per kind of row."""
+    """Eight reads whatever the size of the pack: one per kind of row."""
     proposals = uow.proposals.of_pack(pack.id)
     return ExportData(
         pack=pack,
@@ -85,6 +87,7 @@ def read_export(uow: Transaction, pack: Pack, now: dt.datetime) -> ExportData:
         proposals=proposals,
         responses=uow.proposals.responses_for([p.id for p in proposals]),
         at=now,
+        blockers=uow.blockers.of_pack_since(pack.id, ALL_TIME),
     )
 
 
