@@ -594,10 +594,14 @@ def test_only_admins_export_and_a_refusal_changes_nothing(bot: Harness) -> None:
 
 def test_settings_show_the_pack_to_its_members_escaped(bot: Harness) -> None:
     hostile = "What blocks you <!channel> & <https://evil.example|here>?"
-    setup_pack(bot, values={"members": [ANA, BO], "admins": [ANA], "q_extra": hostile})
+    setup_pack(
+        bot,
+        values={"members": [ANA, BO], "admins": [ANA], "q_extra": hostile, "holiday_country": "DE"},
+    )
     for user, hint in ((ANA, "`/wolfpack setup` here edits these"), (BO, "Ask an admin")):
         text = shown(command(bot, user, "/wolfpack", "settings"))
         assert hint in text
+        assert "public holidays of Germany (DE)" in text
         assert "Mon, Tue, Wed, Thu, Fri at 09:30, each member's own time" in text
         assert "anonymous: the pack sees counts" in text
         assert "What blocks you &lt;!channel&gt; &amp; &lt;https://evil.example|here&gt;?" in text

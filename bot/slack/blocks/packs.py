@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.choices import country_choice
 from bot.core.packs import (
     WEEKDAY_NAMES,
     Member,
@@ -41,7 +42,9 @@ def settings_lines(s: PackSettings) -> list[str]:
     )
     holidays = []
     if s.holiday_country:
-        holidays.append(f"public holidays of {escape(s.holiday_country[:8])}")
+        country = country_choice(s.holiday_country)
+        label = country.label if country is not None else s.holiday_country[:8]
+        holidays.append(f"public holidays of {escape(label)}")
     if s.holiday_dates:
         n = len(s.holiday_dates)
         holidays.append(f"{n} extra date{'s' if n != 1 else ''}")
