@@ -21,6 +21,7 @@ class Footprint:
     profile: int = 0
     # Replies noted in discussion threads (who and when, never the text).
     replies: int = 0
+    blockers: int = 0
     away: int = 0
     # Kept, without their author.
     statements: int = 0

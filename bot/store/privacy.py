@@ -47,6 +47,7 @@ class SqlPrivacy(Scoped):
             (DeliveryRow, DeliveryRow.user_id == user_id),
             (PersonRow, PersonRow.user_id == user_id),
             (ThreadReplyRow, ThreadReplyRow.user_id == user_id),
+            (BlockerRow, BlockerRow.user_id == user_id),
         ]
 
     def _posts(self, user_id: str) -> tuple[tuple[str, str], ...]:
@@ -75,16 +76,12 @@ class SqlPrivacy(Scoped):
         return tuple((str(channel), str(ts)) for channel, ts in [*rows, *asked])
 
     def _forget_blockers(self, user_id: str) -> None:
-        """Deletes the user's blockers, and takes them off others' (their offers of help, a
-        mention in the text)."""
-        self.session.execute(
-            delete(BlockerRow)
-            .where(BlockerRow.workspace_id == self.workspace_id, BlockerRow.user_id == user_id)
-            .execution_options(synchronize_session=False)
-        )
+        """Takes the user off others' blockers (their offers of help, a mention in the text);
+        their own blockers are deleted with the rest of their rows (`_mine`)."""
         for row in self.session.scalars(
             select(BlockerRow).where(
                 BlockerRow.workspace_id == self.workspace_id,
+                BlockerRow.user_id != user_id,
                 or_(
                     cast(BlockerRow.helpers, String).contains(user_id, autoescape=True),
                     BlockerRow.text.contains(user_id, autoescape=True),
@@ -215,7 +212,7 @@ class SqlPrivacy(Scoped):
         away: int,
         posts: tuple[tuple[str, str], ...],
     ) -> Footprint:
-        answers, votes, positions, memberships, deliveries, profile, replies = counts
+        answers, votes, positions, memberships, deliveries, profile, replies, blockers = counts
         return Footprint(
             answers=answers,
             votes=votes,
@@ -224,6 +221,7 @@ class SqlPrivacy(Scoped):
             deliveries=deliveries,
             profile=profile,
             replies=replies,
+            blockers=blockers,
             away=away,
             statements=self._authored(naming, StatementRow),
             proposals=self._authored(naming, ProposalRow),

@@ -274,6 +274,7 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
         "2 votes on statements",
         "1 position on proposals",
         "1 note that you replied in a discussion thread",
+        "1 blocker you raised",
         "1 pack membership",
         "your profile (name, timezone, away dates)",
         "1 statement you wrote",
@@ -289,6 +290,7 @@ def test_forget_me_leaves_no_trace_in_the_workspace_and_touches_no_other(bot: Ha
     told = wait_for_ephemeral(bot, CY, "is deleted")
     assert "2 votes on statements" in told and "1 pack membership" in told
     assert "1 note that you replied in a discussion thread" in told
+    assert "1 blocker you raised" in told
 
     after = rows_of(bot, TEAM)
     assert naming(after, CY) == KEPT

@@ -25,6 +25,8 @@ def deleted_lines(fp: Footprint) -> list[str]:
         lines.append(
             _counted(fp.replies, "note", "notes") + " that you replied in a discussion thread"
         )
+    if fp.blockers:
+        lines.append(_counted(fp.blockers, "blocker") + " you raised")
     if fp.memberships:
         lines.append(_counted(fp.memberships, "pack membership"))
     if fp.profile:
