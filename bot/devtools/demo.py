@@ -204,9 +204,8 @@ class Pack:
             "q:focus": focus,
             "q:alignment": str(alignment[0 if day_number < 5 else 1]),
         }
-        blocker = BLOCKERS.get((user, day_number))
-        if blocker:
-            values["q:blockers"] = blocker
+        # Unblocked, they clear the "Still blocked by this?" that a blocker left open brings.
+        values["q:blockers"] = BLOCKERS.get((user, day_number), "")
         posted = f"{NAMES[user]} checked in"
 
         def replies(f: FakeSlack) -> int:

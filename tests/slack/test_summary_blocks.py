@@ -615,5 +615,8 @@ def test_the_weeks_blocker_figures_open_the_blockers_part() -> None:
     assert "blocker 1" in body  # still-open ones are listed after the figures
     one = BlockerFigures(raised=1)
     body = texts(summary_blocks(make_with(make_summary(blockers=0), blocker_figures=one)))
-    assert "1 blocker raised · 0 got help · 0 resolved" in body and "typically" not in body
+    assert "1 blocker raised\n" in body and "got help" not in body and "typically" not in body
     assert "None still open." in body
+    settled = BlockerFigures(resolved=2, typically_open=dt.timedelta(days=1))
+    body = texts(summary_blocks(make_with(make_summary(blockers=0), blocker_figures=settled)))
+    assert "2 blockers resolved · typically open 1 day" in body and "raised" not in body

@@ -227,11 +227,15 @@ def _open_proposals(summary: Summary, f: Fmt) -> Part:
 
 def _blockers(summary: Summary, f: Fmt) -> Part:
     figures = summary.blocker_figures
+    # Only the figures that happened: "1 blocker raised", not "· 0 got help · 0 resolved".
     counted = []
-    if figures.raised or figures.resolved:
+    if figures.raised:
         counted.append(f"{figures.raised} blocker{'' if figures.raised == 1 else 's'} raised")
+    if figures.helped:
         counted.append(f"{figures.helped} got help")
-        counted.append(f"{figures.resolved} resolved")
+    if figures.resolved:
+        noun = "" if figures.raised else f" blocker{'' if figures.resolved == 1 else 's'}"
+        counted.append(f"{figures.resolved}{noun} resolved")
         if figures.typically_open is not None:
             counted.append(f"typically open {open_for_words(figures.typically_open)}")
     lines = [" · ".join(counted)] if counted else []
