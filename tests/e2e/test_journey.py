@@ -81,8 +81,16 @@ def test_checkin_lands_in_the_round_thread_escaped(bot: Harness) -> None:
         c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"].startswith("D")
     )
     assert dm["channel"] == f"D{BO}"
-    edit = next(e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
-    assert edit["text"]["text"] == "Edit"
+    shown_buttons = {
+        e["action_id"]: e["text"]["text"]
+        for b in dm["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert shown_buttons == {
+        "direction_step": "Where is the pack heading?",
+        "checkin_edit": "Edit",
+    }
 
 
 def test_editing_updates_the_same_reply(bot: Harness) -> None:
