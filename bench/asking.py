@@ -1,6 +1,7 @@
 """Asking the statements that teach the most: Pol.is' order against expected information.
 
-    python bench/asking.py [--budgets 1,2,3,5,8,12,20,30,50] [--refreshes 25] [--only NAME]
+    python bench/asking.py [--budgets 1,3,5,8,10,12,15,20,25,30,40,50,70,100]
+                           [--refreshes 25] [--only NAME,...]
 
 The four Pol.is conversations in tests/data/polis (The Computational Democracy Project,
 CC BY 4.0) are replayed in time order with members answering only what they are asked
@@ -71,15 +72,15 @@ def needed(budgets: list[int], met: list[bool]) -> int | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budgets", default="1,2,3,5,8,12,20,30,50")
+    parser.add_argument("--budgets", default="1,3,5,8,10,12,15,20,25,30,40,50,70,100")
     parser.add_argument("--refreshes", type=int, default=25)
-    parser.add_argument("--only", default=None, help="one conversation")
+    parser.add_argument("--only", default="", help="conversations, comma-separated")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     budgets = [int(b) for b in args.budgets.split(",")]
     summary = []
     for name, meta in CONVERSATIONS.items():
-        if args.only and name != args.only:
+        if args.only and name not in args.only.split(","):
             continue
         talk = read_polis_conversation(POLIS / name, meta)
         full = analyze(talk.matrix())

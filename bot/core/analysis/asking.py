@@ -10,10 +10,11 @@ answers so far (`information`, cheap, per ask):
 - `I(...)` is the mutual information, in bits, between the member's opinion group and their
   vote (agree, disagree or pass) on s: the expected fall in the entropy of the member's group
   once they answer. The member's belief about their group is the groups' sizes updated by the
-  answers they gave (naive Bayes); each group's chance of each vote on s is its members' share,
-  with one pseudo-vote of each kind. A statement one camp agrees with and the other rejects
-  teaches much about a newcomer and nothing once their group is plain; one everyone agrees
-  with teaches nothing about anyone's group.
+  answers they gave (naive Bayes, each answer's likelihood tempered to the power
+  ANSWER_WEIGHT = 0.5, since answers are not independent); each group's chance of each vote on
+  s is its members' share, with one pseudo-vote of each kind. A statement one camp agrees
+  with and the other rejects teaches much about a newcomer and nothing once their group is
+  plain; one everyone agrees with teaches nothing about anyone's group.
 - `settle(s)` is what one more decided vote does for s's common-ground call (bridging.py): how
   much narrower its interval gets, `wilson(n) − wilson(n + 1)` in width at its current score;
   a statement already called (common ground or not common) counts a quarter of that, since
@@ -45,6 +46,12 @@ from bot.core.analysis.stats import DEFAULT_RULES, Rules
 # A statement already called counts this share of its interval's narrowing.
 DECIDED_WEIGHT = 0.25
 MIN_MEMBERS_TO_GUESS_GROUPS = 4
+# Each answer's likelihood is raised to this power before it updates the belief: the groups'
+# vote shares treat a member's answers as independent, which they are not, and a belief built
+# on them turns sure after three or four answers.
+ANSWER_WEIGHT = 0.5
+# The weight of common ground against the group's bits.
+GROUND_WEIGHT = 1.0
 _VOTES = (AGREE, DISAGREE, PASS)
 
 
@@ -140,7 +147,9 @@ def group_belief(model: AskingModel, answers: Mapping[str, int]) -> FloatArray:
     for statement, vote in answers.items():
         j = model.index.get(statement)
         if j is not None and vote in _VOTES:
-            log_belief = log_belief + np.log(model.chances[j, :, _VOTES.index(vote)])
+            log_belief = log_belief + ANSWER_WEIGHT * np.log(
+                model.chances[j, :, _VOTES.index(vote)]
+            )
     belief = np.exp(log_belief - log_belief.max())
     result: FloatArray = belief / belief.sum()
     return result
@@ -175,7 +184,7 @@ def information(
     settle = np.where(mine, model.settle[rows], _FRESH)
     decided = np.where(mine, model.decided[rows], 0.5)
     answered = np.where(mine, model.answered[rows], 0.5)
-    values: FloatArray = answered * (about_group + decided * settle)
+    values: FloatArray = answered * (about_group + GROUND_WEIGHT * decided * settle)
     return values
 
 
