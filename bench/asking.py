@@ -7,7 +7,8 @@ The four Pol.is conversations in tests/data/polis (The Computational Democracy P
 CC BY 4.0) are replayed in time order with members answering only what they are asked
 (bot/devtools/replay.py):
 
-- Statements (moderated-out ones left out) exist from their creation (comments.csv' time);
+- Statements (moderated-out ones left out) exist from their creation (comments.csv' time, or
+  their first vote if earlier);
   members come in the order of their first vote, and a member's time is that of their last
   vote. Each member gets a budget of n asks; at each ask the order picks, among the
   statements that exist at the member's time and that they have not been asked, the next one;
