@@ -1,0 +1,145 @@
+"""Asking the statements that teach the most: Pol.is' order against expected information.
+
+    python bench/asking.py [--budgets 1,3,5,8,10,12,15,20,25,30,40,50,70,100]
+                           [--refreshes 25] [--only NAME,...]
+
+The four Pol.is conversations in tests/data/polis (The Computational Democracy Project,
+CC BY 4.0) are replayed in time order with members answering only what they are asked
+(bot/devtools/replay.py):
+
+- Statements (moderated-out ones left out) exist from their creation (comments.csv' time, or
+  their first vote if earlier);
+  members come in the order of their first vote, and a member's time is that of their last
+  vote. Each member gets a budget of n asks; at each ask the order picks, among the
+  statements that exist at the member's time and that they have not been asked, the next one;
+  the member answers with their recorded final vote, or skips (the ask counts, no vote) when
+  they never voted on it. The order's model of the others' votes is refreshed `--refreshes`
+  times in a replay (after every members ÷ refreshes members, at least every member); the
+  member's own answers are known to it at every ask.
+- The reference is the analysis (`analyze`, default rules, as bench/groups.py) of all the
+  recorded votes less those on moderated-out statements: what an unlimited budget gives back.
+- After a replay with budget n, the analysis of the collected votes is compared with it:
+  groups by the adjusted Rand index over the members grouped in both (0 when the replay
+  finds no groups), with the share of the reference's grouped members the replay groups;
+  common ground by the overlap of the two top-10 lists (the statements called common ground
+  in the analysis' order, filled up to 10 with the others by score), as a share of the
+  reference's list.
+- Needed: the smallest n on the grid from which ARI ≥ 0.9 and overlap ≥ 0.8 hold at every
+  larger n of the grid ("> max" when the largest misses). The goal: the expected-information
+  order needs at most 60 % of the asks per member that Pol.is' order needs.
+
+Orders: `polis` is Pol.is' priority (SPEC §4.6, `next_statements`), the same ranking for
+everyone with statements nobody has seen first; `information` is bot/core/analysis/asking.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+import warnings
+from pathlib import Path
+
+from bot.core.analysis import analyze
+from bot.devtools.replay import (
+    ORDERS,
+    group_agreement,
+    overlap,
+    read_polis_conversation,
+    replay,
+    top_common_ground,
+)
+
+POLIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
+CONVERSATIONS = {
+    "london.youth.policing": [str(i) for i in range(14)],
+    "brexit-consensus": [],
+    "15-per-hour-seattle": [],
+    "vtaiwan.uberx": [],
+}
+ARI_GOAL = 0.9
+OVERLAP_GOAL = 0.8
+
+
+def needed(budgets: list[int], met: list[bool]) -> int | None:
+    """The smallest budget from which every larger one meets the goals."""
+    found = None
+    for budget, ok in zip(reversed(budgets), reversed(met), strict=True):
+        if not ok:
+            break
+        found = budget
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budgets", default="1,3,5,8,10,12,15,20,25,30,40,50,70,100")
+    parser.add_argument("--refreshes", type=int, default=25)
+    parser.add_argument("--only", default="", help="conversations, comma-separated")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    budgets = [int(b) for b in args.budgets.split(",")]
+    summary = []
+    for name, meta in CONVERSATIONS.items():
+        if args.only and name not in args.only.split(","):
+            continue
+        talk = read_polis_conversation(POLIS / name, meta)
+        full = analyze(talk.matrix())
+        whole = full.grouping.groups
+        reference = None if whole is None else whole.assignments
+        top = top_common_ground(full)
+        refresh = max(1, math.ceil(len(talk.members) / args.refreshes))
+        print(
+            f"\n### {name}: {len(talk.members):,} members, {len(talk.statements)} statements, "
+            f"{len(talk.votes):,} votes; reference k = "
+            f"{'-' if whole is None else whole.k}, "
+            f"{sum(c.status == 'common_ground' for c in full.common_ground)} common ground; "
+            f"refreshed every {refresh} members\n"
+        )
+        print("| order | n asks | votes / member | skips | ARI | grouped | top-10 overlap | time |")
+        print("|---|---|---|---|---|---|---|---|")
+        result = {}
+        for order_name, order in ORDERS.items():
+            met = []
+            votes_at = {}
+            for budget in budgets:
+                start = time.perf_counter()
+                done = replay(talk, order, budget, refresh)
+                found = analyze(talk.matrix(done.votes))
+                groups = None if found.grouping.groups is None else found.grouping.groups
+                ari, both = group_agreement(reference, groups.assignments if groups else None)
+                share = overlap(top, top_common_ground(found))
+                took = time.perf_counter() - start
+                grouped = both / max(len(reference or {}), 1)
+                met.append(ari >= ARI_GOAL and share >= OVERLAP_GOAL)
+                votes_at[budget] = len(done.votes) / len(talk.members)
+                print(
+                    f"| {order_name} | {budget} | {votes_at[budget]:.1f} "
+                    f"| {done.skips / max(done.asks, 1):.0%} | {ari:.3f} | {grouped:.0%} "
+                    f"| {share:.0%} | {took:.1f} s |",
+                    flush=True,
+                )
+            need = needed(budgets, met)
+            result[order_name] = (need, None if need is None else votes_at[need])
+        summary.append((name, result))
+    print(
+        "\n| conversation | Pol.is order: n (votes / member) | information: n (votes / member)"
+        " | ratio of n | goal ≤ 60 % |"
+    )
+    print("|---|---|---|---|---|")
+    for name, result in summary:
+        shown = []
+        for order_name in ORDERS:
+            need, votes = result[order_name]
+            shown.append(f"> {budgets[-1]}" if need is None else f"{need} ({votes:.1f})")
+        polis, info = result["polis"][0], result["information"][0]
+        if polis is not None and info is not None:
+            ratio = f"{info / polis:.0%}"
+            goal = "met" if info <= 0.6 * polis else "not met"
+        else:
+            ratio, goal = "-", "not measured" if polis is None else "not met"
+        print(f"| {name} | {shown[0]} | {shown[1]} | {ratio} | {goal} |")
+
+
+if __name__ == "__main__":
+    main()
