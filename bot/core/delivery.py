@@ -8,7 +8,7 @@ import enum
 from dataclasses import dataclass, field
 
 from bot.core.packs import PackSettings, Person
-from bot.core.schedule import SHORTEST_NOTICE, Due, DueKind, in_hours, next_in_hours
+from bot.core.schedule import SHORTEST_NOTICE, Due, DueKind, in_hours, member_zone, next_in_hours
 
 # Transient errors (Slack 5xx, network, rate limits) are retried for as long as the message is
 # still worth sending, with backoff: 15 s, doubling, then every 5 minutes. A prompt stops at its
@@ -126,6 +126,17 @@ def held(
     if due.kind in (DueKind.PROMPT, DueKind.REMINDER) and at - due.due_at > late_limit:
         return Hold(None)
     return Hold(at)
+
+
+def back_from_away(settings: PackSettings, person: Person, now: dt.datetime) -> dt.datetime | None:
+    """When a member away today (their own calendar) is back: the start of the day after
+    their time away, in their clock; None when they are not away today. A message put off to
+    then still waits for their working hours (`held`)."""
+    away = person.away
+    zone = member_zone(settings, person)
+    if away is None or not away.covers(now.astimezone(zone).date()):
+        return None
+    return dt.datetime.combine(away.end + dt.timedelta(days=1), dt.time(), zone)
 
 
 def next_attempt(

@@ -19,11 +19,12 @@ from bot.core.delivery import (
     DeliveryState,
     SendError,
     TickReport,
+    back_from_away,
     held,
     next_attempt,
 )
 from bot.core.packs import Member, Pack
-from bot.core.schedule import Due, DueKind, IsoWeek, member_zone
+from bot.core.schedule import Due, DueKind, IsoWeek
 from bot.core.summary import Summary
 from bot.core.usecases import planning, proposals
 from bot.core.usecases import prompts as prompts_
@@ -408,16 +409,25 @@ class Ticker:
         assert blocker_id is not None  # a follow-up's key names its blocker
         with ws.unit() as tx:
             blocker = tx.blockers.get(blocker_id)
+            pack = tx.packs.get(delivery.due.pack_id)
+            member = tx.members.get(delivery.due.pack_id, delivery.due.user_id or "")
         if blocker is None or not blocker.is_open or blocker.followed_up_at is not None:
             self._skipped(ws, delivery, now, report, "not_needed")
             return
-        if self._away(ws, delivery, now, report) or self._waits(ws, delivery, now, report):
+        if pack is None or member is None or not member.active:
+            self._skipped(ws, delivery, now, report, "not_a_member")
+            return
+        back = back_from_away(pack.settings, member.person, now)
+        if back is not None:
+            with ws.unit() as tx:
+                tx.deliveries.retry(delivery.id, back, "away", count=False)
+            report.waiting += 1
+            return
+        if self._waits(ws, delivery, now, report, read=(pack, member)):
             return
         with ws.unit() as tx:
-            pack = tx.packs.get(blocker.pack_id)
-            member = tx.members.get(blocker.pack_id, blocker.user_id)
             claimed = tx.blockers.claim_follow_up(blocker.id, now)
-        if not claimed or pack is None or member is None:
+        if not claimed:
             self._skipped(ws, delivery, now, report, "not_needed")
             return
         person, key = member.person, delivery.due.key
@@ -436,29 +446,6 @@ class Ticker:
             self._unfollow(ws, blocker)
         else:
             self._sent(ws, delivery, now, report, done[0])
-
-    def _away(
-        self, ws: Workspace, delivery: Delivery, now: dt.datetime, report: TickReport
-    ) -> bool:
-        """Whether the recipient is away today (their own calendar): the message is put off
-        to the day after they are back, and then waits for their working hours."""
-        due = delivery.due
-        assert due.user_id is not None  # a direct message's key names its recipient
-        with ws.unit() as tx:
-            pack = tx.packs.get(due.pack_id)
-            member = tx.members.get(due.pack_id, due.user_id)
-            if pack is None or member is None or member.person.away is None:
-                return False
-            zone = member_zone(pack.settings, member.person)
-            today = now.astimezone(zone).date()
-            if not member.person.away.covers(today):
-                return False
-            back = member.person.away.end + dt.timedelta(days=1)
-            tx.deliveries.retry(
-                delivery.id, dt.datetime.combine(back, dt.time(), zone), "away", count=False
-            )
-        report.waiting += 1
-        return True
 
     def _failed(
         self,
