@@ -259,6 +259,11 @@ class Person:
     def can_be_member(self) -> bool:
         return not self.is_bot and not self.deleted
 
+    @classmethod
+    def unknown(cls, user_id: str) -> Person:
+        """Someone whose Slack profile could not be read: named by their id, on UTC."""
+        return cls(user_id, user_id, "UTC")
+
 
 @dataclass(frozen=True)
 class Member:

@@ -134,7 +134,7 @@ def view_of(ws: Workspace, blocker_id: int) -> BlockerView | None:
 
 def _view(ws: Workspace, pack: Pack, blocker: Blocker) -> BlockerView:
     known = people(ws, [blocker.user_id, *blocker.helpers])
-    member = known.get(blocker.user_id) or Person(blocker.user_id, blocker.user_id, "UTC")
+    member = known.get(blocker.user_id) or Person.unknown(blocker.user_id)
     helpers = tuple(known[u] for u in blocker.helpers if u in known)
     return BlockerView(blocker=blocker, pack=pack, member=member, helpers=helpers)
 
@@ -163,7 +163,7 @@ def _introduce(ws: Workspace, blocker_id: int, helper_id: str) -> None:
     view = view_of(ws, blocker_id)
     if view is None:
         return
-    helper = people(ws, [helper_id]).get(helper_id) or Person(helper_id, helper_id, "UTC")
+    helper = people(ws, [helper_id]).get(helper_id) or Person.unknown(helper_id)
     ws.notifier.introduce_helper(view, helper)
     if view.blocker.ask_ts is not None:
         ws.notifier.update_blocker_ask(view)

@@ -393,7 +393,7 @@ def _publish_answer(ws: Workspace, pack: Pack, rnd: Round, answer_id: int, paren
 
 def _answer_post(ws: Workspace, pack: Pack, rnd: Round, answer: Answer) -> AnswerPost:
     known = people(ws, [answer.user_id, *answer.collaborators])
-    author = known.get(answer.user_id) or Person(answer.user_id, answer.user_id, "UTC")
+    author = known.get(answer.user_id) or Person.unknown(answer.user_id)
     return AnswerPost(
         pack=pack,
         round=rnd,
