@@ -63,8 +63,6 @@ MENTION_HINT = "@mention anyone you worked with on it."
 
 
 def _question_input(q: Question, answer: Answer | None) -> Block:
-    if q.kind is QuestionKind.BLOCKERS:
-        return blockers_input(q, answer)
     block_id = question_block(q.key)
     element: dict[str, Any]
     hint: str | None = None
@@ -88,11 +86,6 @@ def _question_input(q: Question, answer: Answer | None) -> Block:
     else:
         element = _text_element(q, answer)
     return _input(block_id, q, element, hint)
-
-
-def blockers_input(q: Question, answer: Answer | None) -> Block:
-    """The blockers question: a written answer, optional by default."""
-    return _input(question_block(q.key), q, _text_element(q, answer), None)
 
 
 def _text_element(q: Question, answer: Answer | None) -> dict[str, Any]:
@@ -123,15 +116,15 @@ STILL_BLOCKED = "Still blocked by this?"
 
 
 def _blockers_question(q: Question, form: CheckinForm) -> Block:
-    """The blockers question; with a blocker still open from an earlier round, it asks
-    whether that still blocks, starting from its text."""
-    block = _question_input(q, form.answer)
+    """The blockers question, a written answer (optional by default); with a blocker still
+    open from an earlier round, it asks whether that still blocks, starting from its text."""
+    element = _text_element(q, form.answer)
     if form.open_blocker is None:
-        return block
-    block["label"] = plain(STILL_BLOCKED)
-    block["hint"] = plain("Clear it if it's sorted.")
+        return _input(question_block(q.key), q, element, None)
     if not (form.answer and form.answer.texts.get(q.key)):
-        block["element"]["initial_value"] = form.open_blocker.text
+        element["initial_value"] = form.open_blocker.text
+    block = _input(question_block(q.key), q, element, "Clear it if it's sorted.")
+    block["label"] = plain(STILL_BLOCKED)
     return block
 
 
