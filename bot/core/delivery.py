@@ -103,6 +103,8 @@ class Hold:
     waits `until` their next working hours, or (None) is no longer worth sending then."""
 
     until: dt.datetime | None
+    # Held because the recipient is away (their own calendar), not only off hours.
+    away: bool = False
 
 
 def held(
@@ -113,25 +115,26 @@ def held(
     *,
     deadline: dt.datetime | None = None,
 ) -> Hold | None:
-    """None when a direct message the bot starts on its own may go to `person` now. Outside
-    their working hours it waits for the next ones; a prompt or reminder only while that is
-    within its pack's late limit, a message with a `deadline` (a proposal's closing) only
-    while that leaves SHORTEST_NOTICE before it."""
-    if in_hours(settings, person, now):
+    """None when a direct message the bot starts on its own may go to `person` now. While they
+    are away (their own calendar) it waits until they are back, and outside their working
+    hours for the next ones; a prompt or reminder only while that is within its pack's late
+    limit, a message with a `deadline` (a proposal's closing) only while that leaves
+    SHORTEST_NOTICE before it."""
+    back = back_from_away(settings, person, now)
+    if back is None and in_hours(settings, person, now):
         return None
-    at = next_in_hours(settings, person, now)
+    at = next_in_hours(settings, person, back or now)
     if at is None or (deadline is not None and at > deadline - SHORTEST_NOTICE):
-        return Hold(None)
+        return Hold(None, away=back is not None)
     late_limit = dt.timedelta(minutes=settings.late_limit_minutes)
     if due.kind in (DueKind.PROMPT, DueKind.REMINDER) and at - due.due_at > late_limit:
-        return Hold(None)
-    return Hold(at)
+        return Hold(None, away=back is not None)
+    return Hold(at, away=back is not None)
 
 
 def back_from_away(settings: PackSettings, person: Person, now: dt.datetime) -> dt.datetime | None:
     """When a member away today (their own calendar) is back: the start of the day after
-    their time away, in their clock; None when they are not away today. A message put off to
-    then still waits for their working hours (`held`)."""
+    their time away, in their clock; None when they are not away today."""
     away = person.away
     zone = member_zone(settings, person)
     if away is None or not away.covers(now.astimezone(zone).date()):

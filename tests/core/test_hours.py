@@ -12,7 +12,7 @@ import pytest
 from bot.core.delivery import Hold, held
 from bot.core.errors import UserError
 from bot.core.hours import Hours
-from bot.core.packs import PackSettings, Person
+from bot.core.packs import Away, PackSettings, Person
 from bot.core.schedule import (
     DeliveryKey,
     Due,
@@ -198,4 +198,27 @@ def test_a_direct_message_outside_working_hours_waits_or_is_dropped() -> None:
     assert held(reminder, settings, cy, evening, deadline=soon) == Hold(None)
     assert held(reminder, settings, cy, evening, deadline=monday + dt.timedelta(hours=1)) == Hold(
         monday
+    )
+
+
+def test_a_direct_message_to_a_member_away_waits_until_they_are_back_and_in_hours() -> None:
+    settings = PackSettings()
+    # Away Wednesday 9 to Friday 11 December: back on Saturday, whose first working hours
+    # are Monday's.
+    cy = Person("U1", "Cy", "Asia/Kolkata", away=Away(dt.date(2026, 12, 9), dt.date(2026, 12, 11)))
+    wednesday = dt.datetime(2026, 12, 9, 11, 0, tzinfo=KOLKATA)
+    back = dt.datetime(2026, 12, 14, 9, 30, tzinfo=KOLKATA)
+    wolf = Due(DeliveryKey.lone_wolf(1, "U1", IsoWeek(2026, 50)), wednesday.date(), wednesday)
+    # Inside working hours, but away: the lone-wolf note waits, and says why.
+    assert held(wolf, settings, cy, wednesday) == Hold(back, away=True)
+    assert held(wolf, settings, cy, back) is None
+    # A proposal reminder for a proposal that closes before they are back is dropped.
+    reminder = Due(DeliveryKey.proposal_reminder(1, 4, "U1"), wednesday.date(), wednesday)
+    closes = dt.datetime(2026, 12, 12, 10, 0, tzinfo=KOLKATA)
+    assert held(reminder, settings, cy, wednesday, deadline=closes) == Hold(None, away=True)
+    later = back + dt.timedelta(days=2)
+    assert held(reminder, settings, cy, wednesday, deadline=later) == Hold(back, away=True)
+    # The day after their time away they are no longer held for it.
+    assert held(wolf, settings, cy, dt.datetime(2026, 12, 12, 11, 0, tzinfo=KOLKATA)) == Hold(
+        back, away=False
     )

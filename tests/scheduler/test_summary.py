@@ -257,6 +257,47 @@ def test_each_lone_wolf_gets_a_private_dm_and_the_channel_only_counts(bot: Harne
     assert keys[f"lone-wolf:{pack.id}:{ANA}:2026-W49"] == "sent"
 
 
+def test_a_lone_wolf_away_is_told_once_back_not_while_away(bot: Harness) -> None:
+    setup_pack(bot, values={"members": [ANA, BO], "reminder": "0"})
+    with bot.wolfpack.db.transaction(TEAM) as tx:
+        pack = tx.packs.by_channel(CHANNEL)
+        assert pack is not None
+        for day in (dt.date(2026, 12, d) for d in (1, 2, 3)):
+            now = dt.datetime.combine(day, dt.time(10), tzinfo=UTC)
+            rnd = tx.rounds.get_or_create(pack.id, day, now)
+            for user in (ANA, BO):
+                given = AnswerInput(
+                    texts={"progress": "x", "focus": "y"},
+                    collaborators=() if user == ANA else (ANA,),
+                    alignment=4,
+                )
+                tx.answers.save(rnd.id, pack.id, user, AnswerStatus.ANSWERED, given, now)
+    bot.clock.at = dt.datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    reply, _ = bot.side.command("/checkin", "away 2026-12-04 2026-12-08", user=ANA, channel=CHANNEL)
+    assert reply.status == 200, reply.body
+
+    def dm_ana() -> list[object]:
+        return [m for m in bot.fake.messages(f"D{ANA}") if "no collaborator" in json.dumps(m)]
+
+    bot.clock.at = at(SUMMARY_AT)
+    report = bot.wolfpack.ticker.tick(bot.clock.at)
+    assert report.failed == 0 and len(channel_posts(bot)) == 1
+    # Ana's note waits while she is away, whatever her working hours say.
+    berlin = ZoneInfo("Europe/Berlin")
+    for day in (7, 8):
+        assert bot.wolfpack.ticker.tick(dt.datetime(2026, 12, day, 11, 0, tzinfo=berlin)).sent == 0
+    assert dm_ana() == []
+    with bot.wolfpack.db.session() as s:
+        row = s.scalars(
+            select(DeliveryRow).where(DeliveryRow.key == f"lone-wolf:{pack.id}:{ANA}:2026-W49")
+        ).one()
+    assert (row.state, row.last_error) == ("pending", "away")
+    # Back on Wednesday: told once, in her working hours.
+    for hour in (0, 11, 12):
+        bot.wolfpack.ticker.tick(dt.datetime(2026, 12, 9, hour, 0, tzinfo=berlin))
+    assert len(dm_ana()) == 1
+
+
 def test_a_summary_sent_late_into_the_next_week_reports_its_own_week(bot: Harness) -> None:
     setup_pack(
         bot,

@@ -19,7 +19,6 @@ from bot.core.delivery import (
     DeliveryState,
     SendError,
     TickReport,
-    back_from_away,
     held,
     next_attempt,
 )
@@ -29,7 +28,7 @@ from bot.core.summary import Summary
 from bot.core.usecases import planning, proposals
 from bot.core.usecases import prompts as prompts_
 from bot.core.usecases import summary as summaries
-from bot.core.usecases.prompts import OFF_HOURS, SentPrompts
+from bot.core.usecases.prompts import AWAY, OFF_HOURS, SentPrompts
 from bot.core.usecases.workspace import Workspace
 
 ChartRenderer = Callable[[Summary], bytes]
@@ -317,9 +316,9 @@ class Ticker:
         read: tuple[Pack, Member] | None = None,
         deadline: dt.datetime | None = None,
     ) -> bool:
-        """Whether a direct message waits for its recipient's working hours (put off, or
-        skipped when it would come too late), rather than going now. `read`: its pack and
-        member, when the caller has them."""
+        """Whether a direct message waits until its recipient is back from time away and in
+        working hours (put off, or skipped when it would come too late), rather than going
+        now. `read`: its pack and member, when the caller has them."""
         due = delivery.due
         assert due.user_id is not None  # a direct message's key names its recipient
         with ws.unit() as tx:
@@ -337,11 +336,12 @@ class Ticker:
             hold = held(due, pack.settings, member.person, now, deadline=deadline)
             if hold is None:
                 return False
+            why = AWAY if hold.away else OFF_HOURS
             if hold.until is None:
-                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=OFF_HOURS)
+                tx.deliveries.finish(delivery.id, DeliveryState.SKIPPED, now, error=why)
                 report.skipped += 1
             else:
-                tx.deliveries.retry(delivery.id, hold.until, OFF_HOURS, count=False)
+                tx.deliveries.retry(delivery.id, hold.until, why, count=False)
                 report.waiting += 1
             return True
 
@@ -416,12 +416,6 @@ class Ticker:
             return
         if pack is None or member is None or not member.active:
             self._skipped(ws, delivery, now, report, "not_a_member")
-            return
-        back = back_from_away(pack.settings, member.person, now)
-        if back is not None:
-            with ws.unit() as tx:
-                tx.deliveries.retry(delivery.id, back, "away", count=False)
-            report.waiting += 1
             return
         if self._waits(ws, delivery, now, report, read=(pack, member)):
             return

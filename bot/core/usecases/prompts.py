@@ -19,6 +19,8 @@ from bot.core.usecases.workspace import Workspace
 RECORD_EVERY = 50
 # Why a direct message waits, or was dropped: its recipient's working hours.
 OFF_HOURS = "outside_working_hours"
+# ... or their time away (their own calendar).
+AWAY = "away"
 
 
 def settle(
@@ -54,7 +56,7 @@ def settle(
             if pack is None or member is None or not member.active:
                 reason = "not_a_member"
             elif away is not None and away.covers(due.local_date):
-                reason = "away"
+                reason = AWAY
             elif status is AnswerStatus.ANSWERED:
                 reason = "answered"
             elif status is AnswerStatus.SKIPPED:
