@@ -263,11 +263,12 @@ def build(
     clock: Clock | None = None,
     migrate: bool = True,
 ) -> Wolfpack:
+    clock = clock or SystemClock()
     engine = open_database(settings.database_url, migrate=migrate)
     db = SqlDatabase(engine)
     client = web_client(settings, settings.bot_token)
     try:
-        oauth = oauth_parts(settings, engine, client) if settings.oauth_enabled else None
+        oauth = oauth_parts(settings, engine, client, clock) if settings.oauth_enabled else None
     except ConfigError:
         engine.dispose()
         raise
@@ -285,8 +286,6 @@ def build(
     else:
         client_for = oauth.clients(settings, interactive=True)
         delivery_client_for = oauth.clients(settings, interactive=False)
-
-    clock = clock or SystemClock()
 
     def workspace_for(team_id: str) -> Workspace:
         notifier = SlackNotifier(team_id, client_for, delivery_client_for)
@@ -308,7 +307,7 @@ def build(
         token_verification=False,
         authorize=oauth.authorize if oauth else None,
         oauth_settings=oauth.settings if oauth else None,
-        uninstalled=oauth.uninstalled if oauth else single_uninstalled(engine),
+        uninstalled=oauth.uninstalled if oauth else single_uninstalled(engine, clock.now),
         dedupe=EventDedupe(SqlEventLog(engine), clock.now, (OperationalError,)),
     )
     wolfpack = Wolfpack(
@@ -336,6 +335,7 @@ class OAuthParts:
     settings: OAuthSettings
     authorize: TokenAuthorize
     engine: Engine
+    now: Callable[[], dt.datetime]
 
     def clients(self, settings: Settings, *, interactive: bool) -> Callable[[str], WebClient]:
         """A client with the workspace's current bot token; one client per token."""
@@ -356,10 +356,10 @@ class OAuthParts:
 
     def uninstalled(self, team_id: str, enterprise_id: str | None) -> None:
         self.store.forget(team_id, enterprise_id)
-        single_uninstalled(self.engine)(team_id, enterprise_id)
+        single_uninstalled(self.engine, self.now)(team_id, enterprise_id)
 
 
-def oauth_parts(settings: Settings, engine: Engine, client: WebClient) -> OAuthParts:
+def oauth_parts(settings: Settings, engine: Engine, client: WebClient, clock: Clock) -> OAuthParts:
     assert settings.slack_client_id and settings.slack_client_secret
     assert settings.wolfpack_encryption_key is not None
     try:
@@ -385,15 +385,17 @@ def oauth_parts(settings: Settings, engine: Engine, client: WebClient) -> OAuthP
     authorize = TokenAuthorize(
         lambda team_id, enterprise_id: keeper.bot_token(team_id, enterprise_id)
     )
-    return OAuthParts(store, keeper, oauth_settings, authorize, engine)
+    return OAuthParts(store, keeper, oauth_settings, authorize, engine, clock.now)
 
 
-def single_uninstalled(engine: Engine) -> Callable[[str, str | None], None]:
+def single_uninstalled(
+    engine: Engine, now: Callable[[], dt.datetime]
+) -> Callable[[str, str | None], None]:
     """The workspace stops getting messages until it is installed again (with OAuth its
     tokens are deleted first)."""
 
     def gone(team_id: str, enterprise_id: str | None) -> None:
-        dropped = uninstalled(engine, team_id, enterprise_id or "", dt.datetime.now(dt.UTC))
+        dropped = uninstalled(engine, team_id, enterprise_id or "", now())
         log.info("workspace %s uninstalled the app; %d queued messages dropped", team_id, dropped)
 
     return gone

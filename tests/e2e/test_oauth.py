@@ -22,7 +22,13 @@ from sqlalchemy import func, select
 from bot.config import ConfigError, load_settings
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.simulate import SlackSide
-from bot.store.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, PackRow
+from bot.store.models import (
+    SLACK_BOTS,
+    SLACK_INSTALLATIONS,
+    SLACK_OAUTH_STATES,
+    PackRow,
+    WorkspaceRow,
+)
 from bot.wiring import Wolfpack, build
 from tests.conftest import SIGNING_SECRET, FixedClock
 
@@ -192,6 +198,10 @@ def test_uninstalling_one_workspace_stops_its_work_and_deletes_its_tokens(
         teams |= {t for (t,) in conn.execute(select(SLACK_INSTALLATIONS.c.team_id))}
     assert teams == {BETA}
     assert m.wolfpack.db.team_ids() == [BETA]
+    # Stamped by the bot's clock, as everything it records.
+    with m.wolfpack.engine.connect() as conn:
+        stamps = dict(conn.execute(select(WorkspaceRow.team_id, WorkspaceRow.uninstalled_at)).all())
+    assert stamps == {ALPHA: m.clock.at, BETA: None}
     # Tuesday 09:30 in Berlin and New York: only Beta's members are prompted.
     m.fake.reset_calls()
     report = m.wolfpack.tick(dt.datetime(2026, 12, 1, 14, 31, tzinfo=dt.UTC))
