@@ -50,6 +50,7 @@ def test_sentences_are_cut_at_full_stops_and_lines_and_kept_word_for_word() -> N
     assert found == ["Ship it now!", "Is it ready?", "Yes.", "The web UI waits...", "then - -"]
     assert all(piece in text for piece in found)
     assert sentences(" ... \n !") == []
+    assert sentences("乘客保障。安全第一") == ["乘客保障。", "安全第一"]
 
 
 def test_two_complementary_statements_beat_every_single_one() -> None:
@@ -121,6 +122,18 @@ def test_on_a_split_the_draft_addresses_it_and_never_states_its_losing_side() ->
     free = draft(m, TEXTS, reasons, sides)
     assert free is not None and free.text == TEXTS["docs"] + "."
     assert made.least < free.least
+    # At most one sentence from elsewhere: with two universal statements the draft is still
+    # two sentences on the split and one of them, unless padding is let through.
+    rows["review"] = dict.fromkeys(A + B, 1)
+    texts = {**TEXTS, "review": "Review every pull request within a day"}
+    m = matrix(rows)
+    kept = draft(m, texts, reasons, sides, split="split")
+    padded = draft(m, texts, reasons, sides, split="split", off_split=None)
+    assert kept is not None and padded is not None
+    assert [s.statement for s in kept.sentences] == ["docs", "split", "split"]
+    assert [s.statement for s in padded.sentences] == ["docs", "review", "split"]
+    # The weaker side endorses 0.6 of either; the padded one wins only on the mean.
+    assert kept.least == pytest.approx(0.6) and padded.least == pytest.approx(0.6)
     # With a majority for it, the statement may be a sentence.
     rows["split"]["b3"] = 1
     found = candidates(matrix(rows), TEXTS, reasons, sides, split="split")
