@@ -188,9 +188,10 @@ def candidates(
     groups: OpinionGroups,
     split: str | None = None,
 ) -> list[Sentence]:
-    """Every distinct sentence of the shown, non-meta statements (with a text) and of the
-    reasons given on them, in statement order then reason order; a split statement whose
-    agreers are not the majority is left out (its reasons stay)."""
+    """Every distinct sentence of the shown, non-meta statements (with a text and a decided
+    vote: a statement nobody took a side on predicts nothing) and of the reasons given on
+    them, in statement order then reason order; a split statement whose agreers are not the
+    majority is left out (its reasons stay)."""
     agree, disagree = _laplace(matrix, groups)
     column = {s: j for j, s in enumerate(matrix.statements)}
     found: list[Sentence] = []
@@ -207,10 +208,10 @@ def candidates(
         if s in matrix.excluded or s not in texts:
             continue
         j = column[s]
-        if s == split:
-            values = matrix.values[:, j]
-            if (values == AGREE).sum() <= (values == DISAGREE).sum():
-                continue
+        ups, downs = (matrix.values[:, j] == AGREE).sum(), (matrix.values[:, j] == DISAGREE).sum()
+        # Nobody has taken a side on it yet, or it is the split and its side did not win.
+        if ups + downs == 0 or (s == split and ups <= downs):
+            continue
         add(texts[s], s, "statement", agree[:, j])
     for reason in reasons:
         j = column.get(reason.statement, -1)

@@ -147,11 +147,14 @@ def test_no_draft_without_a_sentence_on_the_split_or_without_two_groups() -> Non
     assert draft(m, TEXTS, [], one) is None
 
 
-def test_meta_and_hidden_statements_are_never_drafted() -> None:
-    rows = {**COMPLEMENTARY, "meta": dict.fromkeys(A + B, 1)}
+def test_meta_hidden_and_undecided_statements_are_never_drafted() -> None:
+    rows = {**COMPLEMENTARY, "meta": dict.fromkeys(A + B, 1), "docs": dict.fromkeys(A + B, 0)}
     m = matrix(rows, meta=("meta",))
     made = draft(m, TEXTS, [Reason("meta", AGREE, "Backend all the way")], camps())
     assert made is not None and "backend" not in made.text.casefold()
+    assert {c.statement for c in candidates(m, TEXTS, [], camps())} == {"cli", "web"}
+    hidden = VoteMatrix(m.members, m.statements, m.values, hidden=frozenset({"cli"}))
+    assert {c.statement for c in candidates(hidden, TEXTS, [], camps())} == {"web", "meta"}
 
 
 def test_the_same_votes_in_any_order_give_the_same_draft() -> None:
