@@ -9,8 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.core.analysis.drafting import Draft, Reason, draft, groups_from, split_sides
+from bot.core.analysis.groups import find_groups, geometry
+from bot.core.analysis.matrix import Vote as MatrixVote
+from bot.core.analysis.matrix import build_matrix
 from bot.core.errors import FieldErrors
 from bot.core.packs import Pack
+from bot.core.statements import Statement, Vote, latest_votes
 
 PROPOSAL_MAX = 1000
 DEFAULT_OPEN = dt.timedelta(hours=48)
@@ -236,3 +241,41 @@ class ProposalView:
     # The earlier proposal this one revises, and the later one that revised this one.
     revises: Proposal | None = None
     revised_as: int | None = None
+
+
+@dataclass(frozen=True)
+class SplitDraft:
+    """What `Draft a proposal` on a split starts from: the split statement and the draft made
+    of the pack's own words, None when there is no sentence on the split to make it from."""
+
+    pack: Pack
+    statement: Statement
+    draft: Draft | None
+
+    @property
+    def reaches_all(self) -> bool:
+        """A draft each opinion group is predicted to endorse more than half of."""
+        return self.draft is not None and self.draft.reaches_all
+
+
+def split_draft(
+    split: Statement, statements: Sequence[Statement], votes: Sequence[Vote]
+) -> Draft | None:
+    """The draft on a split from the pack's statements and the reasons given with the latest
+    votes (analysis/drafting.py). The opinion groups are the analysis' groups when it finds
+    real ones, otherwise the split's two sides. `votes` oldest first."""
+    latest = sorted(latest_votes(list(votes)).values(), key=lambda v: v.at)
+    matrix = build_matrix(
+        [MatrixVote(v.user_id, str(v.statement_id), int(v.value)) for v in latest],
+        hidden=[str(s.id) for s in statements if s.hidden],
+        meta=[str(s.id) for s in statements if s.meta],
+        statements=[str(s.id) for s in statements],
+    )
+    key = str(split.id)
+    if key not in matrix.statements:
+        return None
+    found = find_groups(matrix, geometry(matrix)).groups
+    groups = split_sides(matrix, key) if found is None else groups_from(matrix, found.assignments)
+    reasons = [Reason(str(v.statement_id), int(v.value), v.reason) for v in latest if v.reason]
+    texts = {str(s.id): s.text for s in statements}
+    return draft(matrix, texts, reasons, groups, split=key)

@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     PROMPT_AWAY = "prompt_away"
     SPLIT_DISCUSS = "split_discuss"
     SPLIT_PROPOSE = "split_propose"
+    SPLIT_DRAFT = "split_draft"
     PROPOSAL_RESPOND = "proposal_respond"
     PROPOSAL_REVISE = "proposal_revise"
     HOME_VOTE = "home_vote"

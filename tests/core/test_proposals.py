@@ -14,7 +14,10 @@ from bot.core.proposals import (
     parse_proposal,
     parse_revision,
     revision_refusal,
+    split_draft,
 )
+from bot.core.statements import Statement, Vote, VoteValue
+from bot.devtools.votes import camps
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 
@@ -122,3 +125,41 @@ def test_only_the_proposer_revises_a_failed_proposal_once(
         assert found is None
     else:
         assert found is not None and says in found
+
+
+def _statement(sid: int, text: str, **flags: bool) -> Statement:
+    return Statement(sid, 1, text, "UAUTHOR", created_at=NOW, **flags)
+
+
+def test_a_split_draft_uses_real_camps_when_the_analysis_finds_them() -> None:
+    # Two camps of six, ten votes flipped in a hundred: the analysis finds them.
+    planted = camps((6, 6), 15, 0.1, 0)
+    statements = [_statement(j + 1, f"Statement {j + 1} says this") for j in range(15)]
+    votes = [Vote(int(v.statement[1:]) + 1, v.member, VoteValue(v.vote), "", NOW) for v in planted]
+    made = split_draft(statements[0], statements, votes)
+    assert made is not None and made.groups == ("group 1", "group 2")
+    # Four members and two statements: no real camps, so the split's two sides.
+    few = [
+        Vote(1, "ua", VoteValue.AGREE, "Terminals first. Users live there.", NOW),
+        Vote(1, "ub", VoteValue.DISAGREE, "", NOW),
+        Vote(1, "uc", VoteValue.AGREE, "", NOW),
+        Vote(1, "ud", VoteValue.DISAGREE, "Customers see the web UI", NOW),
+        # A later vote replaces an earlier one, reason and all (reasons go in the order given).
+        Vote(1, "ua", VoteValue.AGREE, "Users live in terminals", NOW + dt.timedelta(hours=1)),
+        *(Vote(2, u, VoteValue.AGREE, "", NOW) for u in ("ua", "ub", "uc", "ud")),
+        Vote(3, "ua", VoteValue.AGREE, "Hidden reason", NOW),
+    ]
+    pair = [
+        _statement(1, "Ship the CLI first"),
+        _statement(2, "Review every pull request"),
+        _statement(3, "Hidden one", hidden=True),
+    ]
+    made = split_draft(pair[0], pair, few)
+    assert made is not None
+    assert made.groups == ("those who agreed", "those who disagreed")
+    assert (
+        made.text == "Review every pull request. Customers see the web UI. Users live in terminals."
+    )
+    assert "Terminals first" not in made.text and "Hidden" not in made.text
+    assert made.least == pytest.approx((0.75 + 0.75 + 0.25) / 3)
+    assert made.best_statement == "2" and made.best_statement_least == pytest.approx(0.75)

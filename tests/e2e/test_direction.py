@@ -65,7 +65,7 @@ def test_statements_fold_list_and_split(bot: Harness) -> None:
     labels = [
         e["text"]["text"] for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert labels == ["Discuss in thread", "Propose a decision"]
+    assert labels == ["Discuss in thread", "Propose a decision", "Draft a proposal"]
     listing = say(bot, ANA, "list")
     assert "2 agree · 2 disagree · 0 pass" in listing and "you: agree" in listing
     bot.side.click("split_discuss", "1", user=BO, channel=CHANNEL, message_ts=alert["ts"])

@@ -342,6 +342,10 @@ def test_buttons_carrying_another_packs_ids_are_refused(bot: Harness, packs: Pac
                 click("split_propose", str(packs.b_statement)),
                 NOT_IN_DECISIONS,
             ),
+            "draft a proposal on a split": (
+                click("split_draft", str(packs.b_statement)),
+                NOT_IN_DECISIONS,
+            ),
         },
     )
     assert problems == []

@@ -376,7 +376,11 @@ def test_split_buttons_reuse_the_split_alert_actions() -> None:
         for e in b["elements"]
     ]
     assert summary_buttons == alert_buttons
-    assert {a for a, _, _ in summary_buttons} == {Action.SPLIT_DISCUSS, Action.SPLIT_PROPOSE}
+    assert {a for a, _, _ in summary_buttons} == {
+        Action.SPLIT_DISCUSS,
+        Action.SPLIT_PROPOSE,
+        Action.SPLIT_DRAFT,
+    }
 
 
 def test_the_consensus_report_differs_only_in_header_chart_and_buttons() -> None:

@@ -17,6 +17,7 @@ from bot.core.proposals import (
     Position,
     Proposal,
     ProposalView,
+    SplitDraft,
     clean_reason,
     count,
     latest,
@@ -24,6 +25,7 @@ from bot.core.proposals import (
     parse_proposal,
     parse_revision,
     revision_refusal,
+    split_draft,
 )
 from bot.core.statements import Statement
 from bot.core.usecases.packs import active_member, existing_pack
@@ -125,6 +127,18 @@ def split_form(ws: Workspace, statement_id: int, user_id: str) -> tuple[Pack, St
     """The contested statement a member wants to settle with a proposal."""
     with ws.unit() as uow:
         return _split_statement(uow, statement_id, user_id)
+
+
+def draft_for_split(ws: Workspace, statement_id: int, user_id: str) -> SplitDraft:
+    """`Draft a proposal` on a split: a draft made of the pack's own statements and reasons
+    that each opinion group is predicted to agree with. The member edits it and puts it to
+    the pack with `propose_from_split`, like any proposal on a split."""
+    with ws.unit() as uow:
+        pack, statement = _split_statement(uow, statement_id, user_id)
+        # Hidden statements too, so their votes are known as hidden and kept out of the draft.
+        statements = uow.statements.of_pack(pack.id, include_hidden=True)
+        votes = uow.statements.votes(pack.id)
+    return SplitDraft(pack, statement, split_draft(statement, statements, votes))
 
 
 def propose_from_split(

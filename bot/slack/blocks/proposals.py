@@ -17,6 +17,7 @@ from bot.core.proposals import (
     Position,
     Proposal,
     ProposalView,
+    SplitDraft,
 )
 from bot.core.statements import Statement
 from bot.slack.blocks.common import Block, button, context, modal, option, plain, section
@@ -247,8 +248,15 @@ def read_answer(view: dict[str, Any]) -> tuple[int, Position | None, str]:
 
 
 def _proposal_form(
-    title: str, intro: str, label: str, text: str, callback_id: str, meta: dict[str, int]
+    title: str,
+    intro: str,
+    label: str,
+    text: str,
+    callback_id: str,
+    meta: dict[str, int],
+    notes: Sequence[Block] = (),
 ) -> dict[str, Any]:
+    """A proposal's text and closing time; `notes` go under the fields."""
     blocks: list[Block] = [
         context(intro),
         {
@@ -276,6 +284,7 @@ def _proposal_form(
                 "initial_value": DEFAULT_CLOSES,
             },
         },
+        *notes,
     ]
     return modal(
         title,
@@ -312,6 +321,58 @@ def split_proposal_modal(pack: Pack, statement: Statement) -> dict[str, Any]:
         statement.text,
         View.SPLIT_PROPOSAL,
         {"s": statement.id},
+    )
+
+
+SOURCES = {
+    "statement": "statement #{id}",
+    "for": "a reason given for agreeing with #{id}",
+    "against": "a reason given for disagreeing with #{id}",
+}
+
+
+def split_draft_modal(found: SplitDraft) -> dict[str, Any]:
+    """The form behind a split's `Draft a proposal`: the same form and callback as `Propose a
+    decision`, prefilled with the draft, each sentence listed with where it comes from
+    (statements and sides, never who wrote it). When no draft reaches every group it says so
+    and starts from the statement, as `Propose a decision` does."""
+    statement, made = found.statement, found.draft
+    where = f"#{statement.id} in <#{found.pack.channel_id}>"
+    if made is None or not found.reaches_all:
+        return _proposal_form(
+            "Draft a proposal",
+            f"No draft from the pack's own words reaches every side of the split on {where} "
+            "yet: none is predicted to win more than half of each side. Start from the "
+            "statement and reword it as the decision you want.",
+            "Proposal",
+            statement.text,
+            View.SPLIT_PROPOSAL,
+            {"s": statement.id},
+        )
+    predicted = ", ".join(
+        f"{name} {share:.0%}" for name, share in zip(made.groups, made.agreement, strict=True)
+    )
+    lines = [
+        f"• “{escape(s.text)}”: {SOURCES[s.kind].format(id=escape(s.statement))}"
+        for s in made.sentences
+    ]
+    notes: list[Block] = [
+        context("*Where each sentence comes from*, word for word:\n" + "\n".join(lines)),
+        context(
+            f"Predicted agreement: {predicted} (the best single statement: "
+            f"{made.best_statement_least:.0%} on its weaker side). Edit freely: the pack "
+            "answers the text you put to it."
+        ),
+    ]
+    return _proposal_form(
+        "Draft a proposal",
+        f"A draft on the split on {where}, made only of the pack's own statements and reasons, "
+        "chosen so each side is predicted to agree with most of it.",
+        "Proposal",
+        made.text,
+        View.SPLIT_PROPOSAL,
+        {"s": statement.id},
+        notes,
     )
 
 

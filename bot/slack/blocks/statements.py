@@ -215,6 +215,7 @@ def split_alert(alert: SplitAlert) -> tuple[str, list[Block]]:
             "elements": [
                 button("Discuss in thread", Action.SPLIT_DISCUSS, value, style="primary"),
                 button("Propose a decision", Action.SPLIT_PROPOSE, value),
+                button("Draft a proposal", Action.SPLIT_DRAFT, value),
             ],
         }
     )

@@ -1,5 +1,5 @@
-"""`/propose`, the proposal buttons and the reason modal, proposing from a split, and revising
-a failed proposal."""
+"""`/propose`, the proposal buttons and the reason modal, proposing from a split (as written
+or from a draft), and revising a failed proposal."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from bot.slack.blocks.proposals import (
     read_split_proposal,
     reason_modal,
     revise_modal,
+    split_draft_modal,
     split_proposal_modal,
 )
 from bot.slack.ids import Action, View
@@ -139,6 +140,22 @@ def split_propose_clicked(
     open_modal(client, body, "Proposal", form)
 
 
+def split_draft_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, workspace: Workspace
+) -> None:
+    """The proposal form on a split, prefilled with a draft from the pack's own words; it is
+    submitted like `Propose a decision`'s."""
+    ack()
+    value, user_id = str(body["actions"][0].get("value") or ""), body["user"]["id"]
+
+    def form() -> dict[str, Any]:
+        if not value.isdigit():
+            raise UserError("This button is out of date.")
+        return split_draft_modal(proposals.draft_for_split(workspace, int(value), user_id))
+
+    open_modal(client, body, "Draft a proposal", form)
+
+
 def split_proposal_submitted(
     ack: Ack, body: dict[str, Any], workspace: Workspace, later: Later
 ) -> None:
@@ -190,4 +207,5 @@ def register(router: Router) -> None:
     router.action(Action.PROPOSAL_REVISE, revise_clicked)
     router.view(View.PROPOSAL_REVISION, revision_submitted, title="Revise")
     router.action(Action.SPLIT_PROPOSE, split_propose_clicked)
+    router.action(Action.SPLIT_DRAFT, split_draft_clicked)
     router.view(View.SPLIT_PROPOSAL, split_proposal_submitted, title="Proposal")

@@ -62,7 +62,7 @@ def _part_blocks(part: Part) -> list[Block]:
 
 
 def split_buttons(split: Split, label: str = "") -> Block:
-    """Discuss and propose for an open split: the same action ids and values as the split
+    """Discuss, propose and draft for an open split: the same action ids and values as the split
     alert (blocks/statements.py), so the existing listeners handle them. `label` (" 1") says
     which split, when several share a message."""
     value = str(split.statement.id)
@@ -72,6 +72,7 @@ def split_buttons(split: Split, label: str = "") -> Block:
         "elements": [
             button(f"Discuss{label} in thread", Action.SPLIT_DISCUSS, value, style="primary"),
             button(f"Propose a decision{label and ' on' + label}", Action.SPLIT_PROPOSE, value),
+            button(f"Draft a proposal{label and ' on' + label}", Action.SPLIT_DRAFT, value),
         ],
     }
 
