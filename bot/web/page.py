@@ -11,22 +11,15 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.core.map import REFRESH_SECONDS, MapDot, MapView, group_name
+from bot.core.map import REFRESH_SECONDS, MapView, group_name
 from bot.core.proposals import Counts, Outcome
 from bot.core.statements import K_ANONYMITY, Statement, Tally
 from bot.core.summary import DecisionLine, Split, SplitTrend
-
-# Okabe and Ito's colour-blind-safe palette in the order the weekly chart uses for its groups
-# (bot/charts.py GROUP_COLORS), so a group has the same colour in the chart and on the page.
-# Each dot also carries its group's number, so colour is never the only cue.
-GROUP_COLORS = ("#009E73", "#CC79A7", "#D55E00", "#F0E442", "#56B4E9")
-NO_GROUP_COLOR = "#7f7f7f"
-# Drawn around every dot: light colours (yellow) keep a 3:1 contrast with the page.
-DOT_OUTLINE = "#1a1a1a"
+from bot.web.drawing import map_svg, mark, numbered, swatch
 
 TREND_WORDS = {
     SplitTrend.NEW: "new this week",
@@ -39,6 +32,9 @@ OUTCOME_WORDS = {
     Outcome.NOT_PASSED: "Not passed",
     Outcome.BLOCKED: "Blocked",
 }
+# The most divisive splits are shown; the rest are counted.
+SPLITS_SHOWN = 10
+STANDOUTS_SHOWN = 5
 MAP_NOTE = "Each dot is one member; members close together vote alike. The axes have no units."
 
 STYLE = """
@@ -57,7 +53,10 @@ outline-offset:2px;border-radius:2px}
 h1{font-size:1.6rem;margin:.5rem 0 .25rem;overflow-wrap:anywhere}
 h2{font-size:1.25rem;margin:2rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}
 h3{font-size:1.05rem;margin:1rem 0 .25rem}
-p,li,td,th{overflow-wrap:anywhere}
+h4{font-size:1rem;margin:.75rem 0 .25rem}
+main section:first-child h2{margin-top:1rem}
+.group ul,.reasons{margin:.25rem 0;padding-left:1.25rem}
+p,li,h3,h4{overflow-wrap:anywhere}
 .meta{color:var(--muted);margin:.25rem 0}
 nav ul{list-style:none;padding:0;margin:.75rem 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 .map{display:grid;gap:1rem;grid-template-columns:minmax(0,1fr)}
@@ -67,14 +66,14 @@ svg{display:block;width:100%;height:auto;max-height:80vh;background:var(--panel)
 border:1px solid var(--line);border-radius:6px}
 figcaption{color:var(--muted);font-size:.9rem;margin-top:.25rem}
 .legend{list-style:none;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
-.legend svg{display:inline;width:1.1rem;height:1.1rem;vertical-align:-.2rem;border:0;
-background:none;margin-right:.3rem}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid var(--line)}
+.legend svg,h4 svg{display:inline;width:1.1rem;height:1.1rem;vertical-align:-.2rem;border:0;
+background:none;margin-right:.3rem;border-radius:0}
 .statement{font-weight:600}
 .counts{color:var(--muted);font-size:.95rem}
-.card{border:1px solid var(--line);border-radius:6px;padding:.75rem 1rem;margin:.75rem 0}
-.card ul{margin:.25rem 0 .25rem 1.25rem;padding:0}
+.card{border:1px solid var(--line);border-radius:6px;padding:.5rem 1rem;margin:.75rem 0}
+.card h3{margin:.25rem 0}
+.card p{margin:.25rem 0}
+main.wrap{padding-top:0}
 .empty{background:var(--panel);border-radius:6px;padding:1rem}
 footer{color:var(--muted);font-size:.9rem;margin:2rem 0 1rem;border-top:1px solid var(--line);
 padding-top:.5rem}
@@ -142,87 +141,26 @@ def _nav() -> str:
     return f'<nav aria-label="On this page"><ul>{items}</ul></nav>'
 
 
-# --- the map -------------------------------------------------------------------------------
-
-PAD = 8.0
-WIDTH = 100.0
-RADIUS = 3.2
+# --- the map ---------------------------------------------------------------------------------
 
 
 def _map_section(view: MapView) -> str:
     head = '<section id="map" aria-labelledby="map-h"><h2 id="map-h">How our views cluster</h2>'
     if view.empty:
-        return (
-            f'{head}<p class="empty">Nobody has voted on a statement yet, so there is no map '
-            "to draw. Members vote with /direction; the map fills in as the votes come in.</p>"
-            "</section>"
-        )
+        if view.voters == 0:
+            why = (
+                "Nobody has voted on a statement yet, so there is no map to draw. Members vote "
+                "with /direction; the map fills in as the votes come in."
+            )
+        else:
+            reason = view.no_groups_reason or "too few of you have voted on the same statements"
+            why = f"No map to draw yet: {escape(reason)}. It fills in as more votes come in."
+        return f'{head}<p class="empty">{why}</p></section>'
     return (
-        f'{head}<div class="map"><figure>{map_svg(view)}'
+        f'{head}<div class="map"><figure>{map_svg(view, map_description(view))}'
         f"<figcaption>{MAP_NOTE}</figcaption>{_legend(view)}</figure>"
-        f"<div>{_groups_table(view)}</div></div></section>"
+        f"<div>{_groups_text(view)}</div></div></section>"
     )
-
-
-def _colour(group: int | None) -> str:
-    return NO_GROUP_COLOR if group is None else GROUP_COLORS[group % len(GROUP_COLORS)]
-
-
-def _mark(group: int | None) -> str:
-    """What a dot says inside it: its group's number, or "–" outside every group."""
-    return "–" if group is None else str(group + 1)
-
-
-def map_svg(view: MapView) -> str:
-    """One circle per member on the map, coloured and numbered by group; the reader's own dot
-    ringed and labelled "You"; names beside the dots only in a pack with open voting. The
-    title and description give what the picture shows to a screen reader; the table beside
-    it gives the groups in full."""
-    ys = [d.y for d in view.dots]
-    low, high = min(ys), max(ys)
-    height = max(40.0, 2 * PAD + (high - low) * (WIDTH - 2 * PAD))
-
-    def at(dot: MapDot) -> tuple[float, float]:
-        x = PAD + dot.x * (WIDTH - 2 * PAD)
-        y = height - PAD - (dot.y - low) * (WIDTH - 2 * PAD)
-        if high == low:
-            y = height / 2
-        return round(x, 2), round(y, 2)
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:g} {height:.2f}" '
-        'role="img" aria-labelledby="map-title map-desc" class="opinion-map" '
-        'font-family="system-ui, sans-serif">',
-        f'<title id="map-title">Opinion map of {escape(view.pack.name)}</title>',
-        f'<desc id="map-desc">{escape(map_description(view))}</desc>',
-    ]
-    for dot in view.dots:
-        x, y = at(dot)
-        group = "none" if dot.group is None else str(dot.group + 1)
-        parts.append(f'<g class="dot" data-group="{group}">')
-        if dot.you:
-            parts.append(
-                f'<circle class="you-ring" cx="{x}" cy="{y}" r="{RADIUS + 1.3}" fill="none" '
-                f'stroke="{DOT_OUTLINE}" stroke-width="0.8"/>'
-            )
-        parts.append(
-            f'<circle class="member" cx="{x}" cy="{y}" r="{RADIUS}" fill="{_colour(dot.group)}" '
-            f'stroke="{DOT_OUTLINE}" stroke-width="0.35"/>'
-        )
-        parts.append(
-            f'<text x="{x}" y="{y}" dy="1.3" text-anchor="middle" font-size="3.6" '
-            f'font-weight="700" fill="#000000" aria-hidden="true">{_mark(dot.group)}</text>'
-        )
-        label = "You" if dot.you else (dot.name or "")
-        if label:
-            anchor, dx = ("end", -RADIUS - 1.8) if x > WIDTH / 2 else ("start", RADIUS + 1.8)
-            parts.append(
-                f'<text class="label" x="{round(x + dx, 2)}" y="{y}" dy="1.1" font-size="3.2" '
-                f'text-anchor="{anchor}" fill="#1a1a1a">{escape(label)}</text>'
-            )
-        parts.append("</g>")
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def map_description(view: MapView) -> str:
@@ -256,39 +194,32 @@ def _legend(view: MapView) -> str:
     items = []
     for group, size in _group_sizes(view).items():
         label = "No group" if group is None else group_name(group)
-        swatch = (
-            '<svg viewBox="0 0 10 10" aria-hidden="true" focusable="false">'
-            f'<circle cx="5" cy="5" r="4.2" fill="{_colour(group)}" stroke="{DOT_OUTLINE}" '
-            'stroke-width="0.5"/></svg>'
-        )
-        items.append(f"<li>{swatch}{label} ({_people(size)}, marked {_mark(group)})</li>")
+        marked = f", marked {mark(group)}" if numbered(len(view.dots)) else ""
+        items.append(f"<li>{swatch(group)}{label} ({_people(size)}{marked})</li>")
     return f'<ul class="legend" aria-label="Legend">{"".join(items)}</ul>'
 
 
-def _groups_table(view: MapView) -> str:
-    """The groups as text: their sizes and what sets each apart (only for a group of at least
-    K_ANONYMITY members, as in the summary)."""
+def _groups_text(view: MapView) -> str:
+    """The groups in words: their sizes and what sets each apart (said only of a group of at
+    least K_ANONYMITY members, as in the summary)."""
     if view.groups is None:
         reason = view.no_groups_reason or "the votes do not fall into settled groups"
         return f"<h3>Opinion groups</h3><p>No distinct groups yet: {escape(reason)}.</p>"
-    rows = []
+    parts = ["<h3>Opinion groups</h3>"]
     for index, group in enumerate(view.groups):
         stands = [
             f"<li>{'Agrees' if how == 'agree' else 'Disagrees'}: {_quote(s)}</li>"
-            for s, how in group.stands_out
+            for s, how in group.stands_out[:STANDOUTS_SHOWN]
         ]
-        what = f"<ul>{''.join(stands)}</ul>" if stands else "Nothing stands out yet."
-        rows.append(
-            f'<tr><th scope="row">{group_name(index)}</th><td>{group.size}</td><td>{what}</td></tr>'
+        what = f"<ul>{''.join(stands)}</ul>" if stands else "<p>Nothing stands out yet.</p>"
+        parts.append(
+            f'<div class="group"><h4>{swatch(index)}{group_name(index)} · '
+            f"{_people(group.size)}</h4>{what}</div>"
         )
     apart = _group_sizes(view).get(None, 0)
-    note = f"<p>{_people(apart)} in no group.</p>" if apart else ""
-    return (
-        '<h3>Opinion groups</h3><table><caption class="meta">What sets each group apart'
-        '</caption><thead><tr><th scope="col">Group</th><th scope="col">Members</th>'
-        f'<th scope="col">Stands out on</th></tr></thead><tbody>{"".join(rows)}</tbody>'
-        f"</table>{note}"
-    )
+    if apart:
+        parts.append(f"<p>{_people(apart)} in no group.</p>")
+    return "".join(parts)
 
 
 # --- statements and decisions ---------------------------------------------------------------
@@ -310,7 +241,10 @@ def _splits_section(view: MapView, zone: ZoneInfo) -> str:
     head = '<section aria-labelledby="splits"><h2 id="splits">Where we are split</h2>'
     if not view.splits:
         return f"{head}<p>No statement splits the pack right now.</p></section>"
-    return head + "".join(_split(s, zone) for s in view.splits) + "</section>"
+    shown = "".join(_split(s, zone) for s in view.splits[:SPLITS_SHOWN])
+    more = len(view.splits) - SPLITS_SHOWN
+    tail = f'<p class="counts">And {more} more, less divisive.</p>' if more > 0 else ""
+    return f"{head}{shown}{tail}</section>"
 
 
 def _split(split: Split, zone: ZoneInfo) -> str:
@@ -323,18 +257,16 @@ def _split(split: Split, zone: ZoneInfo) -> str:
         lines.append(
             f"<p>Decided: {escape(split.settled_by.text)} (passed {_day(closed, zone)})</p>"
         )
-    for label, reasons in (
-        ("Reasons given for", split.agree_reasons),
-        ("Reasons given against", split.disagree_reasons),
-    ):
-        lines.append(f"<p>{label}:</p>{_reasons(reasons)}")
+    given = [
+        f"<li>{label}: {escape(reason)}</li>"
+        for label, reasons in (("For", split.agree_reasons), ("Against", split.disagree_reasons))
+        for reason in reasons
+    ]
+    if given:
+        lines.append(f'<ul class="reasons" aria-label="Reasons given">{"".join(given)}</ul>')
+    else:
+        lines.append('<p class="counts">No reasons given yet.</p>')
     return "".join(lines) + "</article>"
-
-
-def _reasons(reasons: Sequence[str]) -> str:
-    if not reasons:
-        return '<ul><li class="counts">None given yet.</li></ul>'
-    return "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in reasons) + "</ul>"
 
 
 def _decisions_section(view: MapView, zone: ZoneInfo) -> str:

@@ -152,10 +152,17 @@ def side_packs(h: Harness) -> None:
 
 
 def _three_votes(h: Harness, team: str, pack_id: int, text: str, users: list[str]) -> None:
+    """`text` and a second statement, each voted on by the three users (who differ on the
+    second, so the map has something to place)."""
+    second = f"{text} (the plain version)"
     with h.wolfpack.db.transaction(team) as tx:
-        (statement, *_) = tx.statements.add(pack_id, text, text.lower(), users[0], VOTED_AT)
-        for u in users:
-            tx.statements.vote(statement.id, pack_id, u, VoteValue.AGREE, "", VOTED_AT)
+        (first, *_) = tx.statements.add(pack_id, text, text.lower(), users[0], VOTED_AT)
+        (other, *_) = tx.statements.add(pack_id, second, second.lower(), users[0], VOTED_AT)
+        for u, value in zip(
+            users, (VoteValue.AGREE, VoteValue.DISAGREE, VoteValue.AGREE), strict=True
+        ):
+            tx.statements.vote(first.id, pack_id, u, VoteValue.AGREE, "", VOTED_AT)
+            tx.statements.vote(other.id, pack_id, u, value, "", VOTED_AT)
 
 
 # --- asking for the link, and opening it ---------------------------------------------------
