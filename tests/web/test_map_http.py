@@ -7,6 +7,7 @@ or whose pack or member is gone."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 
@@ -18,6 +19,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.web.links import SignedLinks
 from bot.web.page import STYLE_HASH
 from tests.conftest import ANA, CHANNEL, DEE, SIGNING_SECRET, TEAM, FixedClock, start_bot
+from tests.slack.limits import check_message
 from tests.web.packs import (
     AGAINST_REASON,
     CAMPS,
@@ -39,6 +41,7 @@ from tests.web.packs import (
     name,
     serve,
     side_packs,
+    start,
     token_of,
     user,
 )
@@ -54,7 +57,10 @@ def test_a_member_gets_a_link_by_dm_that_opens_the_map(served: Served) -> None:
     camp_pack(h)
     link = ask_for_link(h, user("a0"))
     dm = h.fake.messages(f"D{user('a0')}")[-1]
-    assert "30 minutes" in str(dm["blocks"])
+    check_message(dm["blocks"], dm["text"])
+    shown = json.dumps(dm["blocks"])
+    assert "30 minutes" in shown and f"<{link}|Open the opinion map of" in shown
+    assert "Compilers &amp; &lt;Co&gt;" in shown  # the pack's name, escaped for mrkdwn
     page = fetch(local(link, served.base))
     assert page.status == 200
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
@@ -254,3 +260,41 @@ def test_the_link_names_the_public_address(served: Served) -> None:
     assert (grant.team_id, grant.user_id) == (TEAM, ANA)
     assert grant.issued_at == h.clock.at
     assert grant.expires_at == h.clock.at + dt.timedelta(minutes=30)
+
+
+def test_links_are_issued_only_once_the_page_is_served(
+    sqlite_url: str, fake_slack: FakeSlack, clock: FixedClock
+) -> None:
+    """A bot in Socket Mode serves no page: with a public address set, it still issues no
+    link until this process serves HTTP."""
+    wolfpack = start(sqlite_url, fake_slack, clock)
+    try:
+        assert wolfpack.workspace(TEAM).map_links is None
+        wolfpack.http_app()
+        assert wolfpack.workspace(TEAM).map_links is not None
+    finally:
+        wolfpack.close()
+
+
+def test_a_failure_reading_the_pack_shows_a_reference_not_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from wsgiref.util import setup_testing_defaults
+
+    from bot.core.usecases.workspace import Workspace
+    from bot.web.map import MapApp
+
+    def broken(team_id: str) -> Workspace:
+        raise RuntimeError("database on fire")
+
+    links = SignedLinks(SIGNING_SECRET, PUBLIC_URL)
+    environ: dict[str, object] = {}
+    setup_testing_defaults(environ)
+    grant = MapGrant(TEAM, 1, ANA, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    environ["QUERY_STRING"] = "t=" + links.token(grant)
+    answered: list[str] = []
+    body = b"".join(MapApp(links, broken)(environ, lambda status, headers: answered.append(status)))
+    assert answered == ["500 Internal Server Error"]
+    ref = re.search(r"ref ([0-9a-f]{8})", body.decode())
+    assert ref is not None and "database on fire" not in body.decode()
+    assert ref.group(1) in caplog.text and "database on fire" in caplog.text

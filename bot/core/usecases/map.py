@@ -23,12 +23,12 @@ NO_LONGER_MEMBER = "This link's member is no longer in the pack."
 def issue_link(ws: Workspace, channel_id: str, user_id: str) -> MapLink:
     """`/wolfpack map`: a link to the map of the channel's pack (or the member's only pack),
     for a member of it. Writes nothing."""
-    if ws.map_links is None:
-        raise UserError(NOT_AVAILABLE)
     with ws.reading() as uow:
         pack, _ = pack_of_command(
             uow, channel_id, user_id, elsewhere=MAP_ELSEWHERE, not_member=MAP_NOT_MEMBER
         )
+    if ws.map_links is None:
+        raise UserError(NOT_AVAILABLE)
     grant = MapGrant(ws.team_id, pack.id, user_id, ws.now())
     return MapLink(pack, ws.map_links.url(grant), grant.expires_at)
 
