@@ -4,7 +4,7 @@ and how large the page is, for packs of several sizes. With `--shots DIR` it als
 page as Debian's headless Chromium shows it at a desktop's and a phone's width.
 
     python bench/map_page.py [--members 10 30 60] [--statements 30] [--requests 40]
-                             [--shots DIR]
+                             [--shots DIR] [--open-voting]
 
 Each pack: members in three planted camps (sizes 2:2:1), `--statements` statements every member
 votes on (10 % of the votes flipped), two statements everyone agrees with, a reason on each side
@@ -45,7 +45,9 @@ class Clock:
         return NOW
 
 
-def seed(wolfpack: Wolfpack, fake: FakeSlack, channel: str, members: int, statements: int) -> str:
+def seed(
+    wolfpack: Wolfpack, fake: FakeSlack, channel: str, members: int, statements: int, named: bool
+) -> str:
     """A pack in `channel`; the user id of its first member."""
     third = max(1, members // 5)
     sizes = (2 * third, 2 * third, members - 4 * third)
@@ -58,7 +60,7 @@ def seed(wolfpack: Wolfpack, fake: FakeSlack, channel: str, members: int, statem
     draft = PackDraft(
         channel,
         f"Pack of {members}",
-        PackSettings(timezone="Europe/Berlin"),
+        PackSettings(timezone="Europe/Berlin", anonymous=not named),
         tuple(users.values()),
         (first,),
         first,
@@ -137,6 +139,7 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=30)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--shots", type=Path)
+    parser.add_argument("--open-voting", action="store_true", help="named dots")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, FakeSlack(team_id=TEAM) as fake:
         settings = load_settings(
@@ -157,7 +160,7 @@ def main() -> None:
             print("|---|---|---|---|---|---|")
             for members in args.members:
                 channel = f"C{members}"
-                reader = seed(wolfpack, fake, channel, members, args.statements)
+                reader = seed(wolfpack, fake, channel, members, args.statements, args.open_voting)
                 link = issue_link(wolfpack.workspace(TEAM), channel, reader).url
                 url = server.url + link.removeprefix(PUBLIC_URL)
                 urls[members] = url
@@ -176,7 +179,8 @@ def main() -> None:
                     f"| {members} | {args.statements + 2} | {votes} | {size} | "
                     f"{statistics.median(times):.0f} ms | {p95:.0f} ms |"
                 )
-                assert not re.search(rb"Member [abc]\d", page), "an anonymous pack names nobody"
+                named = re.search(rb"Member [abc]\d", page) is not None
+                assert named == args.open_voting, "names only with open voting"
         finally:
             if args.shots is not None:
                 shots(urls, args.shots)

@@ -176,11 +176,18 @@ def map_description(view: MapView) -> str:
     apart = counts.get(None, 0)
     if apart:
         said.append(f"{_people(apart)} in no group.")
-    mine = next((d for d in view.dots if d.you), None)
-    if mine is not None:
-        where = "in no group" if mine.group is None else f"in {group_name(mine.group)}"
-        said.append(f"You are {where}.")
+    mine = _where_you_are(view)
+    if mine:
+        said.append(mine)
     return " ".join(said) + " " + MAP_NOTE
+
+
+def _where_you_are(view: MapView) -> str:
+    """ "You are in Group 2." ("" when the reader has not voted enough to be on the map)."""
+    mine = next((d for d in view.dots if d.you), None)
+    if mine is None:
+        return ""
+    return f"You are {'in no group' if mine.group is None else f'in {group_name(mine.group)}'}."
 
 
 def _group_sizes(view: MapView) -> dict[int | None, int]:
@@ -206,6 +213,9 @@ def _groups_text(view: MapView) -> str:
         reason = view.no_groups_reason or "the votes do not fall into settled groups"
         return f"<h3>Opinion groups</h3><p>No distinct groups yet: {escape(reason)}.</p>"
     parts = ["<h3>Opinion groups</h3>"]
+    mine = _where_you_are(view)
+    if mine:
+        parts.append(f"<p><strong>{mine}</strong></p>")
     for index, group in enumerate(view.groups):
         stands = [
             f"<li>{'Agrees' if how == 'agree' else 'Disagrees'}: {_quote(s)}</li>"
