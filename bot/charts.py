@@ -9,7 +9,6 @@ chart: no member names or ids.
 from __future__ import annotations
 
 import io
-import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 from bot.core.summary import NUMBERED_SHOWN, MapPoint, StatementLine, Summary, WeekPoint
+from bot.core.summary.groups import spread_out
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 4.5, 100
 # With the map: the two panels keep their width and the map takes a third, about square.
@@ -33,7 +33,6 @@ NO_SCORES = "No alignment scores yet"
 NO_VOTES = "No statement has 3 votes yet"
 MAP_TITLE = "How do our views cluster?\n(each dot is one member)"
 MAP_NOTE = "Members close together vote alike"
-SPREAD = 0.03
 BAND_LABEL = "Middle half of scores"
 MEAN_LABEL = "Average score"
 
@@ -261,29 +260,6 @@ def _bars_panel(
         frameon=False,
         fontsize=8,
     )
-
-
-def spread_out(points: tuple[MapPoint, ...]) -> tuple[MapPoint, ...]:
-    """Members who voted alike sit on the same spot: those points are set on a small circle
-    around it (SPREAD of the map's extent), so every member still shows as a dot."""
-    xs, ys = [p.x for p in points], [p.y for p in points]
-    extent = max(max(xs) - min(xs), max(ys) - min(ys), 1.0) if points else 1.0
-    at: dict[tuple[float, float], list[int]] = {}
-    for i, p in enumerate(points):
-        at.setdefault((round(p.x, 9), round(p.y, 9)), []).append(i)
-    moved = list(points)
-    for same in at.values():
-        if len(same) < 2:
-            continue
-        for n, i in enumerate(same):
-            angle = 2 * math.pi * n / len(same)
-            p = points[i]
-            moved[i] = MapPoint(
-                p.x + SPREAD * extent * math.cos(angle),
-                p.y + SPREAD * extent * math.sin(angle),
-                p.group,
-            )
-    return tuple(moved)
 
 
 def _map_panel(ax: Axes, points: tuple[MapPoint, ...]) -> None:

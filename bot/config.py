@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, TextIO
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -25,6 +26,7 @@ ENV_NAMES = (
     "SLACK_API_URL",
     "DATABASE_URL",
     "WOLFPACK_ENCRYPTION_KEY",
+    "WOLFPACK_PUBLIC_URL",
     "PORT",
     "LOG_LEVEL",
     "LOG_FORMAT",
@@ -92,6 +94,9 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite:///wolfpack.db"
     wolfpack_encryption_key: SecretStr | None = None
+    # Where people reach this bot's HTTP server (https://wolfpack.example.com): the links to
+    # the map page start with it. Unset, `/wolfpack map` says the page is not available.
+    wolfpack_public_url: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -128,6 +133,21 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("wolfpack_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://wolfpack.example.com")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(
+                "must be the plain address the bot is reached at (no query, fragment or "
+                "user name), such as https://wolfpack.example.com"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator("database_url")
     @classmethod

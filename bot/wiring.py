@@ -54,6 +54,8 @@ from bot.store.installations import (
     uninstalled,
 )
 from bot.store.lease import AdvisoryLease
+from bot.web.links import MAP_PATH, SignedLinks
+from bot.web.map import MapApp
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,14 @@ def web_client(
 
 
 @dataclass
+class ServedPages:
+    """What the web pages this process serves need to be linked to: the map page's signed
+    links, once the page is served at a public address."""
+
+    links: SignedLinks | None = None
+
+
+@dataclass
 class Wolfpack:
     settings: Settings
     engine: Engine
@@ -123,6 +133,9 @@ class Wolfpack:
     # Set by watch_slack (`wolfpack run`): /healthz then reports Slack too, and a tick sends
     # nothing while Slack is known to be unreachable.
     slack_health: SlackHealth | None = None
+    # Links to the map page are issued once this process serves it (http_app) at a public
+    # address: a Socket Mode bot serves no page, so `/wolfpack map` says it is not available.
+    served: ServedPages = field(default_factory=ServedPages)
 
     def workspace(self, team_id: str) -> Workspace:
         """The use cases' view of one workspace."""
@@ -201,6 +214,13 @@ class Wolfpack:
             # Bolt's OAuth flow answers the install page and Slack's redirect back.
             install = SlackRequestHandler(self.bolt)
             routes = {"/slack/install": install, "/slack/oauth_redirect": install}
+        # The map page checks the links against the same key whether or not new ones can be
+        # issued (WOLFPACK_PUBLIC_URL): an intact link keeps working until it expires.
+        public_url = self.settings.wolfpack_public_url
+        links = SignedLinks(secret, public_url or "")
+        routes[MAP_PATH] = MapApp(links, self.workspaces)
+        if public_url is not None:
+            self.served.links = links
         return SlackHttpApp(
             self.bolt,
             secret,
@@ -287,9 +307,12 @@ def build(
         client_for = oauth.clients(settings, interactive=True)
         delivery_client_for = oauth.clients(settings, interactive=False)
 
+    served = ServedPages()
+
     def workspace_for(team_id: str) -> Workspace:
         notifier = SlackNotifier(team_id, client_for, delivery_client_for)
-        return Workspace(team_id, db, clock, notifier, SlackDirectory(team_id, client_for))
+        directory = SlackDirectory(team_id, client_for)
+        return Workspace(team_id, db, clock, notifier, directory, map_links=served.links)
 
     ticker = Ticker(db.team_ids, workspace_for, render_chart)
     # Listener threads carry the request id of the request they serve into their log lines.
@@ -322,6 +345,7 @@ def build(
         clock,
     )
     wolfpack.oauth = oauth
+    wolfpack.served = served
     return wolfpack
 
 

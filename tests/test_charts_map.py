@@ -19,9 +19,9 @@ from bot.charts import (
     NO_GROUP_COLOR,
     chart_figure,
     render_chart,
-    spread_out,
 )
 from bot.core.summary import GroupLine, MapPoint, Summary
+from bot.core.summary.groups import spread_out
 from tests.core.test_summary_camps import CAMPS, two_camps
 from tests.test_charts import MEMBER_NAMES, STATEMENTS, TREND, summary
 

@@ -406,12 +406,15 @@ def test_service_routes_port_80_to_the_container_port() -> None:
     assert service["spec"]["selector"].items() <= labels.items()
 
 
-def test_ingress_exposes_only_slack_over_tls() -> None:
+def test_ingress_exposes_only_slack_and_the_map_page_over_tls() -> None:
     ingress, service = _one("Ingress"), _one("Service")
     hosts = [host for tls in ingress["spec"]["tls"] for host in tls["hosts"]]
     assert hosts == ["wolfpack.example.com"]
     paths = [p for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
-    assert [p["path"] for p in paths] == ["/slack"]
+    assert [(p["path"], p["pathType"]) for p in paths] == [("/slack", "Prefix"), ("/map", "Exact")]
+    (container,) = _one("Deployment")["spec"]["template"]["spec"]["containers"]
+    public = {e["name"]: e.get("value") for e in container["env"]}["WOLFPACK_PUBLIC_URL"]
+    assert public == "https://wolfpack.example.com"
     for path in paths:
         backend = path["backend"]["service"]
         assert backend["name"] == service["metadata"]["name"]

@@ -19,6 +19,10 @@ class NotAllowed(UserError):
     pass
 
 
+class Expired(NotAllowed):
+    """Something that worked for a while (a signed link) and no longer does."""
+
+
 class FieldErrors(UserError):
     """Invalid form input: maps a field key to a message shown under that field."""
 

@@ -22,7 +22,7 @@ COMMANDS = (
     (
         "/wolfpack",
         "Set up and run the pack of this channel",
-        "[setup|members|settings|export|forget-me|help]",
+        "[setup|members|settings|map|export|forget-me|help]",
     ),
 )
 BOT_SCOPES = (

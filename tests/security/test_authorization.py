@@ -279,6 +279,7 @@ def test_commands_in_another_packs_channel_show_nothing_of_it(bot: Harness, pack
             "/wolfpack setup": (in_bravo("/wolfpack", "setup"), NOT_SETUP_ADMIN),
             "/wolfpack export": (in_bravo("/wolfpack", "export"), NOT_EXPORT_ADMIN),
             "/wolfpack settings": (in_bravo("/wolfpack", "settings"), "for its members"),
+            "/wolfpack map": (in_bravo("/wolfpack", "map"), "A pack's map is for its members"),
             # An admin of one pack is not one of the other's, from her own channel either.
             "/direction hide, another pack's statement": (
                 lambda: say(bot, ANA, "/direction", f"hide {packs.b_statement}"),

@@ -6,6 +6,7 @@ import datetime as dt
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from bot.core.map import MapGrant
 from bot.core.ports.messaging import Directory, Notifier
 from bot.core.ports.repositories import (
     AnswerRepository,
@@ -27,6 +28,7 @@ __all__ = [
     "Database",
     "DeliveryRepository",
     "Directory",
+    "MapLinks",
     "MemberRepository",
     "Notifier",
     "PackRepository",
@@ -42,6 +44,15 @@ __all__ = [
 class Clock(Protocol):
     def now(self) -> dt.datetime:
         """An aware datetime."""
+        ...
+
+
+class MapLinks(Protocol):
+    """Signs the links to the map page (the web adapter, which also checks them)."""
+
+    def url(self, grant: MapGrant) -> str:
+        """The page's address for this grant: anyone holding it sees that pack as that member
+        would, until the grant expires."""
         ...
 
 

@@ -3,6 +3,7 @@ each member's anonymous point on the opinion map, or why there are no camps, in 
 
 from __future__ import annotations
 
+import math
 import re
 
 from bot.core.analysis.report import Analysis
@@ -28,6 +29,9 @@ _PLAIN = {
     "the members differ on fewer than two statements": ALIKE,
 }
 _TOO_FEW_PLACED = re.compile(r"^(\d+) members on the map are too few")
+# Members who voted alike share a spot on the map: they are set this share of the map's extent
+# apart, so each still shows as a dot of their own.
+SPREAD = 0.03
 
 
 def groups(votes: Votes) -> tuple[tuple[GroupLine, ...] | None, str | None]:
@@ -65,15 +69,47 @@ def plain_reason(analysis: Analysis) -> str:
     return OTHER
 
 
+def member_points(analysis: Analysis | None) -> list[tuple[str, MapPoint]]:
+    """Each placed member (user id) with their point and group (None outside every group),
+    sorted by group and place. Only for a reader who may know who is who (the member's own
+    dot, a pack with open voting): `map_points` is the anonymous form."""
+    if analysis is None:
+        return []
+    found = analysis.grouping.groups
+    assignments = found.assignments if found is not None else {}
+    placed = [
+        (member, MapPoint(x, y, assignments.get(member)))
+        for member, (x, y) in analysis.positions.items()
+    ]
+    placed.sort(key=lambda mp: (mp[1].group is None, mp[1].group or 0, mp[1].x, mp[1].y, mp[0]))
+    return placed
+
+
 def map_points(analysis: Analysis | None) -> tuple[MapPoint, ...]:
     """Each placed member's point and group (None outside every group), without the member:
     sorted by group and place, so not even the order says who is who."""
-    if analysis is None:
-        return ()
-    found = analysis.grouping.groups
-    assignments = found.assignments if found is not None else {}
-    points = [
-        MapPoint(x, y, assignments.get(member)) for member, (x, y) in analysis.positions.items()
-    ]
-    points.sort(key=lambda p: (p.group is None, p.group or 0, p.x, p.y))
-    return tuple(points)
+    return tuple(point for _, point in member_points(analysis))
+
+
+def spread_out(points: tuple[MapPoint, ...]) -> tuple[MapPoint, ...]:
+    """Members who voted alike sit on the same spot: those points are set on a small circle
+    around it (SPREAD of the map's extent), so every member still shows as a dot. The order is
+    kept."""
+    xs, ys = [p.x for p in points], [p.y for p in points]
+    extent = max(max(xs) - min(xs), max(ys) - min(ys), 1.0) if points else 1.0
+    at: dict[tuple[float, float], list[int]] = {}
+    for i, p in enumerate(points):
+        at.setdefault((round(p.x, 9), round(p.y, 9)), []).append(i)
+    moved = list(points)
+    for same in at.values():
+        if len(same) < 2:
+            continue
+        for n, i in enumerate(same):
+            angle = 2 * math.pi * n / len(same)
+            p = points[i]
+            moved[i] = MapPoint(
+                p.x + SPREAD * extent * math.cos(angle),
+                p.y + SPREAD * extent * math.sin(angle),
+                p.group,
+            )
+    return tuple(moved)

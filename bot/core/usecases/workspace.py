@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from bot.core.ports import Clock, Database, Directory, Notifier, Transaction
+from bot.core.ports import Clock, Database, Directory, MapLinks, Notifier, Transaction
 
 T = TypeVar("T")
 
@@ -22,6 +22,8 @@ class Workspace:
     clock: Clock
     notifier: Notifier
     directory: Directory
+    # None when the map page has no public address (WOLFPACK_PUBLIC_URL unset).
+    map_links: MapLinks | None = None
 
     def unit(self) -> AbstractContextManager[Transaction]:
         """A unit of work on this workspace's rows: commits on a clean exit, rolls back on an

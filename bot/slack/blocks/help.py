@@ -15,6 +15,7 @@ WOLFPACK_HELP = (
     "*`/wolfpack`* runs your pack.\n"
     "`/wolfpack setup` creates or edits the pack of this channel (admins) · "
     "`/wolfpack settings` shows its settings · `/wolfpack members` lists its members · "
+    "`/wolfpack map` sends you a link to its opinion map · "
     "`/wolfpack export` sends its data to your DMs as JSON and CSV (admins) · "
     "`/wolfpack forget-me` deletes your data in this workspace · `/wolfpack help` shows this."
 )

@@ -1,5 +1,5 @@
 """`/wolfpack`: setup (a modal opened at once in a loading state, then filled in), members,
-settings, export, forget-me and help; the setup form's More settings button, the timezone and
+settings, map, export, forget-me and help; the setup form's More settings button, the timezone and
 holiday country lists it searches, and its submission; and the events that keep
 packs in step with Slack (people joining or leaving a pack's channel, profile changes), each
 idempotent, so a redelivered event has no second effect."""
@@ -25,6 +25,7 @@ from bot.slack.commands import Command, SubCommands
 from bot.slack.ids import Action, SetupField, View
 from bot.slack.later import Later
 from bot.slack.listeners import privacy
+from bot.slack.listeners.map import map_link
 from bot.slack.listeners.support import external_id_for
 from bot.slack.middleware import log
 from bot.slack.notifier import person_from_slack
@@ -82,6 +83,7 @@ WOLFPACK = SubCommands(
         "setup": setup,
         "members": members,
         "settings": settings,
+        "map": map_link,
         "export": privacy.export,
         "forget-me": privacy.forget_me,
         "": usage,
