@@ -129,6 +129,14 @@ def test_demo_runs_offline_without_tokens(tmp_path: Path) -> None:
     assert not [b for b in summary["blocks"] if "Gus" in json.dumps(b) and "alone" in json.dumps(b)]
     png = (tmp_path / "out" / "summary-chart.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+    # The map page, as the link /wolfpack map DMs opens it: a dot per member, Alba's marked,
+    # no names (the pack votes anonymously), the splits with their reasons and the decisions.
+    page = (tmp_path / "out" / "map.html").read_text()
+    assert page.count('class="dot') == 7 and ">You<" in page
+    assert "Rewrite the sync engine in Rust" in page and "Not before the release" in page
+    assert "Ship the CLI in December and a web UI beta" in page
+    assert not any(name in page for name in NAMES.values())
+    assert "map.html" in out
 
 
 def test_run_serves_http_migrates_and_stops_on_sigterm(tmp_path: Path, fake_slack: object) -> None:

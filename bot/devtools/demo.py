@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
-from bot.config import ConfigError, StartupError, load_settings
+from bot.config import load_settings
 from bot.devtools.blocks_text import posted_message, posted_text
+from bot.devtools.demo_files import free_port, make_folder, save_map
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.simulate import SlackSide, Value, mention, rich_text
 from bot.store.models import AnswerRow
@@ -285,23 +286,12 @@ def _local(user: str, at: dt.datetime) -> dt.datetime:
     return at.astimezone(ZoneInfo(ZONES[user]))
 
 
-def _make_folder(out: Path) -> None:
-    """The --out folder, made if missing (before the two simulated weeks, not after)."""
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: is a file, not a folder: give a folder (made if missing)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StartupError(
-            f"--out {out}: cannot make the folder ({error.strerror}): give another one"
-        ) from error
-
-
 def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
     stream = stream or sys.stdout
-    _make_folder(out)
+    make_folder(out)
     secret = secrets.token_hex(16)
     clock = DemoClock(START - dt.timedelta(hours=2))
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp, FakeSlack(team_id=TEAM) as fake:
         for user_id, name, tz in PEOPLE:
             fake.add_user(user_id, name=name, tz=tz, is_admin=user_id == ALBA)
@@ -312,11 +302,12 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
                 "SLACK_SIGNING_SECRET": secret,
                 "SLACK_API_URL": fake.url,
                 "DATABASE_URL": f"sqlite:///{Path(tmp) / 'demo.db'}",
+                "WOLFPACK_PUBLIC_URL": f"http://127.0.0.1:{port}",
             },
             env_file=None,
         )
         wolfpack = build(settings, clock=clock)
-        server = wolfpack.serve_http().start()
+        server = wolfpack.serve_http(port=port).start()
         try:
             pack = Pack(
                 wolfpack, fake, SlackSide(f"{server.url}/slack/events", secret, team_id=TEAM)
@@ -326,6 +317,7 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
             uploads = [f for f in fake.uploaded_files.values() if f["completed"]]
             counts = Counter(c.method for c in fake.calls)
             log = Counter(pack.log)
+            page = save_map(pack.side, fake, ALBA, CHANNEL, out)
         finally:
             wolfpack.close()
 
@@ -352,6 +344,7 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
     chart.write_bytes(uploads[-1]["content"])
     print(f"\nBlock Kit JSON written to {out / 'summary.json'}", file=stream)
     print(f"Chart written to {chart}", file=stream)
+    print(f"Opinion map page (as /wolfpack map's link opens it) written to {page}", file=stream)
     return 0
 
 
