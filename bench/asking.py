@@ -40,7 +40,7 @@ import time
 import warnings
 from pathlib import Path
 
-from bot.core.analysis import analyze
+from bot.core.analysis import analyze, asking
 from bot.devtools.replay import (
     ORDERS,
     group_agreement,
@@ -76,7 +76,17 @@ def main() -> None:
     parser.add_argument("--budgets", default="1,3,5,8,10,12,15,20,25,30,40,50,70,100")
     parser.add_argument("--refreshes", type=int, default=25)
     parser.add_argument("--only", default="", help="conversations, comma-separated")
+    parser.add_argument("--orders", default=",".join(ORDERS), help="orders, comma-separated")
+    parser.add_argument(
+        "--set", action="append", default=[], help="NAME=VALUE: a weight of asking.py"
+    )
     args = parser.parse_args()
+    for setting in args.set:
+        name, value = setting.split("=")
+        if not hasattr(asking, name):
+            parser.error(f"asking.py has no {name}")
+        setattr(asking, name, float(value))
+    orders = {name: ORDERS[name] for name in args.orders.split(",")}
     warnings.simplefilter("ignore")
     budgets = [int(b) for b in args.budgets.split(",")]
     summary = []
@@ -99,7 +109,7 @@ def main() -> None:
         print("| order | n asks | votes / member | skips | ARI | grouped | top-10 overlap | time |")
         print("|---|---|---|---|---|---|---|---|")
         result = {}
-        for order_name, order in ORDERS.items():
+        for order_name, order in orders.items():
             met = []
             votes_at = {}
             for budget in budgets:
@@ -129,10 +139,14 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, result in summary:
         shown = []
-        for order_name in ORDERS:
+        for order_name in ("polis", "information"):
+            if order_name not in result:
+                shown.append("-")
+                continue
             need, votes = result[order_name]
             shown.append(f"> {budgets[-1]}" if need is None else f"{need} ({votes:.1f})")
-        polis, info = result["polis"][0], result["information"][0]
+        polis = result.get("polis", (None, None))[0]
+        info = result.get("information", (None, None))[0]
         if polis is not None and info is not None:
             ratio = f"{info / polis:.0%}"
             goal = "met" if info <= 0.6 * polis else "not met"

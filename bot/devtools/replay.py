@@ -171,11 +171,15 @@ def polis_order(matrix: VoteMatrix, asks: Mapping[str, int]) -> Chooser:
 
 
 def information_order(matrix: VoteMatrix, asks: Mapping[str, int]) -> Chooser:
-    """The expected-information order (bot/core/analysis/asking.py)."""
+    """The expected-information order (bot/core/analysis/asking.py), equals in Pol.is'
+    order, as the bot's ballot asks."""
     model = asking_model(matrix, asks)
+    ranking = next_statements(matrix, None, limit=len(matrix.statements), exclude_voted=False)
+    rank = {s: i for i, s in enumerate(ranking)}
 
     def choose(answers: Mapping[str, int], candidates: Sequence[str]) -> str | None:
-        return next_to_ask(model, answers, candidates)
+        ordered = sorted(candidates, key=lambda s: rank.get(s, -1))
+        return next_to_ask(model, answers, ordered)
 
     return choose
 

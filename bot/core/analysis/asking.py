@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core.analysis.bridging import common_ground, wilson
-from bot.core.analysis.groups import find_groups, geometry
+from bot.core.analysis.groups import Geometry, IntArray, find_groups, geometry
 from bot.core.analysis.matrix import AGREE, DISAGREE, PASS, FloatArray, VoteMatrix
 from bot.core.analysis.reality import batched_kmeans
 from bot.core.analysis.stats import DEFAULT_RULES, Rules
@@ -50,9 +50,26 @@ MIN_MEMBERS_TO_GUESS_GROUPS = 4
 # vote shares treat a member's answers as independent, which they are not, and a belief built
 # on them turns sure after three or four answers.
 ANSWER_WEIGHT = 0.5
+# How many statements lead the common ground (a summary's list): a statement whose interval
+# holds the line between them and the rest still needs votes, as one that holds the
+# threshold does (0: only the threshold counts).
+RANKED = 10
 # The weight of common ground against the group's bits.
 GROUND_WEIGHT = 1.0
+# The weight of the member's place on the map against the group's bits.
+PLACE_WEIGHT = 1.0
 _VOTES = (AGREE, DISAGREE, PASS)
+
+
+@dataclass(frozen=True, eq=False)
+class Place:
+    """What places a member on the map (groups.py's PCA): each statement's loadings on the two
+    axes (zero off the map), how far votes on it stray from what the member's place predicts
+    (`noise`, a variance) and how far members spread along each axis (`spread`)."""
+
+    loadings: FloatArray
+    noise: FloatArray
+    spread: FloatArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +90,7 @@ class AskingModel:
     settle: FloatArray
     answered: FloatArray
     decided: FloatArray
+    place: Place | None = None
 
 
 def narrowing(score: float, n: float, z: float) -> float:
@@ -86,9 +104,10 @@ def narrowing(score: float, n: float, z: float) -> float:
 _FRESH = narrowing(0.5, 0, DEFAULT_RULES.common_ground_z)
 
 
-def _group_labels(matrix: VoteMatrix, rules: Rules) -> tuple[list[int], np.ndarray] | None:
+def _group_labels(
+    matrix: VoteMatrix, shape: Geometry | None, rules: Rules
+) -> tuple[list[int], np.ndarray] | None:
     """Rows of the matrix in groups and their labels (0…k−1), or None without a map."""
-    shape = geometry(matrix, rules)
     if shape is None:
         return None
     found = find_groups(matrix, shape, rules=rules).groups
@@ -102,6 +121,31 @@ def _group_labels(matrix: VoteMatrix, rules: Rules) -> tuple[list[int], np.ndarr
     if len(set(labels.tolist())) < 2:
         return None
     return list(shape.rows), np.asarray(labels, dtype=np.int64)
+
+
+def _place(matrix: VoteMatrix, shape: Geometry | None) -> Place | None:
+    """The map's loadings and spreads (see `Place`), or None without a map.
+
+    A vote y on statement s is read as y − mean(s) = loadings(s) · x + noise, x the member's
+    place: the spread of x is that of the members' places on the map, and the noise of s what
+    its votes vary beyond what the places explain (at least a tenth of their variance, so no
+    statement passes for an exact ruler)."""
+    if shape is None or len(shape.rows) < 2:
+        return None
+    n = len(matrix.statements)
+    columns = list(shape.columns)
+    loadings = np.zeros((n, 2))
+    loadings[columns] = shape.components.T
+    spread = np.maximum(shape.projections.var(axis=0), 1e-6)
+    values = matrix.values[:, columns]
+    present = ~np.isnan(values)
+    count = np.maximum(present.sum(axis=0), 1)
+    mean = np.where(present, values, 0.0).sum(axis=0) / count
+    variance = np.where(present, (values - mean) ** 2, 0.0).sum(axis=0) / count
+    explained = (shape.components.T**2) @ spread
+    noise = np.ones(n)
+    noise[columns] = np.maximum(variance - explained, np.maximum(0.1 * variance, 1e-3))
+    return Place(loadings, noise, spread)
 
 
 def asking_model(
@@ -121,13 +165,24 @@ def asking_model(
     decided = (decided_votes + 1) / (votes + 2)
     settle = np.full(n, _FRESH)
     index = {s: j for j, s in enumerate(matrix.statements)}
-    for c in common_ground(matrix, rules):
+    found = common_ground(matrix, rules)
+    lows = sorted((c.low for c in found), reverse=True)
+    lines = [rules.common_ground_threshold]
+    if RANKED and len(lows) > RANKED:
+        lines.append(lows[int(RANKED) - 1])
+    for c in found:
         width = narrowing(c.score, c.votes, rules.common_ground_z)
-        settle[index[c.id]] = width if c.status == "needs_more_votes" else DECIDED_WEIGHT * width
+        open_ = c.split <= rules.common_ground_max_split and any(
+            c.low <= line <= c.high for line in lines
+        )
+        settle[index[c.id]] = width if open_ else DECIDED_WEIGHT * width
     settle[[index[s] for s in matrix.excluded if s in index]] = 0.0
-    grouped = _group_labels(matrix, rules)
+    shape = geometry(matrix, rules)
+    place = _place(matrix, shape)
+    grouped = _group_labels(matrix, shape, rules)
     if grouped is None:
-        return AskingModel(index, (), np.full((n, 1, 3), 1 / 3), settle, answered, decided)
+        uniform = np.full((n, 1, 3), 1 / 3)
+        return AskingModel(index, (), uniform, settle, answered, decided, place)
     rows, labels = grouped
     k = int(labels.max()) + 1
     member_of = (labels[:, np.newaxis] == np.arange(k)).astype(np.float64)  # rows × k
@@ -136,7 +191,7 @@ def asking_model(
     chances = (counts + 1) / (counts.sum(axis=2, keepdims=True) + len(_VOTES))
     chances[[index[s] for s in matrix.meta if s in index]] = 1 / 3
     sizes = tuple(int(size) for size in member_of.sum(axis=0))
-    return AskingModel(index, sizes, chances, settle, answered, decided)
+    return AskingModel(index, sizes, chances, settle, answered, decided, place)
 
 
 def group_belief(model: AskingModel, answers: Mapping[str, int]) -> FloatArray:
@@ -172,10 +227,32 @@ def group_information(chances: FloatArray, belief: FloatArray) -> FloatArray:
     return result
 
 
+def place_information(place: Place, rows: IntArray, answered_rows: Sequence[int]) -> FloatArray:
+    """Mutual information (bits) between the member's place on the map and their vote on
+    each statement of `rows`, given that they answered `answered_rows`: with the Gaussian
+    reading of `Place`, ½·log2(1 + l·Σ·l / noise), Σ the spread of the member's place once
+    their answers are in."""
+    precision = np.diag(1 / place.spread)
+    if len(answered_rows):
+        known = place.loadings[list(answered_rows)]
+        weights = ANSWER_WEIGHT / place.noise[list(answered_rows)]
+        precision = precision + (known * weights[:, np.newaxis]).T @ known
+    covariance = np.linalg.inv(precision)
+    loadings = place.loadings[rows]
+    spread = np.einsum("si,ij,sj->s", loadings, covariance, loadings)
+    result: FloatArray = 0.5 * np.log2(1 + spread / place.noise[rows])
+    return result
+
+
 def information(
-    model: AskingModel, answers: Mapping[str, int], candidates: Sequence[str]
+    model: AskingModel,
+    answers: Mapping[str, int],
+    candidates: Sequence[str],
+    pending: Sequence[str] = (),
 ) -> FloatArray:
-    """The value of asking each candidate (in their order) to a member with these answers."""
+    """The value of asking each candidate (in their order) to a member with these answers.
+    `pending` were put to the member with the candidates and are not answered yet: what they
+    will tell of the member's place is counted already (it does not depend on the vote)."""
     known = np.asarray([model.index.get(s, -1) for s in candidates], dtype=np.int64)
     rows = np.maximum(known, 0)
     mine = known >= 0
@@ -184,8 +261,30 @@ def information(
     settle = np.where(mine, model.settle[rows], _FRESH)
     decided = np.where(mine, model.decided[rows], 0.5)
     answered = np.where(mine, model.answered[rows], 0.5)
-    values: FloatArray = answered * (about_group + GROUND_WEIGHT * decided * settle)
+    about_place = np.zeros(len(candidates))
+    if model.place is not None and PLACE_WEIGHT > 0:
+        given = [model.index[s] for s in [*answers, *pending] if s in model.index]
+        about_place = np.where(mine, place_information(model.place, rows, given), 0.0)
+    values: FloatArray = answered * (
+        about_group + PLACE_WEIGHT * about_place + GROUND_WEIGHT * decided * settle
+    )
     return values
+
+
+def ask_order(
+    model: AskingModel, answers: Mapping[str, int], candidates: Sequence[str], limit: int
+) -> list[str]:
+    """Up to `limit` candidates the member has not answered, to put to them together, best
+    first: each pick is the one worth most once those before it are pending, the first of
+    equals in the candidates' order (callers pass Pol.is' order, which so decides wherever
+    the model knows nothing, e.g. before anyone has voted)."""
+    open_ = [s for s in candidates if s not in answers]
+    chosen: list[str] = []
+    while open_ and len(chosen) < limit:
+        pick = open_[int(np.argmax(information(model, answers, open_, chosen)))]
+        chosen.append(pick)
+        open_.remove(pick)
+    return chosen
 
 
 def next_to_ask(
@@ -193,7 +292,5 @@ def next_to_ask(
 ) -> str | None:
     """The candidate worth most (the first of equals) that the member has not answered, or
     None when there is none. Callers leave out what the member was asked and skipped."""
-    open_ = [s for s in candidates if s not in answers]
-    if not open_:
-        return None
-    return open_[int(np.argmax(information(model, answers, open_)))]
+    first = ask_order(model, answers, candidates, 1)
+    return first[0] if first else None
