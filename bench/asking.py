@@ -76,6 +76,9 @@ def main() -> None:
     parser.add_argument("--budgets", default="1,3,5,8,10,12,15,20,25,30,40,50,70,100")
     parser.add_argument("--refreshes", type=int, default=25)
     parser.add_argument("--only", default="", help="conversations, comma-separated")
+    parser.add_argument(
+        "--count", choices=("asks", "votes"), default="asks", help="what a budget counts"
+    )
     parser.add_argument("--orders", default=",".join(ORDERS), help="orders, comma-separated")
     parser.add_argument(
         "--set", action="append", default=[], help="NAME=VALUE: a weight of asking.py"
@@ -114,7 +117,7 @@ def main() -> None:
             votes_at = {}
             for budget in budgets:
                 start = time.perf_counter()
-                done = replay(talk, order, budget, refresh)
+                done = replay(talk, order, budget, refresh, count_votes=args.count == "votes")
                 found = analyze(talk.matrix(done.votes))
                 groups = None if found.grouping.groups is None else found.grouping.groups
                 ari, both = group_agreement(reference, groups.assignments if groups else None)
