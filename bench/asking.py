@@ -40,7 +40,10 @@ import time
 import warnings
 from pathlib import Path
 
-from bot.core.analysis import analyze, asking
+import numpy as np
+
+from bot.core.analysis import analyze, asking, build_matrix, next_statements
+from bot.core.analysis.asking import ask_order, asking_model
 from bot.devtools.replay import (
     ORDERS,
     group_agreement,
@@ -49,6 +52,7 @@ from bot.devtools.replay import (
     replay,
     top_common_ground,
 )
+from bot.devtools.votes import camps
 
 POLIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
 CONVERSATIONS = {
@@ -71,6 +75,39 @@ def needed(budgets: list[int], met: list[bool]) -> int | None:
     return found
 
 
+def ballot_cost(repeats: int = 20) -> None:
+    """What drawing one ballot costs the bot in a pack of 30 (`ballot_of`'s analysis part):
+    Pol.is' order, the model rebuilt from every vote, and five statements picked for a member
+    who answered half of them; two camps, each member voting on about 70 % of the statements."""
+    print("| members | statements | votes | Pol.is' order | model | five picks | total |")
+    print("|---|---|---|---|---|---|---|")
+    for n_statements in (20, 60, 150):
+        rng = np.random.default_rng(n_statements)
+        votes = [v for v in camps((15, 15), n_statements, 0.2, seed=1) if rng.random() < 0.7]
+        matrix = build_matrix(votes)
+        member = matrix.members[0]
+        row = matrix.values[0]
+        answers = {s: int(row[j]) for j, s in enumerate(matrix.statements) if not np.isnan(row[j])}
+        answers = dict(list(answers.items())[: len(answers) // 2])
+        took = [0.0, 0.0, 0.0]
+        for _ in range(repeats):
+            start = time.perf_counter()
+            order = next_statements(matrix, member, limit=n_statements)
+            polis = time.perf_counter()
+            model = asking_model(matrix)
+            built = time.perf_counter()
+            ask_order(model, answers, [s for s in order if s not in answers], 5)
+            picked = time.perf_counter()
+            took[0] += polis - start
+            took[1] += built - polis
+            took[2] += picked - built
+        ms = [1000 * t / repeats for t in took]
+        print(
+            f"| 30 | {n_statements} | {len(votes)} | {ms[0]:.1f} ms | {ms[1]:.1f} ms "
+            f"| {ms[2]:.1f} ms | {sum(ms):.1f} ms |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", default="1,3,5,8,10,12,15,20,25,30,40,50,70,100")
@@ -83,7 +120,13 @@ def main() -> None:
     parser.add_argument(
         "--set", action="append", default=[], help="NAME=VALUE: a weight of asking.py"
     )
+    parser.add_argument(
+        "--ballot-cost", action="store_true", help="only time one ballot in a pack of 30"
+    )
     args = parser.parse_args()
+    if args.ballot_cost:
+        ballot_cost()
+        return
     for setting in args.set:
         name, value = setting.split("=")
         if not hasattr(asking, name):

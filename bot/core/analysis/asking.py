@@ -1,24 +1,32 @@
-"""Which statement teaches the most when put to one member: a first expected-information order.
+"""Which statement teaches the most when put to one member: the expected-information order.
 
-Pol.is' priority (priority.py, SPEC §4.6) ranks statements the same way for everyone. Here
-each member gets their own order, from a model of the votes collected so far (`asking_model`,
-refreshed now and then, as Pol.is' math worker refreshes its priorities) and the member's own
-answers so far (`information`, cheap, per ask):
+Pol.is' priority (priority.py) ranks statements the same way for everyone. Here each member
+gets their own order (SPEC §4.6), from a model of the votes collected so far (`asking_model`,
+rebuilt from the pack's votes whenever a ballot is drawn) and the member's own answers so far
+(`information`, cheap, per ask):
 
-    value(m, s) = answered(s) · [ I(group of m ; m's vote on s) + decided(s) · settle(s) ]
+    value(m, s) = answered(s) · [ I(group of m ; m's vote on s)
+                                  + PLACE_WEIGHT · I(place of m on the map ; m's vote on s)
+                                  + GROUND_WEIGHT · decided(s) · settle(s) ]
 
-- `I(...)` is the mutual information, in bits, between the member's opinion group and their
-  vote (agree, disagree or pass) on s: the expected fall in the entropy of the member's group
-  once they answer. The member's belief about their group is the groups' sizes updated by the
-  answers they gave (naive Bayes, each answer's likelihood tempered to the power
+- `I(group ...)` is the mutual information, in bits, between the member's opinion group and
+  their vote (agree, disagree or pass) on s: the expected fall in the entropy of the member's
+  group once they answer. The member's belief about their group is the groups' sizes updated
+  by the answers they gave (naive Bayes, each answer's likelihood tempered to the power
   ANSWER_WEIGHT = 0.5, since answers are not independent); each group's chance of each vote on
   s is its members' share, with one pseudo-vote of each kind. A statement one camp agrees
   with and the other rejects teaches much about a newcomer and nothing once their group is
   plain; one everyone agrees with teaches nothing about anyone's group.
+- `I(place ...)` is the same for the member's place on the opinion map (groups.py's PCA, on
+  which the groups are cut): a vote is read as the statement's loadings times the member's
+  place plus noise (`Place`), so a statement that loads on the axes where the member's place
+  is still vague teaches the most, and one that loads nowhere teaches nothing.
 - `settle(s)` is what one more decided vote does for s's common-ground call (bridging.py): how
-  much narrower its interval gets, `wilson(n) − wilson(n + 1)` in width at its current score;
-  a statement already called (common ground or not common) counts a quarter of that, since
-  its call is made though a vote can still move its rank. A statement nobody has decided yet
+  much narrower its interval gets, `wilson(n) − wilson(n + 1)` in width at its current score.
+  It counts in full while the call is open: its interval holds the threshold, or it could be
+  among the RANKED = 10 the common ground leads with (its interval reaches the low end of the
+  tenth best), so that the leading statements' votes pile up as their rank needs; otherwise a
+  quarter of that, since a vote can still move its rank. A statement nobody has decided yet
   has the whole of 0–1 to lose, so new statements come early, as in Pol.is.
 - `answered(s)` is the share of asks of s that got any vote and `decided(s)` the share of its
   votes that were not a pass, each with one pseudo-count either way: a vote never given
@@ -26,8 +34,9 @@ answers so far (`information`, cheap, per ask):
 
 The groups are the analysis' own when it finds real ones; otherwise, with at least four
 members on the map, two groups cut on the map by k-means (an early guess beats none); with no
-map, nothing is learnt about groups and only common ground counts. Ties go to the statement
-that comes first in the candidates' order, so the order is deterministic.
+map, nothing is learnt about groups or places and only common ground counts. Ties go to the
+statement that comes first in the candidates' order (the ballot passes Pol.is' order), so the
+order is deterministic and Pol.is' order decides where the model knows nothing.
 """
 
 from __future__ import annotations
@@ -172,8 +181,8 @@ def asking_model(
         lines.append(lows[int(RANKED) - 1])
     for c in found:
         width = narrowing(c.score, c.votes, rules.common_ground_z)
-        open_ = c.split <= rules.common_ground_max_split and any(
-            c.low <= line <= c.high for line in lines
+        open_ = c.split <= rules.common_ground_max_split and (
+            c.low <= lines[0] <= c.high or (len(lines) > 1 and c.high >= lines[1])
         )
         settle[index[c.id]] = width if open_ else DECIDED_WEIGHT * width
     settle[[index[s] for s in matrix.excluded if s in index]] = 0.0
