@@ -64,7 +64,7 @@ ANSWER_WEIGHT = 0.5
 # threshold does (0: only the threshold counts).
 RANKED = 10
 # The weight of common ground against the group's bits.
-GROUND_WEIGHT = 10.0
+GROUND_WEIGHT = 1.0
 # The weight of the member's place on the map against the group's bits.
 PLACE_WEIGHT = 1.0
 _VOTES = (AGREE, DISAGREE, PASS)
