@@ -1,7 +1,9 @@
 """Asking the statements that teach the most: Pol.is' order against expected information.
 
-    python bench/asking.py [--budgets 1,3,5,8,10,12,15,20,25,30,40,50,70,100]
-                           [--refreshes 25] [--only NAME,...]
+    python bench/asking.py [--budgets 3,5,6,…,16,18,20,22,25,28,30,35,40,50,60,…,100]
+                           [--refreshes 25] [--only NAME,...] [--count asks|votes]
+                           [--orders polis,information] [--set NAME=VALUE ...]
+    python bench/asking.py --ballot-cost
 
 The four Pol.is conversations in tests/data/polis (The Computational Democracy Project,
 CC BY 4.0) are replayed in time order with members answering only what they are asked
@@ -13,9 +15,11 @@ CC BY 4.0) are replayed in time order with members answering only what they are 
   vote. Each member gets a budget of n asks; at each ask the order picks, among the
   statements that exist at the member's time and that they have not been asked, the next one;
   the member answers with their recorded final vote, or skips (the ask counts, no vote) when
-  they never voted on it. The order's model of the others' votes is refreshed `--refreshes`
-  times in a replay (after every members ÷ refreshes members, at least every member); the
-  member's own answers are known to it at every ask.
+  they never voted on it. With `--count votes` the budget is n votes and a skip costs
+  nothing (the member is asked until they gave n votes or nothing is left). The order's
+  model of the others' votes is refreshed `--refreshes` times in a replay (after every
+  members ÷ refreshes members, at least every member); the member's own answers are known to
+  it at every ask.
 - The reference is the analysis (`analyze`, default rules, as bench/groups.py) of all the
   recorded votes less those on moderated-out statements: what an unlimited budget gives back.
 - After a replay with budget n, the analysis of the collected votes is compared with it:
@@ -28,8 +32,11 @@ CC BY 4.0) are replayed in time order with members answering only what they are 
   larger n of the grid ("> max" when the largest misses). The goal: the expected-information
   order needs at most 60 % of the asks per member that Pol.is' order needs.
 
-Orders: `polis` is Pol.is' priority (SPEC §4.6, `next_statements`), the same ranking for
-everyone with statements nobody has seen first; `information` is bot/core/analysis/asking.py.
+Orders: `polis` is Pol.is' priority (`next_statements`), the same ranking for everyone with
+statements nobody has seen first; `information` is bot/core/analysis/asking.py, what the bot's
+ballot asks (SPEC §4.6), equals in Pol.is' order. `--set NAME=VALUE` changes one of
+asking.py's weights for the run (PLACE_WEIGHT, GROUND_WEIGHT, RANKED, ANSWER_WEIGHT, ...).
+`--ballot-cost` times one ballot of the bot in a pack of 30 instead.
 """
 
 from __future__ import annotations
@@ -110,7 +117,10 @@ def ballot_cost(repeats: int = 20) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budgets", default="1,3,5,8,10,12,15,20,25,30,40,50,70,100")
+    parser.add_argument(
+        "--budgets",
+        default="3,5,6,7,8,9,10,11,12,13,14,15,16,18,20,22,25,28,30,35,40,50,60,70,80,90,100",
+    )
     parser.add_argument("--refreshes", type=int, default=25)
     parser.add_argument("--only", default="", help="conversations, comma-separated")
     parser.add_argument(
