@@ -7,6 +7,7 @@ import pytest
 
 from bot.core.analysis import Vote, build_matrix, common_ground
 from bot.core.analysis.asking import (
+    ask_order,
     asking_model,
     group_belief,
     information,
@@ -97,3 +98,11 @@ def test_what_places_a_member_on_the_map_teaches_less_once_they_answered_it_else
     assert fresh[0] > 0.5 and fresh[1] < 0.01
     later = place_information(place, rows, [model.index[f"s{j}"] for j in range(6)])
     assert later[0] < fresh[0] / 2
+
+
+def test_where_the_model_knows_nothing_the_candidates_order_decides() -> None:
+    # Nobody has voted: every statement is worth the same, so Pol.is' order (as the ballot
+    # passes it) is kept as it is.
+    model = asking_model(build_matrix([], statements=["a", "b", "c"]))
+    assert ask_order(model, {}, ["c", "a", "b"], 2) == ["c", "a"]
+    assert ask_order(model, {}, ["b", "c", "a"], 5) == ["b", "c", "a"]
