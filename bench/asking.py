@@ -1,7 +1,9 @@
 """Asking the statements that teach the most: Pol.is' order against expected information.
 
-    python bench/asking.py [--budgets 1,3,5,8,10,12,15,20,25,30,40,50,70,100]
-                           [--refreshes 25] [--only NAME,...]
+    python bench/asking.py [--budgets 3,5,6,…,16,18,20,22,25,28,30,35,40,50,60,…,100]
+                           [--refreshes 25] [--only NAME,...] [--count asks|votes]
+                           [--orders polis,information] [--set NAME=VALUE ...]
+    python bench/asking.py --ballot-cost
 
 The four Pol.is conversations in tests/data/polis (The Computational Democracy Project,
 CC BY 4.0) are replayed in time order with members answering only what they are asked
@@ -13,9 +15,11 @@ CC BY 4.0) are replayed in time order with members answering only what they are 
   vote. Each member gets a budget of n asks; at each ask the order picks, among the
   statements that exist at the member's time and that they have not been asked, the next one;
   the member answers with their recorded final vote, or skips (the ask counts, no vote) when
-  they never voted on it. The order's model of the others' votes is refreshed `--refreshes`
-  times in a replay (after every members ÷ refreshes members, at least every member); the
-  member's own answers are known to it at every ask.
+  they never voted on it. With `--count votes` the budget is n votes and a skip costs
+  nothing (the member is asked until they gave n votes or nothing is left). The order's
+  model of the others' votes is refreshed `--refreshes` times in a replay (after every
+  members ÷ refreshes members, at least every member); the member's own answers are known to
+  it at every ask.
 - The reference is the analysis (`analyze`, default rules, as bench/groups.py) of all the
   recorded votes less those on moderated-out statements: what an unlimited budget gives back.
 - After a replay with budget n, the analysis of the collected votes is compared with it:
@@ -28,8 +32,11 @@ CC BY 4.0) are replayed in time order with members answering only what they are 
   larger n of the grid ("> max" when the largest misses). The goal: the expected-information
   order needs at most 60 % of the asks per member that Pol.is' order needs.
 
-Orders: `polis` is Pol.is' priority (SPEC §4.6, `next_statements`), the same ranking for
-everyone with statements nobody has seen first; `information` is bot/core/analysis/asking.py.
+Orders: `polis` is Pol.is' priority (`next_statements`), the same ranking for everyone with
+statements nobody has seen first; `information` is bot/core/analysis/asking.py, what the bot's
+ballot asks (SPEC §4.6), equals in Pol.is' order. `--set NAME=VALUE` changes one of
+asking.py's weights for the run (PLACE_WEIGHT, GROUND_WEIGHT, RANKED, ANSWER_WEIGHT, ...).
+`--ballot-cost` times one ballot of the bot in a pack of 30 instead.
 """
 
 from __future__ import annotations
@@ -40,7 +47,10 @@ import time
 import warnings
 from pathlib import Path
 
-from bot.core.analysis import analyze
+import numpy as np
+
+from bot.core.analysis import analyze, asking, build_matrix, next_statements
+from bot.core.analysis.asking import ask_order, asking_model
 from bot.devtools.replay import (
     ORDERS,
     group_agreement,
@@ -49,6 +59,7 @@ from bot.devtools.replay import (
     replay,
     top_common_ground,
 )
+from bot.devtools.votes import camps
 
 POLIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
 CONVERSATIONS = {
@@ -71,12 +82,67 @@ def needed(budgets: list[int], met: list[bool]) -> int | None:
     return found
 
 
+def ballot_cost(repeats: int = 20) -> None:
+    """What drawing one ballot costs the bot in a pack of 30 (`ballot_of`'s analysis part):
+    Pol.is' order, the model rebuilt from every vote, and five statements picked for a member
+    who answered half of them; two camps, each member voting on about 70 % of the statements."""
+    print("| members | statements | votes | Pol.is' order | model | five picks | total |")
+    print("|---|---|---|---|---|---|---|")
+    for n_statements in (20, 60, 150):
+        rng = np.random.default_rng(n_statements)
+        votes = [v for v in camps((15, 15), n_statements, 0.2, seed=1) if rng.random() < 0.7]
+        matrix = build_matrix(votes)
+        member = matrix.members[0]
+        row = matrix.values[0]
+        answers = {s: int(row[j]) for j, s in enumerate(matrix.statements) if not np.isnan(row[j])}
+        answers = dict(list(answers.items())[: len(answers) // 2])
+        took = [0.0, 0.0, 0.0]
+        for _ in range(repeats):
+            start = time.perf_counter()
+            order = next_statements(matrix, member, limit=n_statements)
+            polis = time.perf_counter()
+            model = asking_model(matrix)
+            built = time.perf_counter()
+            ask_order(model, answers, [s for s in order if s not in answers], 5)
+            picked = time.perf_counter()
+            took[0] += polis - start
+            took[1] += built - polis
+            took[2] += picked - built
+        ms = [1000 * t / repeats for t in took]
+        print(
+            f"| 30 | {n_statements} | {len(votes)} | {ms[0]:.1f} ms | {ms[1]:.1f} ms "
+            f"| {ms[2]:.1f} ms | {sum(ms):.1f} ms |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budgets", default="1,3,5,8,10,12,15,20,25,30,40,50,70,100")
+    parser.add_argument(
+        "--budgets",
+        default="3,5,6,7,8,9,10,11,12,13,14,15,16,18,20,22,25,28,30,35,40,50,60,70,80,90,100",
+    )
     parser.add_argument("--refreshes", type=int, default=25)
     parser.add_argument("--only", default="", help="conversations, comma-separated")
+    parser.add_argument(
+        "--count", choices=("asks", "votes"), default="asks", help="what a budget counts"
+    )
+    parser.add_argument("--orders", default=",".join(ORDERS), help="orders, comma-separated")
+    parser.add_argument(
+        "--set", action="append", default=[], help="NAME=VALUE: a weight of asking.py"
+    )
+    parser.add_argument(
+        "--ballot-cost", action="store_true", help="only time one ballot in a pack of 30"
+    )
     args = parser.parse_args()
+    if args.ballot_cost:
+        ballot_cost()
+        return
+    for setting in args.set:
+        name, value = setting.split("=")
+        if not hasattr(asking, name):
+            parser.error(f"asking.py has no {name}")
+        setattr(asking, name, float(value))
+    orders = {name: ORDERS[name] for name in args.orders.split(",")}
     warnings.simplefilter("ignore")
     budgets = [int(b) for b in args.budgets.split(",")]
     summary = []
@@ -99,12 +165,12 @@ def main() -> None:
         print("| order | n asks | votes / member | skips | ARI | grouped | top-10 overlap | time |")
         print("|---|---|---|---|---|---|---|---|")
         result = {}
-        for order_name, order in ORDERS.items():
+        for order_name, order in orders.items():
             met = []
             votes_at = {}
             for budget in budgets:
                 start = time.perf_counter()
-                done = replay(talk, order, budget, refresh)
+                done = replay(talk, order, budget, refresh, count_votes=args.count == "votes")
                 found = analyze(talk.matrix(done.votes))
                 groups = None if found.grouping.groups is None else found.grouping.groups
                 ari, both = group_agreement(reference, groups.assignments if groups else None)
@@ -129,10 +195,14 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, result in summary:
         shown = []
-        for order_name in ORDERS:
+        for order_name in ("polis", "information"):
+            if order_name not in result:
+                shown.append("-")
+                continue
             need, votes = result[order_name]
             shown.append(f"> {budgets[-1]}" if need is None else f"{need} ({votes:.1f})")
-        polis, info = result["polis"][0], result["information"][0]
+        polis = result.get("polis", (None, None))[0]
+        info = result.get("information", (None, None))[0]
         if polis is not None and info is not None:
             ratio = f"{info / polis:.0%}"
             goal = "met" if info <= 0.6 * polis else "not met"

@@ -9,7 +9,9 @@ The protocol (bench/asking.py measures with it; bench/README.md states it too):
 - Each member gets a budget of n asks. At each ask the order picks, among the statements that
   exist at the member's time and that the member has not been asked, the next one. The member
   answers with their recorded final vote on it, or, when they never voted on it, skips: the
-  ask counts against the budget and gives no vote.
+  ask counts against the budget and gives no vote. Counted in votes instead, the budget is n
+  votes: a skip costs nothing (the member never saw that statement, so they could not have
+  answered it), and the member is asked until they gave n votes or nothing is left.
 - What an order knows of the others is refreshed after every `refresh` members (Pol.is' math
   worker updates its priorities behind the conversation in the same way): its model is built
   from the votes collected so far and how often each statement was asked. The member's own
@@ -128,9 +130,18 @@ class Replayed:
         return len(self.asked)
 
 
-def replay(talk: Conversation, order: Order, budget: int, refresh: int = 1) -> Replayed:
+def replay(
+    talk: Conversation,
+    order: Order,
+    budget: int,
+    refresh: int = 1,
+    *,
+    count_votes: bool = False,
+) -> Replayed:
     """Every member in turn, `budget` asks each, the order's model refreshed after every
-    `refresh` members (see the module's docstring)."""
+    `refresh` members (see the module's docstring). With `count_votes` the budget counts the
+    votes given instead: a skip costs nothing, and the member is asked until they have given
+    `budget` votes or nothing is left to ask."""
     collected: dict[tuple[str, str], int] = {}
     asked: dict[str, int] = {}
     made: list[tuple[str, str]] = []
@@ -142,7 +153,8 @@ def replay(talk: Conversation, order: Order, budget: int, refresh: int = 1) -> R
         at = talk.member_time[member]
         left = [s for s in talk.statements if talk.created[s] <= at]
         answers: dict[str, int] = {}
-        for _ in range(budget):
+        spent = 0
+        while spent < budget:
             pick = chooser(answers, left)
             if pick is None:
                 break
@@ -152,7 +164,9 @@ def replay(talk: Conversation, order: Order, budget: int, refresh: int = 1) -> R
             vote = talk.votes.get((member, pick))
             if vote is None:
                 skips += 1
+                spent += 0 if count_votes else 1
                 continue
+            spent += 1
             answers[pick] = vote
             collected[(member, pick)] = vote
     return Replayed(collected, tuple(made), skips)
@@ -171,11 +185,15 @@ def polis_order(matrix: VoteMatrix, asks: Mapping[str, int]) -> Chooser:
 
 
 def information_order(matrix: VoteMatrix, asks: Mapping[str, int]) -> Chooser:
-    """The expected-information order (bot/core/analysis/asking.py)."""
+    """The expected-information order (bot/core/analysis/asking.py), equals in Pol.is'
+    order, as the bot's ballot asks."""
     model = asking_model(matrix, asks)
+    ranking = next_statements(matrix, None, limit=len(matrix.statements), exclude_voted=False)
+    rank = {s: i for i, s in enumerate(ranking)}
 
     def choose(answers: Mapping[str, int], candidates: Sequence[str]) -> str | None:
-        return next_to_ask(model, answers, candidates)
+        ordered = sorted(candidates, key=lambda s: rank.get(s, -1))
+        return next_to_ask(model, answers, ordered)
 
     return choose
 

@@ -66,6 +66,20 @@ def test_a_budget_bounds_the_asks_and_nothing_is_asked_twice_or_before_it_exists
     assert done.skips == sum(k not in talk.votes for k in done.asked)
 
 
+@pytest.mark.parametrize("name", sorted(ORDERS))
+def test_a_budget_in_votes_lets_skips_cost_nothing(name: str) -> None:
+    talk = conversation(_timed(), created={f"s{j}": 10.0 * j for j in range(12)})
+    done = replay(talk, ORDERS[name], budget=4, refresh=2, count_votes=True)
+    given = Counter(member for member, _ in done.votes)
+    recorded = Counter(member for member, _ in talk.votes)
+    # Every member gives four votes (all voted on more), however many asks it took.
+    assert set(given.values()) == {4} and set(given) == set(recorded)
+    assert done.skips == done.asks - len(done.votes) > 0
+    assert done.votes == {k: talk.votes[k] for k in done.asked if k in talk.votes}
+    everything = replay(talk, ORDERS[name], budget=100, refresh=3, count_votes=True)
+    assert everything.votes == dict(talk.votes)
+
+
 def test_the_comparison_with_the_whole_conversation() -> None:
     assert overlap(["a", "b", "c", "d"], ["d", "a", "x"]) == 0.5
     assert overlap([], ["a"]) == 1.0

@@ -3,12 +3,13 @@ k-anonymity, and one anonymous split alert when the pack divides."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from bot.core.statements import VoteValue
 from bot.core.usecases import statements
 from bot.devtools.simulate import Value
-from tests.conftest import ANA, BO, CHANNEL, CY, DEE, Harness
+from tests.conftest import ANA, BO, CHANNEL, CY, DEE, TEAM, Harness
 from tests.e2e.journey import GOOD_ANSWER, open_checkin, setup_pack
 
 HOSTILE = "Ship <!channel> first & <https://evil.example|now>"
@@ -106,6 +107,60 @@ def open_step(h: Harness, user: str) -> dict:
     view: dict = h.fake.calls_to("views.open")[-1].args["view"]
     assert view["callback_id"] == "direction_step"
     return view
+
+
+def asked_first(h: Harness, user: str) -> str:
+    """The first statement `/direction` puts to the member."""
+    say(h, user, "")
+    view = h.fake.calls_to("views.open")[-1].args["view"]
+    return str(
+        next(b for b in view["blocks"] if b.get("block_id", "").startswith("vote:"))["label"][
+            "text"
+        ]
+    )
+
+
+def test_a_member_whose_camp_is_plain_is_asked_other_statements_than_a_newcomer(
+    bot: Harness,
+) -> None:
+    # Two camps of six split on eight statements and agree on one; a ninth is still open
+    # (two for, two against). Ana has answered seven of the splits the first camp's way, Bo
+    # nothing yet.
+    camps = {camp: [f"U{camp}{n}" for n in range(6)] for camp in "AB"}
+    everyone = [*camps["A"], *camps["B"]]
+    for user in everyone:
+        bot.fake.add_user(user, name=user, tz="Europe/Berlin")
+    setup_pack(bot, values={"members": [ANA, BO, *everyone]})
+    now = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
+    splits = [f"Split number {n}" for n in range(8)]
+    with bot.wolfpack.db.transaction(TEAM) as tx:
+        pack = tx.packs.by_channel(CHANNEL)
+        assert pack is not None
+        ids = {
+            text: tx.statements.add(pack.id, text, text.lower(), ANA, now)[0].id
+            for text in [*splits, "Everyone agrees", "Still open"]
+        }
+        for text in splits:
+            for camp, value in (("A", VoteValue.AGREE), ("B", VoteValue.DISAGREE)):
+                for user in camps[camp]:
+                    tx.statements.vote(ids[text], pack.id, user, value, "", now)
+        for user in everyone:
+            tx.statements.vote(ids["Everyone agrees"], pack.id, user, VoteValue.AGREE, "", now)
+        for n, user in enumerate([*camps["A"][:2], *camps["B"][:2]]):
+            value = VoteValue.AGREE if n % 2 == 0 else VoteValue.DISAGREE
+            tx.statements.vote(ids["Still open"], pack.id, user, value, "", now)
+        for text in splits[:7]:
+            tx.statements.vote(ids[text], pack.id, ANA, VoteValue.AGREE, "", now)
+    # The newcomer is first asked what tells the camps apart; Ana, whose camp is plain,
+    # what the pack does not know yet: whether the open statement is common ground. (Pol.is'
+    # order, the same for everyone, puts the open statement, seen least, first to both.)
+    assert asked_first(bot, BO) in splits
+    assert asked_first(bot, ANA) == "Still open"
+    ws = bot.wolfpack.workspace(TEAM)
+    _, newcomer = statements.ballot(ws, 1, BO, limit=3)
+    assert all(v.statement.text in splits for v in newcomer)
+    _, plain = statements.ballot(ws, 1, ANA, limit=3)
+    assert plain[0].statement.text == "Still open"
 
 
 def test_the_direction_step_asks_three_statements_and_shares_the_priority(bot: Harness) -> None:

@@ -341,7 +341,7 @@ def confirm(ws: Workspace, answer_id: int) -> None:
         rnd = uow.rounds.get(answer.round_id) if answer is not None else None
         pack = uow.packs.get(answer.pack_id) if answer is not None else None
         waiting = (
-            len(statements.ballot_of(uow, pack, answer.user_id, CHECKIN_BALLOT))
+            statements.waiting_count(uow, pack, answer.user_id, CHECKIN_BALLOT)
             if answer is not None and pack is not None
             else 0
         )

@@ -60,8 +60,8 @@ def home(ws: Workspace, user_id: str) -> Home:
                     timezone=schedule.member_zone(pack.settings, who).key,
                     answered_current=statuses.get(day) is AnswerStatus.ANSWERED,
                     streak=streak(pack, member, statuses, now, prompted=prompted),
-                    waiting_statements=len(
-                        statements.ballot_of(uow, pack, user_id, limit=MAX_BALLOT)
+                    waiting_statements=statements.waiting_count(
+                        uow, pack, user_id, limit=MAX_BALLOT
                     ),
                     waiting_proposals=tuple(sorted(waiting, key=lambda p: p.closes_at)),
                     alignment=alignment(matrix, user_id) if user_id in matrix.members else None,

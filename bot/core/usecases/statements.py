@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 
+from bot.core.analysis.asking import ask_order, asking_model
 from bot.core.analysis.matrix import Vote as MatrixVote
 from bot.core.analysis.matrix import build_matrix
 from bot.core.analysis.priority import next_statements
@@ -157,17 +158,47 @@ def alert_message(ws: Workspace, statement_id: int) -> tuple[str, str] | None:
 def ballot_of(
     uow: Transaction, pack: Pack, user_id: str, limit: int = BALLOT_SIZE
 ) -> list[StatementView]:
-    """Statements the member has not voted on, in Pol.is' priority order (SPEC §4.6):
-    statements nobody has seen first, then those most worth a vote. Contested statements the
-    pack discussed since the member voted come before them, once (the Delphi step)."""
+    """Statements the member has not voted on, those that teach the most about them first
+    (SPEC §4.6, bot/core/analysis/asking.py): what most sharpens where the member stands and
+    whether a statement is common ground, from the pack's votes as they are now; Pol.is'
+    priority order decides between equals, so it decides alone before anyone has voted.
+    Contested statements the pack discussed since the member voted come before them, once
+    (the Delphi step)."""
     votes = uow.statements.votes(pack.id)
     views = _views(pack, uow.statements.of_pack(pack.id), votes, user_id)
+    again = _offered_again(pack, views, votes, user_id)
+    matrix = build_matrix(
+        [MatrixVote(v.user_id, str(v.statement_id), int(v.value)) for v in votes],
+        statements=[str(v.statement.id) for v in views],
+    )
+    by_id = {str(v.statement.id): v for v in views}
+    polis = next_statements(matrix, user_id, limit=len(views))
+    open_ = [s for s in polis if s in by_id and by_id[s].mine is None]
+    wanted = max(limit - len(again), 0)
+    answers = {s: int(v.mine) for s, v in by_id.items() if v.mine is not None}
+    fresh = ask_order(asking_model(matrix), answers, open_, wanted) if wanted else []
+    return (again + [by_id[s] for s in fresh])[:limit]
+
+
+def waiting_count(uow: Transaction, pack: Pack, user_id: str, limit: int = BALLOT_SIZE) -> int:
+    """How many statements wait for the member's vote, up to `limit`: as many as `ballot_of`
+    offers, without working out their order."""
+    votes = uow.statements.votes(pack.id)
+    views = _views(pack, uow.statements.of_pack(pack.id), votes, user_id)
+    again = _offered_again(pack, views, votes, user_id)
+    return min(len(again) + sum(v.mine is None for v in views), limit)
+
+
+def _offered_again(
+    pack: Pack, views: Sequence[StatementView], votes: Sequence[Vote], user_id: str
+) -> list[StatementView]:
+    """The contested statements discussed since the member voted on them (SPEC §4.6)."""
     mine: dict[int, list[Vote]] = {}
     for given in votes:
         if given.user_id == user_id:
             mine.setdefault(given.statement_id, []).append(given)
     settings = pack.settings
-    again = [
+    return [
         replace(v, again=True)
         for v in views
         if v.mine is not None
@@ -179,14 +210,6 @@ def ballot_of(
             settings.contested_divisiveness,
         )
     ]
-    matrix = build_matrix(
-        [MatrixVote(v.user_id, str(v.statement_id), int(v.value)) for v in votes],
-        statements=[str(v.statement.id) for v in views],
-    )
-    by_id = {str(v.statement.id): v for v in views}
-    order = next_statements(matrix, user_id, limit=len(views))
-    fresh = [by_id[s] for s in order if s in by_id and by_id[s].mine is None]
-    return (again + fresh)[:limit]
 
 
 def check_votable(uow: Transaction, pack: Pack, statement_ids: Sequence[int]) -> None:

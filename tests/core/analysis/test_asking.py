@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.core.analysis import Vote, build_matrix, common_ground
 from bot.core.analysis.asking import (
+    ask_order,
     asking_model,
     group_belief,
     information,
     narrowing,
     next_to_ask,
+    place_information,
 )
 from bot.devtools.votes import camps
 
@@ -39,6 +42,7 @@ def test_once_the_member_s_camp_is_plain_a_split_statement_teaches_little() -> N
     belief = group_belief(model, answers)
     assert belief.max() > 0.99
     fresh, plain = information(model, {}, ["s9"])[0], information(model, answers, ["s9"])[0]
+    # What is left is mostly what one more vote does for the statement's common-ground call.
     assert plain < fresh / 10
 
 
@@ -82,3 +86,23 @@ def test_asks_never_answered_make_a_statement_worth_less() -> None:
 
 def test_one_more_vote_narrows_a_short_interval_more_than_a_long_one() -> None:
     assert narrowing(0.7, 0, 1.2816) > narrowing(0.7, 5, 1.2816) > narrowing(0.7, 50, 1.2816) > 0
+
+
+def test_what_places_a_member_on_the_map_teaches_less_once_they_answered_it_elsewhere() -> None:
+    model = asking_model(build_matrix(_camps_and_a_shared_view()))
+    place = model.place
+    assert place is not None
+    rows = np.asarray([model.index["s9"], model.index["shared"]])
+    fresh = place_information(place, rows, [])
+    # A split statement loads on the map; one everyone agrees with does not.
+    assert fresh[0] > 0.5 and fresh[1] < 0.01
+    later = place_information(place, rows, [model.index[f"s{j}"] for j in range(6)])
+    assert later[0] < fresh[0] / 2
+
+
+def test_where_the_model_knows_nothing_the_candidates_order_decides() -> None:
+    # Nobody has voted: every statement is worth the same, so Pol.is' order (as the ballot
+    # passes it) is kept as it is.
+    model = asking_model(build_matrix([], statements=["a", "b", "c"]))
+    assert ask_order(model, {}, ["c", "a", "b"], 2) == ["c", "a"]
+    assert ask_order(model, {}, ["b", "c", "a"], 5) == ["b", "c", "a"]
