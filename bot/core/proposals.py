@@ -40,6 +40,11 @@ class Outcome(enum.StrEnum):
     NOT_PASSED = "not passed"
     BLOCKED = "blocked"
 
+    @property
+    def label(self) -> str:
+        """As a decision log shows it: "Passed", "Not passed", "Blocked"."""
+        return self.value.capitalize()
+
 
 @dataclass(frozen=True)
 class Response:

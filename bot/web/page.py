@@ -16,22 +16,13 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.core.map import REFRESH_SECONDS, MapView, group_name
-from bot.core.proposals import Counts, Outcome
+from bot.core.proposals import Counts
 from bot.core.statements import K_ANONYMITY, Statement, Tally
 from bot.core.summary import DecisionLine, Split, SplitTrend
 from bot.web.drawing import map_svg, mark, numbered, swatch
 
-TREND_WORDS = {
-    SplitTrend.NEW: "new this week",
-    SplitTrend.CONVERGING: "converging",
-    SplitTrend.DIVERGING: "diverging",
-    SplitTrend.STEADY: "steady",
-}
-OUTCOME_WORDS = {
-    Outcome.PASSED: "Passed",
-    Outcome.NOT_PASSED: "Not passed",
-    Outcome.BLOCKED: "Blocked",
-}
+# A page is read any day of the week, so a new split says when it is new.
+TREND_WORDS = {SplitTrend.NEW: "new this week"}
 # The most divisive splits are shown; the rest are counted.
 SPLITS_SHOWN = 10
 STANDOUTS_SHOWN = 5
@@ -258,9 +249,10 @@ def _splits_section(view: MapView, zone: ZoneInfo) -> str:
 
 
 def _split(split: Split, zone: ZoneInfo) -> str:
+    trend = TREND_WORDS.get(split.trend, split.trend.value)
     lines = [
         f'<article class="card"><h3 class="statement">{_quote(split.statement)}</h3>',
-        f'<p class="counts">{_tally(split.tally)} · {TREND_WORDS[split.trend]}</p>',
+        f'<p class="counts">{_tally(split.tally)} · {trend}</p>',
     ]
     if split.settled_by is not None:
         closed = split.settled_by.closed_at or split.settled_by.closes_at
@@ -306,7 +298,7 @@ def _proposals(lines: Iterable[DecisionLine], state: Callable[[DecisionLine], st
 
 def _outcome(line: DecisionLine, zone: ZoneInfo) -> str:
     outcome = line.proposal.outcome
-    word = OUTCOME_WORDS[outcome] if outcome is not None else "Closed"
+    word = outcome.label if outcome is not None else "Closed"
     closed = line.proposal.closed_at or line.proposal.closes_at
     return f"<strong>{word}</strong> {_day(closed, zone)}"
 

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.analysis.members import SignalKind
-from bot.core.proposals import Counts, Outcome
+from bot.core.proposals import Counts
 from bot.core.statements import K_ANONYMITY, Tally
 from bot.core.summary import (
     Participation,
-    SplitTrend,
     Summary,
     WeekPoint,
 )
@@ -47,17 +46,6 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 # Slack user ids as Slack writes them; anything else is not turned into a mention.
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
-TREND_WORDS = {
-    SplitTrend.NEW: "new",
-    SplitTrend.CONVERGING: "converging",
-    SplitTrend.DIVERGING: "diverging",
-    SplitTrend.STEADY: "steady",
-}
-OUTCOME_WORDS = {
-    Outcome.PASSED: "Passed",
-    Outcome.NOT_PASSED: "Not passed",
-    Outcome.BLOCKED: "Blocked",
-}
 SIGNAL_TITLES: dict[SignalKind, str] = {
     "solo_streak": "Working solo",
     "outlier_views": "Views apart from the pack's",

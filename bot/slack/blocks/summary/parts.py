@@ -19,14 +19,12 @@ from bot.slack.blocks.summary.format import (
     GROUPS_SHOWN,
     NAME_SHOWN,
     NO_CAMPS_SHOWN,
-    OUTCOME_WORDS,
     PROPOSAL_SHOWN,
     PROPOSALS_SHOWN,
     REASON_SHOWN,
     SIGNAL_TITLES,
     STANDOUTS_SHOWN,
     STATEMENT_SHOWN,
-    TREND_WORDS,
     Fmt,
     Part,
     agreed,
@@ -142,7 +140,7 @@ def split_text(split: Split, f: Fmt, summary: Summary) -> str:
         return f"{head}\n{decided_text(split, f)}\nThe votes were {tally(split.tally)}."
     lines = [
         head,
-        f"{tally(split.tally)} · {f.italic(TREND_WORDS.get(split.trend, str(split.trend)))}",
+        f"{tally(split.tally)} · {f.italic(split.trend.value)}",
     ]
     for label, reasons in (("For", split.agree_reasons), ("Against", split.disagree_reasons)):
         if reasons:
@@ -194,7 +192,7 @@ def _decisions(summary: Summary, f: Fmt, skip: frozenset[int] = frozenset()) -> 
     lines = []
     for d in shown[:DECISIONS_SHOWN]:
         outcome = d.proposal.outcome
-        word = OUTCOME_WORDS[outcome] if outcome is not None else "Closed"
+        word = outcome.label if outcome is not None else "Closed"
         lines.append(
             f"• {f.bold(word)}: {f.quote(d.proposal.text, PROPOSAL_SHOWN)} ({counts(d.counts)})"
         )
