@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core.analysis import CommonGround, VoteMatrix, common_ground
+from bot.core.analysis import CommonGround, common_ground
+from bot.devtools.replay import sample_members
 from bot.polis import read_polis_folder
 
 POLIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
@@ -32,18 +33,6 @@ CONVERSATIONS = [
 
 def found(result: tuple[CommonGround, ...]) -> list[str]:
     return [c.id for c in result if c.status == "common_ground"]
-
-
-def sample(matrix: VoteMatrix, size: int, seed: int) -> VoteMatrix:
-    rng = np.random.default_rng(seed)
-    rows = np.sort(rng.choice(len(matrix.members), min(size, len(matrix.members)), replace=False))
-    return VoteMatrix(
-        tuple(matrix.members[i] for i in rows),
-        matrix.statements,
-        matrix.values[rows],
-        matrix.hidden,
-        matrix.meta,
-    )
 
 
 def main() -> None:
@@ -67,7 +56,9 @@ def main() -> None:
         decided = agree + (matrix.values == -1).sum(axis=0)
         share = dict(zip(matrix.statements, agree / np.maximum(decided, 1), strict=True))
         for size in (20, 50):
-            calls = [found(common_ground(sample(matrix, size, s))) for s in range(args.seeds)]
+            calls = [
+                found(common_ground(sample_members(matrix, size, s))) for s in range(args.seeds)
+            ]
             called = [s for c in calls for s in c]
             wrong = sum(share[s] < 0.6 for s in called) / max(len(called), 1)
             recall = np.mean([len(top & set(c)) / max(len(top), 1) for c in calls])

@@ -42,6 +42,7 @@ from bot.core.analysis.matrix import Vote, build_matrix
 from bot.core.analysis.report import short_text
 from bot.core.analysis.stats import all_statement_stats
 from bot.devtools import demo
+from bot.devtools.replay import sample_members
 from bot.polis import read_votes
 
 POLIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
@@ -84,18 +85,6 @@ def demo_split() -> None:
             f"| “{free.text}” ({free.least:.2f}) "
             f"| “{best}” ({best_least:.2f}) | “{single.text}” ({single.least:.2f}) |"
         )
-
-
-def sample(matrix: VoteMatrix, size: int, seed: int) -> VoteMatrix:
-    rng = np.random.default_rng(seed)
-    rows = np.sort(rng.choice(len(matrix.members), min(size, len(matrix.members)), replace=False))
-    return VoteMatrix(
-        tuple(matrix.members[i] for i in rows),
-        matrix.statements,
-        matrix.values[rows],
-        matrix.hidden,
-        matrix.meta,
-    )
 
 
 def least_on(matrix: VoteMatrix, groups: OpinionGroups, statements: list[str]) -> float:
@@ -159,7 +148,7 @@ def polis(seeds: int) -> None:
         for size in (20, 50):
             runs: dict[str, list[tuple[float, float, float, float, int]]] = {}
             for seed in range(seeds):
-                part = sample(whole, size, seed)
+                part = sample_members(whole, size, seed)
                 groups = analysis_groups(part)
                 kind, truth = "analysis'", whole_groups
                 if groups is None:

@@ -33,6 +33,22 @@ import numpy as np
 from bot.core.analysis import Analysis, VoteMatrix, next_statements
 from bot.core.analysis.asking import asking_model, next_to_ask
 
+
+def sample_members(matrix: VoteMatrix, size: int, seed: int) -> VoteMatrix:
+    """`size` members of a conversation drawn at random (all of them when it has fewer), with
+    all their votes, in the conversation's order: the packs of 20 or 50 the benchmarks and
+    tests take from Pol.is conversations."""
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(len(matrix.members), min(size, len(matrix.members)), replace=False))
+    return VoteMatrix(
+        members=tuple(matrix.members[i] for i in rows),
+        statements=matrix.statements,
+        values=matrix.values[rows],
+        hidden=matrix.hidden,
+        meta=matrix.meta,
+    )
+
+
 # Given the member's answers in this session and the statements they may be asked (in
 # creation order), the next statement to ask.
 Chooser = Callable[[Mapping[str, int], Sequence[str]], str | None]

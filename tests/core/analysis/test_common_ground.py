@@ -38,6 +38,7 @@ from bot.core.analysis import (
     render_text,
 )
 from bot.core.analysis.bridging import wilson
+from bot.devtools.replay import sample_members
 from bot.polis import read_polis_folder
 from tests.conftest import POLIS_DATA
 
@@ -75,18 +76,6 @@ def decided_share(matrix: VoteMatrix) -> dict[str, float]:
     }
 
 
-def subsample(matrix: VoteMatrix, size: int, seed: int) -> VoteMatrix:
-    rng = np.random.default_rng(seed)
-    rows = np.sort(rng.choice(len(matrix.members), min(size, len(matrix.members)), replace=False))
-    return VoteMatrix(
-        members=tuple(matrix.members[i] for i in rows),
-        statements=matrix.statements,
-        values=matrix.values[rows],
-        hidden=matrix.hidden,
-        meta=matrix.meta,
-    )
-
-
 def found(result: tuple[CommonGround, ...]) -> list[str]:
     return [c.id for c in result if c.status == "common_ground"]
 
@@ -94,7 +83,7 @@ def found(result: tuple[CommonGround, ...]) -> list[str]:
 @cache
 def subsample_calls(name: str, size: int) -> tuple[tuple[str, ...], ...]:
     matrix = conversation(name)
-    return tuple(tuple(found(common_ground(subsample(matrix, size, s)))) for s in SEEDS)
+    return tuple(tuple(found(common_ground(sample_members(matrix, size, s)))) for s in SEEDS)
 
 
 @pytest.mark.parametrize("size", [20, 50])
