@@ -65,6 +65,17 @@ class Counts:
     def total(self) -> int:
         return self.agree + self.abstain + self.disagree + self.block
 
+    def said(self) -> str:
+        """ "5 agree · 1 disagree": the positions anyone took, in the order agree, abstain,
+        disagree, block ("" when nobody answered)."""
+        taken = (
+            (self.agree, "agree"),
+            (self.abstain, "abstain"),
+            (self.disagree, "disagree"),
+            (self.block, "block"),
+        )
+        return " · ".join(f"{n} {word}" for n, word in taken if n)
+
 
 _DURATION = re.compile(r"^(\d{1,4})\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -317,17 +317,7 @@ def _tally(t: Tally) -> str:
 
 
 def _counts(c: Counts) -> str:
-    said = [
-        f"{n} {word}"
-        for n, word in (
-            (c.agree, "agree"),
-            (c.abstain, "abstain"),
-            (c.disagree, "disagree"),
-            (c.block, "block"),
-        )
-        if n
-    ]
-    return " · ".join(said) if said else "no answers yet"
+    return c.said() or "no answers yet"
 
 
 def _people(n: int) -> str:

@@ -189,19 +189,8 @@ def agreed(t: Tally) -> str:
 
 
 def counts(c: Counts) -> str:
-    """ "5 agree · 1 disagree": the positions anyone took, in the order agree, abstain,
-    disagree, block."""
-    said = [
-        f"{n} {word}"
-        for n, word in (
-            (c.agree, "agree"),
-            (c.abstain, "abstain"),
-            (c.disagree, "disagree"),
-            (c.block, "block"),
-        )
-        if n
-    ]
-    return " · ".join(said) or "nobody answered"
+    """ "5 agree · 1 disagree", or that nobody answered."""
+    return c.said() or "nobody answered"
 
 
 def anonymity_note(summary: Summary) -> str:
