@@ -32,6 +32,9 @@ REQUEST_KINDS = (
     "other",
 )
 REQUEST_OUTCOMES = ("ok", "error", "unauthorized", "malformed", "too_large")
+# The pages served beside /slack/events, by the last part of their path.
+PAGES = ("map", "install", "oauth_redirect", "other")
+PAGE_OUTCOMES = ("ok", "refused", "not_found", "error")
 DELIVERY_STATES = ("queued", "sent", "skipped", "failed", "missed", "retrying", "waiting")
 TICK_OUTCOMES = ("ok", "failed", "not_leader")
 
@@ -80,6 +83,21 @@ class Metrics:
             buckets=REQUEST_BUCKETS,
             registry=self.registry,
         )
+        self.pages = Counter(
+            "wolfpack_page_requests",
+            "Requests to the pages served beside /slack/events (the opinion map, the OAuth "
+            "install pages), by page and outcome (refused: a link expired, altered or no "
+            "longer the reader's, or a method the page does not take).",
+            ["page", "outcome"],
+            registry=self.registry,
+        )
+        self.page_seconds = Histogram(
+            "wolfpack_page_seconds",
+            "Time to answer a request to a page, by page.",
+            ["page"],
+            buckets=REQUEST_BUCKETS,
+            registry=self.registry,
+        )
         self.deliveries = Counter(
             "wolfpack_deliveries",
             "Deliveries queued, sent, skipped, failed, missed or retried by the ticks.",
@@ -119,6 +137,10 @@ class Metrics:
             for outcome in REQUEST_OUTCOMES
         }
         self._request_times = {kind: self.request_seconds.labels(kind) for kind in REQUEST_KINDS}
+        for page in PAGES:
+            self.page_seconds.labels(page)
+            for page_outcome in PAGE_OUTCOMES:
+                self.pages.labels(page, page_outcome)
         for state in DELIVERY_STATES:
             self.deliveries.labels(state)
         for tick_outcome in TICK_OUTCOMES:
@@ -129,6 +151,19 @@ class Metrics:
         counted = self._request_counts.get((kind, outcome))
         (counted or self.requests.labels(kind, outcome)).inc()
         self._request_times[kind].observe(seconds)
+
+    def page_done(self, page: str, status: int, seconds: float) -> None:
+        page = page if page in PAGES else "other"
+        if status < 400:
+            outcome = "ok"
+        elif status == 404:
+            outcome = "not_found"
+        elif status < 500:
+            outcome = "refused"
+        else:
+            outcome = "error"
+        self.pages.labels(page, outcome).inc()
+        self.page_seconds.labels(page).observe(seconds)
 
     # --- scheduler.runner.TickObserver ---
 

@@ -231,7 +231,7 @@ class SlackHttpApp:
             )
             return [b""] if method == "HEAD" else [data]
         if path in self.routes:
-            return self.routes[path](environ, start_response)
+            return self._page(path, environ, start_response)
         if path != "/slack/events":
             return self._reply(start_response, 404, {"error": "not_found"})
         if method != "POST":
@@ -256,6 +256,26 @@ class SlackHttpApp:
             self.metrics.request_done(
                 seen.get("kind", "other"), _outcome(code), time.perf_counter() - started
             )
+
+    def _page(
+        self, path: str, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """A page served beside the events endpoint, counted by its status and timed."""
+        page = self.routes[path]
+        if self.metrics is None:
+            return page(environ, start_response)
+        started = time.perf_counter()
+        statuses: list[str] = []
+
+        def recording(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, *exc)
+
+        try:
+            return page(environ, recording)
+        finally:
+            code = int(statuses[-1].split(" ", 1)[0]) if statuses else 500
+            self.metrics.page_done(path.rsplit("/", 1)[-1], code, time.perf_counter() - started)
 
     def _slack(
         self, environ: dict[str, Any], start_response: StartResponse, seen: dict[str, str]

@@ -298,3 +298,26 @@ def test_a_failure_reading_the_pack_shows_a_reference_not_a_traceback(
     ref = re.search(r"ref ([0-9a-f]{8})", body.decode())
     assert ref is not None and "database on fire" not in body.decode()
     assert ref.group(1) in caplog.text and "database on fire" in caplog.text
+
+
+def test_page_requests_are_counted_by_outcome(served: Served) -> None:
+    h = served.harness
+    camp_pack(h)
+    link = local(ask_for_link(h, user("a0")), served.base)
+    assert fetch(link).status == 200
+    assert fetch(link[:-2]).status == 403  # altered
+    assert fetch(link, method="POST").status == 405
+    h.clock.advance(minutes=31)
+    assert fetch(link).status == 403  # expired
+    metrics = fetch(served.base + "/metrics").body
+    counted = {
+        outcome: float(found.group(1))
+        for outcome in ("ok", "refused", "not_found", "error")
+        if (
+            found := re.search(
+                rf'wolfpack_page_requests_total{{outcome="{outcome}",page="map"}} (\S+)', metrics
+            )
+        )
+    }
+    assert counted == {"ok": 1.0, "refused": 3.0, "not_found": 0.0, "error": 0.0}
+    assert 'wolfpack_page_seconds_count{page="map"} 4.0' in metrics
