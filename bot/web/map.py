@@ -9,7 +9,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from bot.core.errors import Expired, NotAllowed, NotFound
 from bot.core.usecases.map import map_page
@@ -25,6 +25,7 @@ NOT_VALID = "This link is not valid"
 NOT_VALID_TEXT = "It may have been cut short or changed. Ask for a new one with /wolfpack map."
 EXPIRED_TITLE = "This link has expired"
 NO_ACCESS = "This map is not available"
+LIVE_PARAM = "live"
 SORRY = "Something went wrong showing this map (ref {ref}). Please try again in a moment."
 
 # The page loads nothing from elsewhere and runs no script: its one style sheet is allowed by
@@ -71,9 +72,10 @@ class MapApp:
     def page(self, query: str) -> tuple[int, str]:
         """(status, HTML) for the link's query string."""
         try:
-            given = parse_qs(query, max_num_fields=5).get(LINK_PARAM, [])
+            fields = parse_qs(query, max_num_fields=5)
         except ValueError:  # more fields than any link of ours has
-            given = []
+            fields = {}
+        given = fields.get(LINK_PARAM, [])
         grant = self.links.grant(given[0]) if len(given) == 1 else None
         if grant is None:
             return 403, render_refusal(NOT_VALID, NOT_VALID_TEXT)
@@ -89,7 +91,10 @@ class MapApp:
             ref = secrets.token_hex(4)
             log.exception("map page failed (ref %s)", ref)
             return 500, render_refusal("Something went wrong", SORRY.format(ref=ref))
-        return 200, render_map(view, grant.expires_at)
+        # The reader may stop the page reloading itself (`live=0`), and start it again.
+        live = fields.get(LIVE_PARAM) != ["0"]
+        toggle = {LINK_PARAM: given[0], **({LIVE_PARAM: "0"} if live else {})}
+        return 200, render_map(view, grant.expires_at, live=live, toggle="?" + urlencode(toggle))
 
 
 def _answer(

@@ -72,9 +72,13 @@ padding-top:.5rem}
 STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 
 
-def render_map(view: MapView, expires_at: dt.datetime) -> str:
-    """The whole page. The pack's timezone dates it; the browser reloads it every
-    REFRESH_SECONDS (a plain meta refresh: no script), and each load reads the pack again."""
+def render_map(
+    view: MapView, expires_at: dt.datetime, *, live: bool = True, toggle: str = ""
+) -> str:
+    """The whole page. The pack's timezone dates it; while `live` the browser reloads it every
+    REFRESH_SECONDS (a plain meta refresh: no script), and each load reads the pack again.
+    `toggle` is the address of the same page with reloading turned the other way: a reload
+    moves a screen reader back to the top, so the reader can stop it (WCAG 2.2.1)."""
     zone = ZoneInfo(view.pack.settings.timezone)
     name = escape(view.pack.name)
     voting = "anonymous" if view.anonymous else "open (names are shown)"
@@ -83,8 +87,7 @@ def render_map(view: MapView, expires_at: dt.datetime) -> str:
         '<header class="wrap">',
         f"<h1>{name}</h1>",
         f'<p class="meta">Opinion map · {_people(view.members)} · votes are {voting}</p>',
-        f'<p class="meta">As of {_time(view.now, zone)}. This page reloads itself every minute '
-        "to follow the votes.</p>",
+        f'<p class="meta">As of {_time(view.now, zone)}. {_updating(live, toggle)}</p>',
         _nav(),
         "</header>",
         '<main class="wrap">',
@@ -96,7 +99,19 @@ def render_map(view: MapView, expires_at: dt.datetime) -> str:
         '<footer class="wrap"><p>Read-only, for this pack\'s members. This link works until '
         f"{_time(expires_at, zone)}; ask for a new one with /wolfpack map.</p></footer>",
     ]
-    return _document(f"{name} · opinion map", "\n".join(body), refresh=True)
+    return _document(f"{name} · opinion map", "\n".join(body), refresh=live)
+
+
+def _updating(live: bool, toggle: str) -> str:
+    if live:
+        said = "This page reloads itself every minute to follow the votes."
+        switch = "Stop reloading"
+    else:
+        said = "This page does not reload itself: reload it to see new votes."
+        switch = "Reload every minute"
+    if not toggle:
+        return said
+    return f'{said} <a href="{escape(toggle)}">{switch}</a>'
 
 
 def render_refusal(title: str, message: str) -> str:

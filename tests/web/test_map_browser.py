@@ -155,7 +155,7 @@ def test_the_keyboard_reaches_the_links_with_a_visible_focus(
 ) -> None:
     desktop.get(site.mine)
     reached = []
-    for _ in range(5):
+    for _ in range(6):
         ActionChains(desktop).send_keys(Keys.TAB).perform()
         focused = desktop.switch_to.active_element
         style = desktop.execute_script(
@@ -166,7 +166,14 @@ def test_the_keyboard_reaches_the_links_with_a_visible_focus(
         reached.append(style[2])
         assert style[0] != "none" and style[1] >= 2, style
         assert focused.is_displayed()
-    assert reached[:5] == ["Skip to the map", "Map", "Common ground", "Splits", "Decisions"]
+    assert reached == [
+        "Skip to the map",
+        "Stop reloading",
+        "Map",
+        "Common ground",
+        "Splits",
+        "Decisions",
+    ]
 
 
 def test_body_text_meets_aa_contrast(site: Site, desktop: webdriver.Chrome) -> None:

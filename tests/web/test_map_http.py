@@ -152,7 +152,11 @@ def test_the_page_keeps_itself_and_its_link_private(served: Served) -> None:
     assert "<script" not in page.body and "http://" not in page.body.replace(
         "http://www.w3.org/2000/svg", ""
     )
-    assert token_of(ask_for_link(h, ANA)) not in page.body
+    # The link's token is in the page only where the page links to itself (the switch that
+    # stops it reloading), never elsewhere.
+    token = token_of(ask_for_link(h, ANA))
+    assert page.body.count(token) == 1
+    assert f'<a href="?t={token}&amp;live=0">Stop reloading</a>' in page.body
 
 
 def test_an_expired_link_is_refused(served: Served) -> None:
@@ -321,3 +325,19 @@ def test_page_requests_are_counted_by_outcome(served: Served) -> None:
     }
     assert counted == {"ok": 1.0, "refused": 3.0, "not_found": 0.0, "error": 0.0}
     assert 'wolfpack_page_seconds_count{page="map"} 4.0' in metrics
+
+
+def test_the_reader_can_stop_the_page_reloading_itself(served: Served) -> None:
+    h = served.harness
+    camp_pack(h)
+    link = local(ask_for_link(h, user("a0")), served.base)
+    live = fetch(link).body
+    refresh = '<meta http-equiv="refresh" content="60">'
+    assert refresh in live
+    (stop,) = re.findall(r'<a href="(\?[^"]+)">Stop reloading</a>', live)
+    still = fetch(served.base + "/map" + stop.replace("&amp;", "&")).body
+    assert refresh not in still and "does not reload itself" in still
+    (again,) = re.findall(r'<a href="(\?[^"]+)">Reload every minute</a>', still)
+    assert refresh in fetch(served.base + "/map" + again.replace("&amp;", "&")).body
+    # The switch is no key: without the link's own token it opens nothing.
+    assert fetch(served.base + "/map?live=0").status == 403
