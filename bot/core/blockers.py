@@ -40,10 +40,17 @@ class Blocker:
     helpers: tuple[str, ...] = ()
     resolved_at: dt.datetime | None = None
     followed_up_at: dt.datetime | None = None
+    # The delivery key of the message that claimed the follow-up.
+    followed_up_by: str | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status is BlockerStatus.OPEN
+
+    def followed_up_by_key(self, key: object) -> bool:
+        """Whether the message with this delivery key claimed the follow-up: its sender may
+        have stopped before the message went out."""
+        return self.followed_up_at is not None and self.followed_up_by == str(key)
 
 
 class Change(enum.Enum):
@@ -76,13 +83,14 @@ def still_blocking(open_blocker: Blocker | None, round_id: int | None) -> Blocke
     return open_blocker
 
 
-def needs_follow_up(blocker: Blocker | None, local_date: dt.date) -> bool:
-    """Whether a prompt for the round of `local_date` carries the blocker's follow-up: it is
-    still open, from an earlier round, and was not followed up yet."""
+def needs_follow_up(blocker: Blocker | None, local_date: dt.date, key: object = None) -> bool:
+    """Whether a prompt for the round of `local_date` (delivery key `key`) carries the
+    blocker's follow-up: it is still open, from an earlier round, and was not followed up yet,
+    or was claimed by this very prompt before its sender stopped."""
     return (
         blocker is not None
         and blocker.is_open
-        and blocker.followed_up_at is None
+        and (blocker.followed_up_at is None or blocker.followed_up_by_key(key))
         and blocker.round_date < local_date
     )
 

@@ -30,6 +30,7 @@ def _blocker(row: BlockerRow) -> Blocker:
         helpers=tuple(row.helpers or ()),
         resolved_at=row.resolved_at,
         followed_up_at=row.followed_up_at,
+        followed_up_by=row.followed_up_by,
     )
 
 
@@ -140,16 +141,17 @@ class SqlBlockers(Scoped):
             self.session.delete(row)
             self.session.flush()
 
-    def claim_follow_up(self, blocker_id: int, now: dt.datetime) -> bool:
+    def claim_follow_up(self, blocker_id: int, now: dt.datetime, *, by: str | None = None) -> bool:
         return self._update(
             blocker_id,
             BlockerRow.status == _OPEN,
             BlockerRow.followed_up_at.is_(None),
             followed_up_at=now,
+            followed_up_by=by,
         )
 
     def release_follow_up(self, blocker_id: int) -> None:
-        self._update(blocker_id, followed_up_at=None)
+        self._update(blocker_id, followed_up_at=None, followed_up_by=None)
 
     def claim_ask(self, blocker_id: int, now: dt.datetime) -> bool:
         return self._update(

@@ -197,6 +197,9 @@ class BlockerRow(Base):
     helpers: Mapped[list[str]] = mapped_column(JSON)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     followed_up_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The delivery key of the message that claimed the follow-up: if its sender stops before
+    # the outcome is known, that same message finds the claim its own and sends it again.
+    followed_up_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class DeliveryRow(Base):

@@ -75,6 +75,12 @@ def test_a_prompt_carries_the_follow_up_once_and_only_for_an_earlier_round() -> 
     assert not needs_follow_up(blocker(followed_up_at=RAISED), wednesday)
     assert not needs_follow_up(blocker(status=BlockerStatus.RESOLVED), wednesday)
     assert not needs_follow_up(None, wednesday)
+    # Claimed by a prompt whose sender stopped before the outcome was known: that prompt,
+    # sent again, still carries it; any other message does not.
+    claimed = blocker(followed_up_at=RAISED, followed_up_by="prompt:1:U1:2026-12-02")
+    assert needs_follow_up(claimed, wednesday, "prompt:1:U1:2026-12-02")
+    assert not needs_follow_up(claimed, wednesday, "prompt:1:U1:2026-12-03")
+    assert not needs_follow_up(claimed, wednesday)
 
 
 def test_two_working_days_skip_the_weekend() -> None:

@@ -9,6 +9,8 @@ import json
 import threading
 from typing import Any
 
+from bot.core.delivery import TickReport
+from bot.core.schedule import DueKind
 from bot.devtools.simulate import SlackSide
 from bot.wiring import LISTENER_THREADS
 from tests.conftest import ANA, BO, CHANNEL, CY, SIGNING_SECRET, TEAM, Harness
@@ -248,3 +250,80 @@ def test_a_blocker_follow_up_waits_while_its_member_is_away(bot: Harness) -> Non
     (follow_up,) = followed_up()
     assert buttons(follow_up)["blocker_ask"] == str(raised.id)
     assert blocker(bot, raised.id).followed_up_at == monday
+
+
+def _die_after_claiming(h: Harness, now: dt.datetime, user: str, *, sent: bool) -> str:
+    """What a sender that stopped midway leaves: the due messages claimed, the blocker's
+    follow-up claimed by the message that carries it, and that message in Slack or not.
+    Returns the claiming message's delivery key."""
+    h.wolfpack.ticker.plan(TEAM, now, TickReport())
+    with h.wolfpack.db.transaction(TEAM) as tx:
+        claimed = tx.deliveries.claim(now, now + dt.timedelta(minutes=2), 100)
+        (message,) = [d for d in claimed if d.due.user_id == user]
+        pack = tx.packs.all()[0]
+        person = tx.people.get(user)
+        raised = tx.blockers.open_of(pack.id, user)
+        assert person is not None and raised is not None
+        assert tx.blockers.claim_follow_up(raised.id, now, by=str(message.due.key))
+    if sent:
+        notifier = h.wolfpack.workspace(TEAM).notifier
+        if message.due.kind is DueKind.PROMPT:
+            notifier.send_prompt(
+                pack,
+                person,
+                message.due.local_date,
+                reminder=False,
+                key=message.due.key,
+                follow_up=raised,
+            )
+        else:
+            notifier.send_blocker_follow_up(pack, person, raised, key=message.due.key)
+    return str(message.due.key)
+
+
+def test_a_follow_up_whose_sender_stopped_midway_goes_out_once(bot: Harness) -> None:
+    setup_pack(bot, values={**PACK_IN_UTC, "members": [ANA, BO], "reminder": "0"})
+    bot.side.command("/checkin", "hours 09:00-18:00 mon-tue", user=BO, channel=CHANNEL)
+    bot.clock.at = dt.datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    check_in(bot, BO, KEYS)
+    raised = blocker_of(bot, BO)
+    # Monday 09:00: the follow-up's own DM is due; its sender claims it and the blocker, and
+    # stops before sending. Once its claim lapses, the next tick sends it, once.
+    monday = dt.datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    key = _die_after_claiming(bot, monday, BO, sent=False)
+    assert key.startswith("blocker-follow-up:")
+    for minutes in (1, 3, 4):
+        bot.wolfpack.tick(monday + dt.timedelta(minutes=minutes))
+    (follow_up,) = dms(bot, BO, "still blocking")
+    assert buttons(follow_up)["blocker_ask"] == str(raised.id)
+    assert blocker(bot, raised.id).followed_up_by == key
+
+
+def test_a_follow_up_sent_before_its_sender_stopped_is_not_sent_again(bot: Harness) -> None:
+    setup_pack(bot, values={**PACK_IN_UTC, "members": [ANA, BO], "reminder": "0"})
+    bot.side.command("/checkin", "hours 09:00-18:00 mon-tue", user=BO, channel=CHANNEL)
+    bot.clock.at = dt.datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    check_in(bot, BO, KEYS)
+    monday = dt.datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    _die_after_claiming(bot, monday, BO, sent=True)
+    for minutes in (3, 4):
+        bot.wolfpack.tick(monday + dt.timedelta(minutes=minutes))
+    assert len(dms(bot, BO, "still blocking")) == 1
+
+
+def test_a_prompt_that_carried_a_follow_up_and_stopped_midway_still_carries_it(
+    bot: Harness,
+) -> None:
+    setup_pack(bot, values={**PACK_IN_UTC, "members": [ANA, BO], "reminder": "0"})
+    bot.clock.at = dt.datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    check_in(bot, BO, KEYS)
+    raised = blocker_of(bot, BO)
+    # Wednesday's prompt carries the follow-up; its sender stops after claiming it.
+    wednesday = dt.datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+    key = _die_after_claiming(bot, wednesday, BO, sent=False)
+    assert key.startswith("prompt:")
+    for minutes in (3, 4):
+        bot.wolfpack.tick(wednesday + dt.timedelta(minutes=minutes))
+    (prompt,) = dms(bot, BO, "Time to check in")
+    assert buttons(prompt)["blocker_ask"] == str(raised.id)
+    assert dms(bot, BO, "still blocking") == []  # carried by the prompt, not a DM of its own

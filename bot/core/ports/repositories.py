@@ -213,9 +213,9 @@ class BlockerRepository(Protocol):
 
     def withdraw(self, blocker_id: int) -> None: ...
 
-    def claim_follow_up(self, blocker_id: int, now: dt.datetime) -> bool:
-        """Marks an open blocker followed up unless it already was; True for the one caller
-        that marked it (the follow-up is sent once)."""
+    def claim_follow_up(self, blocker_id: int, now: dt.datetime, *, by: str | None = None) -> bool:
+        """Marks an open blocker followed up unless it already was, by the message `by` (its
+        delivery key); True for the one caller that marked it (the follow-up is sent once)."""
         ...
 
     def release_follow_up(self, blocker_id: int) -> None: ...

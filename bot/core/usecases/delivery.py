@@ -358,21 +358,26 @@ class Ticker:
         follow_up: Blocker | None = None,
     ) -> None:
         due = delivery.due
-        if follow_up is not None and not delivery.uncertain:
-            # Claimed before the send, so the blocker is followed up once, by this prompt.
+        # Claimed before the send, so the blocker is followed up once, by this prompt; a claim
+        # this prompt made before its sender stopped is its own already.
+        carried: Blocker | None = None
+        claimed_now = False
+        if follow_up is not None and follow_up.followed_up_by_key(due.key):
+            carried = follow_up
+        elif follow_up is not None:
             with ws.unit() as tx:
-                if not tx.blockers.claim_follow_up(follow_up.id, now):
-                    follow_up = None
-        else:
-            follow_up = None
-        carried = follow_up
+                if tx.blockers.claim_follow_up(follow_up.id, now, by=str(due.key)):
+                    carried, claimed_now = follow_up, True
+        found_sent = False
 
         def send() -> tuple[str, str]:
+            nonlocal found_sent
             found = (
                 ws.notifier.find_delivered(member.user_id, due.key) if delivery.uncertain else None
             )
             if found is not None:
                 log.info("delivery %s was sent before its sender stopped", due.key)
+                found_sent = True
                 return found
             return ws.notifier.send_prompt(
                 pack,
@@ -391,6 +396,9 @@ class Ticker:
             raise
         if done is not None:
             sent.add(delivery, member, *done[0])
+            if found_sent and claimed_now:
+                # The prompt found in Slack went out before this claim: it did not carry it.
+                self._unfollow(ws, carried)
         else:
             self._unfollow(ws, carried)
 
@@ -411,7 +419,11 @@ class Ticker:
             blocker = tx.blockers.get(blocker_id)
             pack = tx.packs.get(delivery.due.pack_id)
             member = tx.members.get(delivery.due.pack_id, delivery.due.user_id or "")
-        if blocker is None or not blocker.is_open or blocker.followed_up_at is not None:
+        key = delivery.due.key
+        # A claim this message made before its sender stopped is its own: it goes out (or is
+        # found in Slack) rather than being lost.
+        ours = blocker is not None and blocker.followed_up_by_key(key)
+        if blocker is None or not blocker.is_open or (blocker.followed_up_at and not ours):
             self._skipped(ws, delivery, now, report, "not_needed")
             return
         if pack is None or member is None or not member.active:
@@ -419,20 +431,23 @@ class Ticker:
             return
         if self._waits(ws, delivery, now, report, read=(pack, member)):
             return
-        with ws.unit() as tx:
-            claimed = tx.blockers.claim_follow_up(blocker.id, now)
-        if not claimed:
-            self._skipped(ws, delivery, now, report, "not_needed")
-            return
-        person, key = member.person, delivery.due.key
+        if not ours:
+            with ws.unit() as tx:
+                claimed = tx.blockers.claim_follow_up(blocker.id, now, by=str(key))
+            if not claimed:
+                self._skipped(ws, delivery, now, report, "not_needed")
+                return
+        person = member.person
+
+        def send() -> tuple[str, str]:
+            found = ws.notifier.find_delivered(person.user_id, key) if delivery.uncertain else None
+            if found is not None:
+                log.info("delivery %s was sent before its sender stopped", key)
+                return found
+            return ws.notifier.send_blocker_follow_up(pack, person, blocker, key=key)
+
         try:
-            done = self._attempt(
-                ws,
-                delivery,
-                now,
-                report,
-                lambda: ws.notifier.send_blocker_follow_up(pack, person, blocker, key=key),
-            )
+            done = self._attempt(ws, delivery, now, report, send)
         except BaseException:
             self._unfollow(ws, blocker)
             raise

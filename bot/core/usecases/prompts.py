@@ -73,7 +73,9 @@ def settle(
             hold = held(due, pack.settings, member.person, now)
             if hold is None:
                 blocker = blockers.get((pack.id, member.user_id))
-                if due.kind is not DueKind.PROMPT or not needs_follow_up(blocker, due.local_date):
+                if due.kind is not DueKind.PROMPT or not needs_follow_up(
+                    blocker, due.local_date, due.key
+                ):
                     blocker = None
                 progress = (
                     round_progress(
