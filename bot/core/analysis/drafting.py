@@ -76,7 +76,8 @@ PER_GROUP = 8
 # A draft reaches a group when the group is predicted to endorse more than half of it.
 REACHES = 0.5
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|\s*\n\s*")
+# A full stop followed by a lower-case word ends an abbreviation ("e.g. this"), not a sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?![a-z])|(?<=[。！？])\s*|\s*\n\s*")
 _ENDS = tuple(".!?。！？")
 _WORD = re.compile(r"\w")
 
@@ -140,8 +141,8 @@ class OpinionGroups:
 
 def sentences(text: str) -> list[str]:
     """The sentences of a text, each a substring of it: cut after . ! ? followed by a space,
-    after 。！？, and at line breaks; pieces without a letter or digit are dropped. An
-    abbreviation (“e.g. this”) is cut too: a fragment, still word for word."""
+    after 。！？, and at line breaks, but not before a lower-case word (“e.g. this”, “etc. and”
+    are abbreviations); pieces without a letter or digit are dropped."""
     pieces = (p.strip() for p in _SENTENCE_END.split(text))
     return [p for p in pieces if p and _WORD.search(p)]
 

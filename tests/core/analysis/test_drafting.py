@@ -47,7 +47,12 @@ COMPLEMENTARY = {
 def test_sentences_are_cut_at_full_stops_and_lines_and_kept_word_for_word() -> None:
     text = "Ship it now! Is it ready?  Yes.\nThe web UI waits... then - - "
     found = sentences(text)
-    assert found == ["Ship it now!", "Is it ready?", "Yes.", "The web UI waits...", "then - -"]
+    # A full stop before a lower-case word is no sentence's end.
+    assert found == ["Ship it now!", "Is it ready?", "Yes.", "The web UI waits... then - -"]
+    assert sentences("Use a broker, e.g. a queue. It is there.") == [
+        "Use a broker, e.g. a queue.",
+        "It is there.",
+    ]
     assert all(piece in text for piece in found)
     assert sentences(" ... \n !") == []
     assert sentences("乘客保障。安全第一") == ["乘客保障。", "安全第一"]
