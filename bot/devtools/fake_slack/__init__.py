@@ -6,7 +6,9 @@ shapes, same error codes), refuses methods Slack does not have, and can be told 
 (429 with Retry-After, 5xx, or an `ok: false` error) so retries can be exercised end to end
 through the real `slack_sdk.WebClient`.
 
-Only the standard library is used, so the offline demo can run it without test dependencies.
+Only the standard library is used, so the offline demo can run it without test dependencies;
+the Socket Mode side (`socket_mode`, served on first use of `FakeSlack.socket`) needs the
+`websockets` library of the development extra.
 
 The modules: `server` (the `FakeSlack` class: lifecycle, inspection, dispatch of each call),
 `http` (the HTTP server and request handler), `faults` (injected failures), `workspace` (users,
