@@ -1,0 +1,187 @@
+"""The journeys over Socket Mode: `wolfpack run` (a child process) opens the fake Slack's
+WebSocket with the app-level token, receives each request as an envelope and acknowledges it;
+the outcome and the Web API calls are those of the same journey over HTTP."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.devtools.fake_slack import Call, FakeSlack
+from bot.devtools.simulate import SlackSide, SocketSide
+from tests.conftest import (
+    BO,
+    CHANNEL,
+    SIGNING_SECRET,
+    TEAM,
+    FixedClock,
+    Harness,
+    process_env,
+    start_bot,
+    team_workspace,
+)
+from tests.e2e.journey import GOOD_ANSWER, open_checkin, setup_pack
+
+APP_TOKEN = "xapp-1-A0001-1-socketsecret"
+ACK_LIMIT = 3.0  # seconds: Slack shows the person an error when an ack takes longer
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Running:
+    """`wolfpack run` in Socket Mode, as a child process."""
+
+    process: subprocess.Popen[str]
+    port: int
+    log: Path
+
+    def healthz(self) -> tuple[int, dict[str, Any]]:
+        url = f"http://127.0.0.1:{self.port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, json.loads(error.read())
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+
+def run_socket_mode(
+    fake: FakeSlack, database: Path, workdir: Path, *args: str, **settings: str
+) -> Running:
+    port = free_port()
+    log = workdir / "wolfpack.log"
+    env = process_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=fake.url,
+        DATABASE_URL=f"sqlite:///{database}",
+        LOG_LEVEL="INFO",
+        **settings,
+    )
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1", "--port", str(port), *args],
+            env=env,
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    return Running(process, port, log)
+
+
+@pytest.fixture
+def socket_bot(
+    tmp_path: Path, sqlite_template: Path, clock: FixedClock
+) -> Iterator[tuple[Harness, Running]]:
+    database = tmp_path / "socket.db"
+    shutil.copy(sqlite_template, database)
+    with team_workspace() as fake:
+        running = run_socket_mode(fake, database, tmp_path, "--no-scheduler")
+        try:
+            fake.socket.wait_connected(timeout=30)
+            fake.reset_calls()
+            side = SocketSide(fake.socket, team_id=TEAM)
+            yield Harness(None, fake, side, clock), running  # type: ignore[arg-type]
+            assert running.stop() == 0, running.log.read_text()
+        finally:
+            if running.process.poll() is None:
+                running.process.kill()
+                running.process.wait()
+
+
+def checkin_journey(h: Harness) -> None:
+    """Setup in the team channel, then Bo's check-in: the reply in the round thread and the
+    DM with the Edit button."""
+    ack = setup_pack(h)
+    assert ack["response_action"] == "update"
+    view = open_checkin(h, BO)
+    submitted = h.side.submit(view, user=BO, values=GOOD_ANSWER)
+    assert submitted.status == 200 and submitted.body == ""
+    h.fake.wait_for(
+        lambda f: (
+            any(
+                c.args["channel"] == CHANNEL and c.args.get("thread_ts")
+                for c in f.calls_to("chat.postMessage")
+            )
+            and any(c.args["channel"] == f"D{BO}" for c in f.calls_to("chat.postMessage"))
+        ),
+        timeout=15,
+    )
+
+
+def call_shape(call: Call) -> tuple[str, str]:
+    """What a call did, without what depends on the hour: its method and what it was about."""
+    args = call.args
+    about = args.get("channel") or args.get("user") or args.get("users") or ""
+    view = args.get("view")
+    if isinstance(view, dict):
+        about = f"{about}:{view.get('callback_id') or view.get('type')}"
+    if args.get("thread_ts"):
+        about += ":thread"
+    return call.method, str(about)
+
+
+@pytest.fixture
+def http_bot(sqlite_url: str, clock: FixedClock) -> Iterator[Harness]:
+    """The same workspace and bot over HTTP, on SQLite too: what the socket journeys match."""
+    with team_workspace() as fake:
+        wolfpack = start_bot(sqlite_url, fake, clock)
+        server = wolfpack.serve_http().start()
+        try:
+            side = SlackSide(f"{server.url}/slack/events", SIGNING_SECRET, team_id=TEAM)
+            yield Harness(wolfpack, fake, side, clock)
+        finally:
+            wolfpack.close()
+
+
+def test_setup_and_a_checkin_over_the_socket_as_over_http(
+    socket_bot: tuple[Harness, Running], http_bot: Harness
+) -> None:
+    over_socket, running = socket_bot
+    checkin_journey(over_socket)
+    checkin_journey(http_bot)
+    bot = http_bot
+
+    assert over_socket.fake.messages(CHANNEL)[-1]["thread_ts"]
+    reply = next(m for m in over_socket.fake.messages(CHANNEL) if m.get("thread_ts"))
+    assert "Shipped the CLI parser" in json.dumps(reply)
+    socket_calls = Counter(call_shape(c) for c in over_socket.fake.calls)
+    http_calls = Counter(call_shape(c) for c in bot.fake.calls)
+    assert socket_calls == http_calls
+
+    side = over_socket.side
+    assert isinstance(side, SocketSide)
+    assert len(side.latencies) == len(side.envelope_ids) >= 3
+    assert max(side.latencies) < ACK_LIMIT, side.latencies
+    status, health = running.healthz()
+    assert status == 200 and health["slack"] is True
