@@ -25,6 +25,7 @@ from bot.devtools.simulate import SlackSide, SocketSide
 from tests.conftest import (
     BO,
     CHANNEL,
+    CY,
     SIGNING_SECRET,
     TEAM,
     FixedClock,
@@ -185,3 +186,67 @@ def test_setup_and_a_checkin_over_the_socket_as_over_http(
     assert max(side.latencies) < ACK_LIMIT, side.latencies
     status, health = running.healthz()
     assert status == 200 and health["slack"] is True
+
+
+def checkin(h: Harness, user: str) -> None:
+    before = len(thread_replies(h))
+    submitted = h.side.submit(open_checkin(h, user), user=user, values=GOOD_ANSWER)
+    assert submitted.status == 200 and submitted.body == ""
+    h.fake.wait_for(lambda f: len(thread_replies(h)) > before, timeout=15)
+
+
+def thread_replies(h: Harness) -> list[Call]:
+    return [
+        c
+        for c in h.fake.calls_to("chat.postMessage")
+        if c.args["channel"] == CHANNEL and c.args.get("thread_ts")
+    ]
+
+
+def test_refresh_requested_reconnects_with_nothing_lost_or_doubled(
+    socket_bot: tuple[Harness, Running],
+) -> None:
+    h, _ = socket_bot
+    setup_pack(h)
+    h.fake.socket.disconnect("refresh_requested")
+    h.fake.socket.wait_connected(opened=2, timeout=15)
+    # slack_sdk reads the new socket once it has closed the old one: it waits for its read of
+    # the old one to time out (up to 3 s), and an envelope that comes meanwhile waits too.
+    h.fake.wait_for(lambda f: f.socket.connected == 1, timeout=10)
+    checkin(h, BO)
+    assert len(thread_replies(h)) == 1
+    assert len(h.fake.calls_to("apps.connections.open")) == 1  # the new URL
+    side = h.side
+    assert isinstance(side, SocketSide)
+    assert max(side.latencies) < ACK_LIMIT, side.latencies
+
+
+def test_a_dropped_connection_is_reopened_and_a_resent_event_has_one_effect(
+    socket_bot: tuple[Harness, Running],
+) -> None:
+    h, _ = socket_bot
+    setup_pack(h)
+    side = h.side
+    assert isinstance(side, SocketSide)
+    home = {"type": "app_home_opened", "user": CY, "channel": f"D{CY}", "tab": "home"}
+    side.event(home, event_id="Ev0HOME1")
+    assert len(h.fake.calls_to("views.publish")) == 1
+    h.fake.socket.drop()
+    # Slack sends again what it saw no ack for; the socket is down, so it waits for the next.
+    again = h.fake.socket.resend(side.envelope_ids[-1])
+    # slack_sdk notices a reset socket after a few failed pings (every PING_SECONDS) and opens
+    # a new one.
+    h.fake.socket.wait_connected(opened=2, timeout=40)
+    assert h.fake.socket.wait_ack(again).latency < ACK_LIMIT
+    retried = next(e for e in h.fake.socket.sent if e.envelope_id == again)
+    assert retried.retry_attempt == 1 and retried.payload["event_id"] == "Ev0HOME1"
+    assert len(h.fake.calls_to("views.publish")) == 1
+    # And the new socket carries the rest of the journey.
+    checkin(h, BO)
+    assert len(thread_replies(h)) == 1
+
+
+def test_an_event_no_listener_wants_is_acknowledged(socket_bot: tuple[Harness, Running]) -> None:
+    h, _ = socket_bot
+    reply = h.side.event({"type": "reaction_added", "user": BO, "reaction": "wave"})
+    assert reply.status == 200 and reply.elapsed < ACK_LIMIT

@@ -231,8 +231,11 @@ class SocketMode:
 
     def drop(self) -> None:
         """Cuts the open sockets without a closing handshake: a reset, as when a network path
-        dies or Slack's host goes away."""
-        for conn in self._open_sockets():
+        dies or Slack's host goes away. Nothing more is sent on them."""
+        with self._changed:
+            dropped, self._live = self._live, []
+            self._changed.notify_all()
+        for conn in dropped:
             with contextlib.suppress(OSError):
                 # Linger 0: closing sends a TCP reset instead of a polite end of stream.
                 conn.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
