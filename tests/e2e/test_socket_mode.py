@@ -23,6 +23,7 @@ import pytest
 from bot.devtools.fake_slack import Call, FakeSlack
 from bot.devtools.simulate import SlackSide, SocketSide
 from tests.conftest import (
+    ANA,
     BO,
     CHANNEL,
     CY,
@@ -35,6 +36,10 @@ from tests.conftest import (
     team_workspace,
 )
 from tests.e2e.journey import GOOD_ANSWER, open_checkin, setup_pack
+from tests.e2e.test_direction import say as direction_say
+from tests.e2e.test_direction import vote
+from tests.e2e.test_proposals import proposal, shows
+from tests.e2e.test_proposals import say as proposal_say
 
 APP_TOKEN = "xapp-1-A0001-1-socketsecret"
 ACK_LIMIT = 3.0  # seconds: Slack shows the person an error when an ack takes longer
@@ -250,3 +255,51 @@ def test_an_event_no_listener_wants_is_acknowledged(socket_bot: tuple[Harness, R
     h, _ = socket_bot
     reply = h.side.event({"type": "reaction_added", "user": BO, "reaction": "wave"})
     assert reply.status == 200 and reply.elapsed < ACK_LIMIT
+
+
+CLI = "We should ship the CLI before the web UI"
+
+
+def vote_propose_and_home(h: Harness) -> dict[str, Any]:
+    """A statement and a vote on it, a proposal with a click and a block whose reason is first
+    left empty (the modal's errors come back in the ack), then App Home."""
+    setup_pack(h, values={"members": [ANA, BO, CY]})
+    assert "Added" in direction_say(h, ANA, f"add {CLI}")
+    vote(h, BO, {CLI: ("1", "Terminals first")})
+    assert "posted" in proposal_say(h, ANA, "/propose", "Ship the CLI first --closes 2d")
+    h.fake.wait_for(lambda f: any("Proposal" in m.get("text", "") for m in f.messages(CHANNEL)))
+    message = proposal(h)
+    h.side.click("proposal_respond", "1:agree", user=ANA, channel=CHANNEL, message_ts=message["ts"])
+    shows(h, "1 agree · 0 abstain · 0 disagree · 0 block")
+    h.side.click("proposal_respond", "1:block", user=BO, channel=CHANNEL, message_ts=message["ts"])
+    view = h.fake.calls_to("views.open")[-1].args["view"]
+    assert view["callback_id"] == "proposal_reason"
+    missing = h.side.submit(view, user=BO, values={"reason": "  "}).json()
+    assert h.side.submit(view, user=BO, values={"reason": "Docs first"}).body == ""
+    shows(h, "1 agree · 0 abstain · 0 disagree · 1 block")
+    home = {"type": "app_home_opened", "user": CY, "channel": f"D{CY}", "tab": "home"}
+    assert h.side.event(home).status == 200
+    published = h.fake.calls_to("views.publish")
+    assert len(published) == 1 and published[0].args["user_id"] == CY
+    assert f"<#{CHANNEL}>" in json.dumps(published[0].args["view"])
+    errors: dict[str, Any] = missing
+    return errors
+
+
+def test_a_vote_a_proposal_and_app_home_over_the_socket_as_over_http(
+    socket_bot: tuple[Harness, Running], http_bot: Harness
+) -> None:
+    over_socket, _ = socket_bot
+    socket_errors = vote_propose_and_home(over_socket)
+    http_errors = vote_propose_and_home(http_bot)
+    # The modal's field errors travel in the envelope's ack, as they do in the HTTP answer.
+    assert socket_errors == http_errors
+    assert socket_errors["response_action"] == "errors" and "reason" in socket_errors["errors"]
+    ack = over_socket.fake.socket.acks[-3]  # the empty reason's submission
+    assert ack.payload == socket_errors
+    socket_calls = Counter(call_shape(c) for c in over_socket.fake.calls)
+    http_calls = Counter(call_shape(c) for c in http_bot.fake.calls)
+    assert socket_calls == http_calls
+    side = over_socket.side
+    assert isinstance(side, SocketSide)
+    assert max(side.latencies) < ACK_LIMIT, side.latencies
