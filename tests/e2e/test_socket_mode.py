@@ -5,6 +5,8 @@ the outcome and the Web API calls are those of the same journey over HTTP."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import signal
 import socket
@@ -303,3 +305,53 @@ def test_a_vote_a_proposal_and_app_home_over_the_socket_as_over_http(
     side = over_socket.side
     assert isinstance(side, SocketSide)
     assert max(side.latencies) < ACK_LIMIT, side.latencies
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+# Values for the fake Slack, by the kind of token each setting holds.
+TOKEN_VALUES = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_APP_TOKEN": APP_TOKEN}
+
+
+def laptop_section() -> tuple[list[str], list[str]]:
+    """The settings the README's Socket Mode paragraph names, and the command it gives."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("**Socket Mode** (a laptop")
+    paragraph, _, rest = text[start:].partition("```sh\n")
+    command = rest.partition("```")[0].strip()
+    names = re.findall(r"`([A-Z][A-Z0-9_]+)`", paragraph)
+    return names, shlex.split(command)
+
+
+def test_the_readme_laptop_section_runs_as_written(tmp_path: Path) -> None:
+    names, command = laptop_section()
+    assert names == ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]
+    assert command == ["wolfpack", "run"]
+    program = Path(sys.executable).with_name(command[0])
+    with team_workspace() as fake:
+        # Only what the section names, plus where this Slack is; the database is the default
+        # SQLite file in the working folder.
+        env = process_env(SLACK_API_URL=fake.url, **{n: TOKEN_VALUES[n] for n in names})
+        log = tmp_path / "wolfpack.log"
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [str(program), *command[1:]],
+                env=env,
+                cwd=tmp_path,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        try:
+            fake.socket.wait_connected(timeout=30)
+            side = SocketSide(fake.socket, team_id=TEAM)
+            reply, _ = side.command("/checkin", "help", user=BO, channel=CHANNEL)
+            assert "/checkin away" in reply.message()["text"]
+            assert reply.elapsed < ACK_LIMIT
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=15) == 0, log.read_text()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert (tmp_path / "wolfpack.db").is_file()
+    assert "Traceback" not in log.read_text()
