@@ -120,6 +120,9 @@ def socket_bot(
             fake.reset_calls()
             side = SocketSide(fake.socket, team_id=TEAM)
             yield Harness(None, fake, side, clock), running  # type: ignore[arg-type]
+            # Slack ends the socket first: the bot then stops without waiting out its read.
+            fake.socket.refuse_connections(60)
+            fake.socket.drop()
             assert running.stop() == 0, running.log.read_text()
         finally:
             if running.process.poll() is None:
@@ -355,3 +358,28 @@ def test_the_readme_laptop_section_runs_as_written(tmp_path: Path) -> None:
                 process.wait()
     assert (tmp_path / "wolfpack.db").is_file()
     assert "Traceback" not in log.read_text()
+
+
+def test_an_event_that_fails_on_slacks_side_is_left_unacknowledged_and_its_resend_works_once(
+    socket_bot: tuple[Harness, Running],
+) -> None:
+    h, running = socket_bot
+    setup_pack(h)
+    side = h.side
+    assert isinstance(side, SocketSide)
+    h.fake.error_next("views.publish", "internal_error")
+    home = {"type": "app_home_opened", "user": CY, "channel": f"D{CY}", "tab": "home"}
+    side.ack_timeout = ACK_LIMIT  # Slack sends it again when no ack comes within 3 s
+    with pytest.raises(AssertionError, match="no ack"):
+        side.event(home, event_id="Ev0FAILS")
+    first = side.envelope_ids[-1]
+    assert "Ev0FAILS failed: its claim is given back" in running.log.read_text()
+    # No ack: Slack sends it again, and that one does the work.
+    again = h.fake.socket.resend(first)
+    assert h.fake.socket.wait_ack(again).latency < ACK_LIMIT
+    assert h.fake.socket.ack_for(first) is None
+    published = h.fake.calls_to("views.publish")
+    assert len(published) == 2 and published[-1].args["user_id"] == CY
+    # Once more (Slack's third try, had the second been slow): handled before, no effect.
+    h.fake.socket.wait_ack(h.fake.socket.resend(again))
+    assert len(h.fake.calls_to("views.publish")) == 2
