@@ -13,8 +13,9 @@ the Socket Mode side (`socket_mode`, served on first use of `FakeSlack.socket`) 
 The modules: `server` (the `FakeSlack` class: lifecycle, inspection, dispatch of each call),
 `http` (the HTTP server and request handler), `faults` (injected failures), `workspace` (users,
 channels, messages and the tokens Slack knows), `params` (reading a call's parameters), one
-module per group of Web API methods (`oauth`, `conversations`, `chat`, `views`, `files`), and
-`known_methods` (the allow-list of method names).
+module per group of Web API methods (`oauth`, `conversations`, `chat`, `views`, `files`),
+`known_methods` (the allow-list of method names), and `socket_mode` (the WebSocket that
+`apps.connections.open` hands out).
 """
 
 from bot.devtools.fake_slack.known_methods import load_known_methods
