@@ -80,7 +80,9 @@ class SocketMode:
         self._outbox: deque[Envelope] = deque()
         self._sent_at: dict[str, float] = {}
         self._refuse_until = 0.0
-        self._stall_until = 0.0
+        # The sockets that stall, and until when (monotonic); set on stop() to end every stall.
+        self._stalled: dict[ServerConnection, float] = {}
+        self._unstall = threading.Event()
         self._stopped = False
         self._server: Server = serve(
             self._session,
@@ -243,11 +245,14 @@ class SocketMode:
                 conn.socket.shutdown(socket.SHUT_RD)
 
     def stall(self, seconds: float) -> None:
-        """For `seconds`, nothing is read from or sent to the open sockets: envelopes wait, the
-        app's acks and pings go unanswered (the connection looks alive to TCP)."""
+        """For `seconds`, nothing is read from or sent to the sockets open now: envelopes wait
+        (for a socket that does not stall, such as the app's next one), the app's acks and pings
+        go unanswered, and the connection still looks alive to TCP."""
+        until = time.monotonic() + seconds
         with self._changed:
-            self._stall_until = time.monotonic() + seconds
             sockets = list(self._live)
+            for conn in sockets:
+                self._stalled[conn] = until
         for conn in sockets:
             threading.Thread(
                 target=self._hold_reads, args=(conn, seconds), name="fake-socket-stall", daemon=True
@@ -275,6 +280,7 @@ class SocketMode:
         with self._changed:
             self._stopped = True
             self._changed.notify_all()
+        self._unstall.set()
         for conn in self._open_sockets():
             with contextlib.suppress(OSError):
                 conn.socket.shutdown(socket.SHUT_RDWR)
@@ -322,6 +328,7 @@ class SocketMode:
             with self._changed:
                 if conn in self._live:
                     self._live.remove(conn)
+                self._stalled.pop(conn, None)
                 self._changed.notify_all()
 
     def _received(self, raw: str | bytes) -> None:
@@ -344,21 +351,28 @@ class SocketMode:
     def _hold_reads(self, conn: ServerConnection, seconds: float) -> None:
         # websockets stops reading a connection while this lock is held (its flow control).
         with conn.recv_flow_control:
-            time.sleep(seconds)
+            self._unstall.wait(seconds)
+        with self._changed:
+            self._stalled.pop(conn, None)
+            self._changed.notify_all()
+
+    def _ready(self) -> ServerConnection | None:
+        """The newest open socket that does not stall. Called with the lock held."""
+        now = time.monotonic()
+        return next((c for c in reversed(self._live) if self._stalled.get(c, 0.0) <= now), None)
 
     def _deliver(self) -> None:
         """Sends queued envelopes, in order, on the newest open socket; one that cannot be
         sent waits for the next connection."""
         while True:
             with self._changed:
-                while not self._stopped and not (
-                    self._outbox and self._live and time.monotonic() >= self._stall_until
-                ):
+                while not self._stopped and not (self._outbox and self._ready()):
                     self._changed.wait(0.05)
                 if self._stopped:
                     return
                 envelope = self._outbox[0]
-                conn = self._live[-1]
+                conn = self._ready()
+                assert conn is not None
                 # Before the send: the ack may arrive before this thread runs again.
                 self._sent_at[envelope.envelope_id] = time.monotonic()
             try:
