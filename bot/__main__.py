@@ -239,13 +239,18 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from bot.slack.health import TokenRefused
-        from bot.slack.socket_mode import SocketLink
+        from bot.slack.socket_mode import PING_SECONDS, SocketLink
 
         def interrupt(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, interrupt)
-        handler = SocketModeHandler(wolfpack.bolt, settings.app_token, web_client=wolfpack.client)
+        handler = SocketModeHandler(
+            wolfpack.bolt,
+            settings.app_token,
+            web_client=wolfpack.client,
+            ping_interval=PING_SECONDS,
+        )
         link = SocketLink(handler.client)
         try:
             health = wolfpack.serve_health(args.host, port, link.state).start()

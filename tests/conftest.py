@@ -4,6 +4,7 @@ injected clock, and the whole bot served over HTTP."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -147,8 +148,9 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
+@contextlib.contextmanager
+def team_workspace() -> Iterator[FakeSlack]:
+    """The fake Slack of the tests' workspace: four people, a helper bot, the team channel."""
     from bot.devtools.fake_slack import FakeSlack
 
     with FakeSlack(team_id=TEAM, bot_user_id="UBOT") as fake:
@@ -160,6 +162,12 @@ def fake_slack() -> Iterator[FakeSlack]:
         fake.add_channel(CHANNEL, name="team", members=[ANA, BO, CY, HELPER_BOT])
         yield fake
         assert fake.unknown_method_calls == [], "the bot called Slack methods that do not exist"
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with team_workspace() as fake:
+        yield fake
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Slack's side of the conversation, for the offline demo and the tests: builds the requests
 Slack sends to an app (slash commands, modal submissions, button clicks in messages and in
-modals, the options requests of a select searched as one types, events), signs them exactly as
-Slack does, and posts them over real HTTP."""
+modals, the options requests of a select searched as one types, events), and delivers them the
+way Slack does: signed and posted over real HTTP (`SlackSide`), or as envelopes over the
+Socket Mode WebSocket of the fake Slack (`SocketSide`), whose ack is the reply."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from bot.devtools.fake_slack.socket_mode import SocketMode
 
 _counter = itertools.count(1)
 
@@ -172,6 +176,23 @@ class SlackSide:
     def _interactive(self, payload: Mapping[str, Any], **kwargs: Any) -> Reply:
         return self._form({"payload": json.dumps(payload)}, **kwargs)
 
+    def deliver(
+        self, kind: str, payload: dict[str, Any], *, retry: int | None = None, **kwargs: Any
+    ) -> Reply:
+        """Sends one request of `kind` (the Socket Mode envelope types: `slash_commands`,
+        `interactive`, `events_api`) the way an HTTP app receives it."""
+        if kind == "slash_commands":
+            return self._form(payload, **kwargs)
+        if kind == "interactive":
+            return self._interactive(payload, **kwargs)
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if retry is not None:
+            headers["X-Slack-Retry-Num"] = str(retry)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return self.post(
+            json.dumps(payload).encode(), "application/json", headers=headers, **kwargs
+        )
+
     # --- what people do ---
 
     def command(
@@ -179,7 +200,8 @@ class SlackSide:
     ) -> tuple[Reply, str]:
         """A slash command; returns the reply and the trigger_id Slack attached."""
         trigger = f"{next(_counter)}.{int(self.clock())}.trigger"
-        reply = self._form(
+        reply = self.deliver(
+            "slash_commands",
             {
                 "token": "unused",
                 "team_id": self.team_id,
@@ -212,7 +234,8 @@ class SlackSide:
         submitted.setdefault("id", f"V{next(_counter)}")
         submitted["state"] = {"values": state_of(view, values)}
         submitted["team_id"] = self.team_id
-        return self._interactive(
+        return self.deliver(
+            "interactive",
             {
                 "type": "view_submission",
                 "team": {"id": self.team_id, "domain": "acme"},
@@ -265,7 +288,7 @@ class SlackSide:
             }
         if message is not None:
             payload["message"] = dict(message)
-        return self._interactive(payload, **kwargs), trigger
+        return self.deliver("interactive", payload, **kwargs), trigger
 
     def view_action(
         self,
@@ -310,7 +333,7 @@ class SlackSide:
             ],
             "is_enterprise_install": False,
         }
-        return self._interactive(payload, **kwargs)
+        return self.deliver("interactive", payload, **kwargs)
 
     def suggest(
         self,
@@ -336,7 +359,7 @@ class SlackSide:
             "view": shown,
             "is_enterprise_install": False,
         }
-        return self._interactive(payload, **kwargs)
+        return self.deliver("interactive", payload, **kwargs)
 
     def event(
         self,
@@ -346,10 +369,6 @@ class SlackSide:
         retry: int | None = None,
         **kwargs: Any,
     ) -> Reply:
-        headers = dict(kwargs.pop("headers", {}) or {})
-        if retry is not None:
-            headers["X-Slack-Retry-Num"] = str(retry)
-            headers["X-Slack-Retry-Reason"] = "http_timeout"
         body = {
             "token": "unused",
             "team_id": self.team_id,
@@ -367,4 +386,44 @@ class SlackSide:
                 }
             ],
         }
-        return self.post(json.dumps(body).encode(), "application/json", headers=headers, **kwargs)
+        return self.deliver("events_api", body, retry=retry, **kwargs)
+
+
+class SocketSide(SlackSide):
+    """The same requests as `SlackSide`, sent as Socket Mode envelopes by the fake Slack's
+    `socket`; each call waits for the app's ack and returns it as the reply (its payload as
+    the body: a command's message, a modal's `response_action`). `latencies` keeps the seconds
+    each ack took."""
+
+    def __init__(
+        self,
+        socket: SocketMode,
+        *,
+        team_id: str = "T0001",
+        api_app_id: str = "A0001",
+        clock: Callable[[], float] = time.time,
+        ack_timeout: float = 10.0,
+        hooks_url: str = "https://hooks.slack.com/commands/T0001",
+    ) -> None:
+        super().__init__(hooks_url, "", team_id=team_id, api_app_id=api_app_id, clock=clock)
+        self.socket = socket
+        self.ack_timeout = ack_timeout
+        self.latencies: list[float] = []
+        self.envelope_ids: list[str] = []
+
+    def deliver(
+        self, kind: str, payload: dict[str, Any], *, retry: int | None = None, **kwargs: Any
+    ) -> Reply:
+        if kwargs:
+            raise TypeError(f"not sent over a socket: {sorted(kwargs)}")
+        envelope_id = self.socket.send(
+            kind,
+            payload,
+            retry_attempt=retry or 0,
+            retry_reason="timeout" if retry else "",
+        )
+        self.envelope_ids.append(envelope_id)
+        ack = self.socket.wait_ack(envelope_id, self.ack_timeout)
+        self.latencies.append(ack.latency)
+        body = json.dumps(ack.payload) if ack.payload is not None else ""
+        return Reply(200, body, ack.latency)

@@ -26,6 +26,12 @@ from bot.slack.health import (
 
 log = logging.getLogger(__name__)
 
+# How often slack_sdk pings Slack and looks at the socket. A socket that died without a word
+# (a reset, a network path gone) is noticed after a few failed pings: about 25 s at 5 s, where
+# Bolt's default of 10 s takes about 50 s, while Slack's envelopes for the app go unanswered.
+# slack_sdk's own client pings every 5 s too; a ping is a few bytes.
+PING_SECONDS = 5.0
+
 APP_REFUSED_HINT = (
     "give an app-level token (xapp-…) with the connections:write scope, from the app's "
     "Basic Information page."

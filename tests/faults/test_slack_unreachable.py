@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.core.packs import PackSettings, TimezoneMode
 from bot.devtools.fake_slack import FakeSlack
-from bot.devtools.simulate import SlackSide
+from bot.devtools.simulate import SlackSide, SocketSide
 from tests.conftest import ANA, CHANNEL, SIGNING_SECRET, FixedClock, process_env
 from tests.scheduler.test_failover import Replica
 from tests.scheduler.test_replicas import assert_one_dm_each, pack_of
@@ -215,7 +215,7 @@ def test_an_app_token_slack_refuses_stops_socket_mode_with_one_line(
     )
 
 
-def test_socket_mode_keeps_trying_while_slack_is_down(
+def test_socket_mode_keeps_trying_while_slack_is_down_then_connects(
     sqlite_url: str, fake_slack: FakeSlack
 ) -> None:
     fake_slack.fail_all(503)
@@ -233,8 +233,16 @@ def test_socket_mode_keeps_trying_while_slack_is_down(
         fake_slack.wait_for(lambda f: len(f.calls_to("apps.connections.open")) >= 6, 20)
         assert replica.process.poll() is None
         fake_slack.heal()
-        # The Web API answers again; the fake has no socket to offer, so the socket stays down.
-        fake_slack.wait_for(lambda f: len(f.calls_to("auth.test")) >= 1, RECOVERED_WITHIN)
+        # Slack is back: the next try opens the socket, and /healthz says so.
+        fake_slack.socket.wait_connected(timeout=RECOVERED_WITHIN)
+        healthy_within(replica, RECOVERED_WITHIN)
+        status, body = health(replica) or (0, {})
+        assert status == 200 and body["slack"] is True
+        # And the socket carries requests: a command is acknowledged with its reply.
+        side = SocketSide(fake_slack.socket, team_id=fake_slack.team_id)
+        reply, _ = side.command("/checkin", "help", user="UANA", channel="CTEAM")
+        assert "/checkin away" in reply.message()["text"]
+        assert reply.elapsed < 3
         stop(replica)
     finally:
         replica.stop()

@@ -8,13 +8,13 @@ import base64
 import contextlib
 import datetime as dt
 import json
-import socket
+import socket as net
 import ssl
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.devtools.fake_slack.chat import ChatMethods
@@ -27,6 +27,9 @@ from bot.devtools.fake_slack.oauth import OAuthMethods
 from bot.devtools.fake_slack.params import SlackError, parse_args
 from bot.devtools.fake_slack.views import ViewMethods
 from bot.devtools.fake_slack.workspace import Call
+
+if TYPE_CHECKING:
+    from bot.devtools.fake_slack.socket_mode import SocketMode
 
 _JSON_TYPE = "application/json; charset=utf-8"
 
@@ -67,11 +70,13 @@ class FakeSlack(OAuthMethods, DirectoryMethods, ChatMethods, ViewMethods, FileMe
         self.unknown_method_calls: list[Call] = []
         self.errors: list[str] = []
         self._faults = Faults(self._lock)
-        self._connections: set[socket.socket] = set()
+        self._connections: set[net.socket] = set()
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self._socket: SocketMode | None = None
         self._handlers: dict[str, _MethodHandler] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "users.info": self._users_info,
             "users.list": self._users_list,
             "conversations.info": self._conversations_info,
@@ -132,14 +137,34 @@ class FakeSlack(OAuthMethods, DirectoryMethods, ChatMethods, ViewMethods, FileMe
         if self._thread is not None:
             self._server.shutdown()
         self._server.server_close()
+        if self._socket is not None:
+            self._socket.stop()
         with self._lock:
             open_connections = list(self._connections)
         # Wakes handler threads blocked reading from kept-alive connections.
         for conn in open_connections:
             with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+                conn.shutdown(net.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    @property
+    def socket(self) -> SocketMode:
+        """The Socket Mode side (see socket_mode.SocketMode), served from first use."""
+        with self._lock:
+            if self._socket is None:
+                # Imported here: the offline demo serves the Web API without the websockets
+                # library (a development dependency).
+                from bot.devtools.fake_slack.socket_mode import SocketMode
+
+                self._socket = SocketMode(self._changed, app_id=self.app_id)
+            return self._socket
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        # Only an app-level token opens a socket; Slack refuses a bot token with this error.
+        if not (self._current_token or "").startswith("xapp-"):
+            raise SlackError("not_allowed_token_type")
+        return {"url": self.socket.open_url()}
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -209,7 +234,7 @@ class FakeSlack(OAuthMethods, DirectoryMethods, ChatMethods, ViewMethods, FileMe
 
     # --- HTTP ---
 
-    def track_connection(self, conn: socket.socket, *, add: bool) -> None:
+    def track_connection(self, conn: net.socket, *, add: bool) -> None:
         with self._lock:
             if add:
                 self._connections.add(conn)
@@ -275,6 +300,8 @@ class FakeSlack(OAuthMethods, DirectoryMethods, ChatMethods, ViewMethods, FileMe
         fault = self._faults.take(call.method)
         if fault is not None:
             return fault.answer()
+        if call.method == "apps.connections.open" and self.socket.refusing:
+            return 503, {"ok": False, "error": "service_unavailable"}, {}
         if call.method == "oauth.v2.access":
             try:
                 return 200, {"ok": True, **self._oauth_v2_access(call.args)}, {}
