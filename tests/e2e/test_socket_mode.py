@@ -71,6 +71,15 @@ class Running:
             with error:
                 return error.code, json.loads(error.read())
 
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Whatever happened in the test, no bot is left running."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -113,21 +122,18 @@ def socket_bot(
 ) -> Iterator[tuple[Harness, Running]]:
     database = tmp_path / "socket.db"
     shutil.copy(sqlite_template, database)
-    with team_workspace() as fake:
-        running = run_socket_mode(fake, database, tmp_path, "--no-scheduler")
-        try:
-            fake.socket.wait_connected(timeout=30)
-            fake.reset_calls()
-            side = SocketSide(fake.socket, team_id=TEAM)
-            yield Harness(None, fake, side, clock), running  # type: ignore[arg-type]
-            # Slack ends the socket first: the bot then stops without waiting out its read.
-            fake.socket.refuse_connections(60)
-            fake.socket.drop()
-            assert running.stop() == 0, running.log.read_text()
-        finally:
-            if running.process.poll() is None:
-                running.process.kill()
-                running.process.wait()
+    with (
+        team_workspace() as fake,
+        run_socket_mode(fake, database, tmp_path, "--no-scheduler") as running,
+    ):
+        fake.socket.wait_connected(timeout=30)
+        fake.reset_calls()
+        side = SocketSide(fake.socket, team_id=TEAM)
+        yield Harness(None, fake, side, clock), running  # type: ignore[arg-type]
+        # Slack ends the socket first: the bot then stops without waiting out its read.
+        fake.socket.refuse_connections(60)
+        fake.socket.drop()
+        assert running.stop() == 0, running.log.read_text()
 
 
 def checkin_journey(h: Harness) -> None:
