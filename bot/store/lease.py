@@ -1,5 +1,9 @@
 """The scheduling lease on PostgreSQL: a session advisory lock held on a connection of its
-own. If that connection dies the lock goes with it, and another replica takes it over."""
+own. If that connection dies the lock goes with it, and another replica takes it over.
+
+Advisory locks belong to the whole database, while a deployment's tables live in one schema
+(its URL's search_path, `public` by default): the lock's key is the lease's own mixed with its
+schema's name, so two deployments sharing a database in schemas of their own each tick."""
 
 from __future__ import annotations
 
@@ -13,6 +17,13 @@ log = logging.getLogger(__name__)
 
 # An arbitrary, fixed 64-bit key naming Wolfpack's scheduling lease.
 LEASE_KEY = 0x576F6C667061636B
+# The key as locked: the lease's, XOR a 64-bit hash of the connection's current schema.
+_KEY = "(CAST(:k AS bigint) # hashtextextended(current_schema(), 0))"
+
+
+def locked_key(conn: Connection, key: int = LEASE_KEY) -> int:
+    """The key the lease locks for this connection's schema (as `pg_locks` shows it)."""
+    return int(conn.execute(text(f"SELECT {_KEY}"), {"k": key}).scalar_one())
 
 
 class AdvisoryLease:
@@ -35,7 +46,9 @@ class AdvisoryLease:
             conn = self.engine.connect()
             try:
                 held = bool(
-                    conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+                    conn.execute(
+                        text(f"SELECT pg_try_advisory_lock{_KEY}"), {"k": self.key}
+                    ).scalar()
                 )
                 conn.commit()
             except Exception:
@@ -53,7 +66,7 @@ class AdvisoryLease:
             if self._conn is None:
                 return
             try:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                self._conn.execute(text(f"SELECT pg_advisory_unlock{_KEY}"), {"k": self.key})
                 self._conn.commit()
             except Exception:
                 # A dead connection has released the lock already.

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.simulate import SlackSide
 from bot.store.db import make_engine
-from bot.store.lease import LEASE_KEY
+from bot.store.lease import locked_key
 from tests.conftest import SIGNING_SECRET, FixedClock
 from tests.scheduler.test_replicas import assert_one_dm_each, due_two_minutes_ago, pack_of
 
@@ -115,12 +115,13 @@ def lease_holders(pg_url: str) -> list[int]:
     engine = make_engine(pg_url)
     try:
         with engine.connect() as conn:
+            key = locked_key(conn) & 0xFFFFFFFFFFFFFFFF  # as the unsigned halves pg_locks shows
             rows = conn.execute(
                 text(
                     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
                     " AND classid = :hi AND objid = :lo AND objsubid = 1"
                 ),
-                {"hi": LEASE_KEY >> 32, "lo": LEASE_KEY & 0xFFFFFFFF},
+                {"hi": key >> 32, "lo": key & 0xFFFFFFFF},
             )
             return [int(r[0]) for r in rows]
     finally:

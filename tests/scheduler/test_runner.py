@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+import uuid
 
 from sqlalchemy import text
 
@@ -89,3 +90,32 @@ def test_a_failing_tick_does_not_stop_the_runner() -> None:
 
     runner = TickRunner(broken, lambda: NOW, AlwaysLeader(), seconds=3600)
     assert runner.run_once() is False
+
+
+def test_deployments_in_schemas_of_their_own_each_hold_a_lease(postgres_url: str) -> None:
+    admin = make_engine(postgres_url)
+    schemas = [f"lease_{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    with admin.begin() as conn:
+        for schema in schemas:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engines = [
+        make_engine(f"{postgres_url}?options=-csearch_path%3D{schema}") for schema in schemas
+    ]
+    leases = [AdvisoryLease(engine, 4444) for engine in engines]
+    twin = AdvisoryLease(engines[0], 4444)
+    try:
+        # One database, two schemas: each deployment's scheduler ticks.
+        assert leases[0].acquire() and leases[1].acquire()
+        # A second replica of the first deployment does not.
+        assert not twin.acquire()
+        leases[0].release()
+        assert twin.acquire()
+    finally:
+        for lease in (*leases, twin):
+            lease.release()
+        for engine in engines:
+            engine.dispose()
+        with admin.begin() as conn:
+            for schema in schemas:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
