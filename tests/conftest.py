@@ -178,13 +178,15 @@ class Harness:
     clock: FixedClock
 
 
-def start_bot(database_url: str, fake: FakeSlack, clock: FixedClock) -> Wolfpack:
+def start_bot(database_url: str, fake: FakeSlack, clock: FixedClock, **more: str) -> Wolfpack:
+    """The bot on this database and fake Slack; `more` settings by their variable's name."""
     settings = load_settings(
         {
             "SLACK_BOT_TOKEN": "xoxb-test-token",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.url,
             "DATABASE_URL": database_url,
+            **more,
         },
         env_file=None,
     )

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from bot.config import load_settings
 from bot.core.packs import Pack, PackDraft, PackSettings
 from bot.core.proposals import Outcome, Position
 from bot.core.statements import VoteValue
@@ -21,8 +20,8 @@ from bot.core.usecases.packs import save_pack
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.simulate import SlackSide
 from bot.devtools.votes import camps
-from bot.wiring import Wolfpack, build
-from tests.conftest import ANA, CHANNEL, SIGNING_SECRET, TEAM, FixedClock, Harness
+from bot.wiring import Wolfpack
+from tests.conftest import ANA, CHANNEL, SIGNING_SECRET, TEAM, FixedClock, Harness, start_bot
 
 PUBLIC_URL = "https://wolfpack.example.test"
 SIDE = "CSIDE"
@@ -53,17 +52,7 @@ def name(member: str) -> str:
 
 
 def start(database_url: str, fake: FakeSlack, clock: FixedClock) -> Wolfpack:
-    settings = load_settings(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-test-token",
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": database_url,
-            "WOLFPACK_PUBLIC_URL": PUBLIC_URL,
-        },
-        env_file=None,
-    )
-    return build(settings, clock=clock)
+    return start_bot(database_url, fake, clock, WOLFPACK_PUBLIC_URL=PUBLIC_URL)
 
 
 @dataclass

@@ -372,11 +372,8 @@ class Ticker:
 
         def send() -> tuple[str, str]:
             nonlocal found_sent
-            found = (
-                ws.notifier.find_delivered(member.user_id, due.key) if delivery.uncertain else None
-            )
+            found = _sent_before(ws, delivery, member.user_id)
             if found is not None:
-                log.info("delivery %s was sent before its sender stopped", due.key)
                 found_sent = True
                 return found
             return ws.notifier.send_prompt(
@@ -440,9 +437,8 @@ class Ticker:
         person = member.person
 
         def send() -> tuple[str, str]:
-            found = ws.notifier.find_delivered(person.user_id, key) if delivery.uncertain else None
+            found = _sent_before(ws, delivery, person.user_id)
             if found is not None:
-                log.info("delivery %s was sent before its sender stopped", key)
                 return found
             return ws.notifier.send_blocker_follow_up(pack, person, blocker, key=key)
 
@@ -476,3 +472,14 @@ class Ticker:
             else:
                 tx.deliveries.retry(delivery.id, at, error.code, count=counted)
                 report.retrying += 1
+
+
+def _sent_before(ws: Workspace, delivery: Delivery, user_id: str) -> tuple[str, str] | None:
+    """Where a direct message whose sender stopped before recording the outcome already is in
+    Slack (found by its delivery key), or None: not sent yet, or not in doubt."""
+    if not delivery.uncertain:
+        return None
+    found = ws.notifier.find_delivered(user_id, delivery.due.key)
+    if found is not None:
+        log.info("delivery %s was sent before its sender stopped", delivery.due.key)
+    return found
